@@ -1,0 +1,138 @@
+// Every setting Azimuth reads, in one typed schema: names, types, defaults and documentation.
+// `config/.env.example` and the README's settings table are checked against this file by a test.
+import Type, { type Static, type TSchema } from 'typebox';
+
+/** Marks a setting whose value must never be printed or logged. */
+const secret = { secret: true } as const;
+
+const str = (description: string, extra: object = {}) => Type.String({ description, ...extra });
+const opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
+const int = (description: string, defaultValue: number, minimum = 0, maximum?: number) =>
+  Type.Integer({
+    description,
+    default: defaultValue,
+    minimum,
+    ...(maximum === undefined ? {} : { maximum }),
+  });
+const bool = (description: string, defaultValue: boolean) =>
+  Type.Boolean({ description, default: defaultValue });
+const oneOf = <const T extends string[]>(
+  values: readonly [...T],
+  description: string,
+  defaultValue?: T[number],
+) => Type.Enum(values, { description, ...(defaultValue === undefined ? {} : { default: defaultValue }) });
+
+export const environments = ['development', 'test', 'staging', 'production'] as const;
+export type Environment = (typeof environments)[number];
+
+export const SettingsSchema = Type.Object({
+  // Application (seed 003: ENVIRONMENT, PORT, DEBUG, PROJECT_NAME, VERSION; seed 004: APP_ENV alias)
+  ENVIRONMENT: oneOf(environments, 'Deployment environment (alias APP_ENV)', 'development'),
+  PORT: int('HTTP port the API listens on', 8080, 0, 65535),
+  HOST: str('Interface the API binds to', { default: '0.0.0.0' }),
+  DEBUG: bool(
+    'Enables debug features (debug endpoints, detailed errors); never honoured in production',
+    false,
+  ),
+  PROJECT_NAME: str('API name shown in the OpenAPI document', { default: 'Azimuth' }),
+  VERSION: str('API version shown in the OpenAPI document and /health', { default: '0.1.0' }),
+  DATA_DIR: str('Where embedded drivers keep their files (PGlite, blobs)', { default: './data' }),
+  SHUTDOWN_TIMEOUT_MS: int(
+    'Longest wait for in-flight requests on SIGTERM before connections are cut',
+    30_000,
+  ),
+
+  // Logging (seed 003 prefix LOG_)
+  LOG_LEVEL: oneOf(
+    ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
+    'Log level; Python names (WARNING, CRITICAL) are accepted too',
+    'info',
+  ),
+
+  // Telemetry (seed 000)
+  APPLICATIONINSIGHTS_CONNECTION_STRING: opt(
+    str('Application Insights connection string; OpenTelemetry is loaded only when set', secret),
+  ),
+
+  // HTTP API (seed 003 prefix API_, seed 001 global limit)
+  API_CORS_ORIGINS: Type.Array(Type.String(), {
+    description: 'Allowed CORS origins, as a JSON list',
+    default: ['http://localhost:3000'],
+  }),
+  API_RATE_LIMIT_GLOBAL: int('Requests per minute per client across the whole API', 1000, 1),
+  API_RATE_LIMIT_TIMES: int('Requests per window per client on rate-limited write routes', 5, 1),
+  API_RATE_LIMIT_SECONDS: int('Window of the per-route rate limit, in seconds', 60, 1),
+  API_RATE_LIMIT_FAIL_OPEN: bool('Let requests through when the rate-limit store (Redis) is down', true),
+  API_BODY_LIMIT_BYTES: int('Largest JSON request body, in bytes', 1_048_576, 1),
+  MAX_UPLOAD_MB: int('Largest file upload, in MB', 100, 1),
+
+  // Auth
+  AUTH_MODE: oneOf(['none', 'jwt'], 'none: callers name themselves (development, test); jwt: bearer tokens'),
+  AUTH_JWT_SECRET: opt(
+    str('Shared HS256 secret for bearer tokens (and `azimuth token`)', { ...secret, minLength: 32 }),
+  ),
+  AUTH_JWKS_URL: opt(
+    str(
+      'JWKS URL for RS256 tokens (Entra ID: https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys)',
+    ),
+  ),
+  AUTH_JWT_ISSUER: opt(str('Expected token issuer')),
+  AUTH_JWT_AUDIENCE: opt(str('Expected token audience')),
+
+  // Database (seed 004)
+  DATABASE_URL: opt(str('PostgreSQL URL; when unset, embedded PGlite under DATA_DIR', secret)),
+  DATABASE_POOL_SIZE: int('Connections per process', 10, 1),
+  DATABASE_IDLE_TIMEOUT_MS: int('Idle connections are closed after this long', 30_000),
+  DATABASE_MAX_LIFETIME_S: int('Connections are recycled after this many seconds', 1800),
+  DATABASE_STATEMENT_TIMEOUT_MS: int('Longest a statement may run', 30_000),
+  DATABASE_AUTO_MIGRATE: opt(bool('Migrate at start-up (default: only in development and test)', false)),
+
+  // Redis (seed 003 prefix REDIS_, seed 004 database table)
+  REDIS_URL: opt(str('redis:// or rediss:// URL; takes precedence over REDIS_HOST', secret)),
+  REDIS_HOST: opt(str('Redis host; when neither this nor REDIS_URL is set, embedded in-memory drivers')),
+  REDIS_PORT: int('Redis port (Azure Cache for Redis: 6380 with TLS)', 6379, 1, 65535),
+  REDIS_PASSWORD: opt(str('Redis access key', secret)),
+  REDIS_SSL: bool('Use TLS for Redis', false),
+  REDIS_CONNECT_TIMEOUT_MS: int('Redis connect timeout', 5000, 1),
+  REDIS_DB_CACHE: int('Logical database for the cache', 0, 0, 15),
+  REDIS_DB_EVENTS: int('Logical database for the event bus', 1, 0, 15),
+  REDIS_DB_JOBS: int('Logical database for the job queue', 2, 0, 15),
+  REDIS_DB_RATE_LIMIT: int('Logical database for rate-limit counters', 3, 0, 15),
+  REDIS_CACHE_TTL: int('Default cache TTL, in seconds', 300, 1),
+  REDIS_POPULAR_CACHE_TTL: int('Cache TTL for popular keys, in seconds', 3600, 1),
+  REDIS_POPULARITY_THRESHOLD: int('Reads within the window that make a key popular', 50, 1),
+  REDIS_POPULARITY_WINDOW: int('Popularity window, in seconds', 3600, 1),
+  CACHE_MAX_ENTRIES: int('Entries the in-memory cache holds', 10_000, 1),
+  EVENTS_REPLAY_SIZE: int('Events kept per channel for replay', 1000, 1),
+
+  // Blob storage (seeds 001 and 003 prefix AZURE_STORAGE_)
+  AZURE_STORAGE_CONNECTION_STRING: opt(str('Storage connection string', secret)),
+  AZURE_STORAGE_ACCOUNT_NAME: opt(str('Storage account name (with AZURE_STORAGE_ACCOUNT_KEY)')),
+  AZURE_STORAGE_ACCOUNT_KEY: opt(str('Storage account key', secret)),
+  AZURE_STORAGE_ACCOUNT_URL: opt(
+    str('Blob endpoint for managed identity, https://{account}.blob.core.windows.net'),
+  ),
+  AZURE_STORAGE_USE_MANAGED_IDENTITY: bool('Authenticate with DefaultAzureCredential', false),
+  AZURE_STORAGE_CONTAINER: str('Default container', { default: 'azimuth', minLength: 3, maxLength: 63 }),
+  BLOB_SIGNING_KEY: opt(
+    str('HMAC key for the disk driver’s signed links (default: generated under DATA_DIR)', secret),
+  ),
+  BLOB_SAS_TTL_SECONDS: int('Lifetime of SAS links the API hands out', 86_400, 60),
+  BLOB_SAS_CACHE_SECONDS: int('How long a SAS link is reused', 82_800, 0),
+  UPLOAD_QUOTA_MB_PER_HOUR: int('Per-user upload quota, in MB per hour', 100, 1),
+  STORAGE_TIMEOUT_MS: int('Timeout of one storage call', 30_000, 1),
+  STORAGE_RETRY_ATTEMPTS: int('Retries after a failed storage call', 3, 0),
+  STORAGE_RETRY_BASE_MS: int('First retry delay (exponential, full jitter)', 1000, 1),
+  STORAGE_RETRY_MAX_DELAY_MS: int('Largest retry delay', 30_000, 1),
+  STORAGE_BREAKER_THRESHOLD: int('Consecutive failures that open the storage circuit', 5, 1),
+  STORAGE_BREAKER_HALF_OPEN_MS: int('Time an open circuit waits before a probe', 60_000, 1),
+});
+
+export type Settings = Static<typeof SettingsSchema>;
+export type SettingName = keyof Settings;
+
+/** True for settings that hold keys, passwords, tokens or connection strings. */
+export function isSecret(name: string): boolean {
+  const schema = (SettingsSchema.properties as Record<string, { secret?: boolean } | undefined>)[name];
+  return schema?.secret === true;
+}

@@ -1,0 +1,46 @@
+// The process logger: pino JSON lines, every line stamped with the current correlation id
+// and scrubbed of credentials before it leaves the process.
+import { pino, type Logger, type DestinationStream } from 'pino';
+import { requestContext } from './request-context.js';
+import { redactSecrets } from './redact.js';
+
+export type { Logger } from 'pino';
+
+export interface LoggerOptions {
+  level: string;
+  /** Static fields on every line (service name, role, version). */
+  base?: Record<string, unknown>;
+  /** Where lines go; stdout when omitted. Tests pass a stream to read them back. */
+  destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: { pid: process.pid, ...options.base },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin: () => {
+        const correlationId = requestContext.correlationId();
+        return correlationId === undefined ? {} : { correlationId };
+      },
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'req.headers["x-api-key"]',
+          'res.headers["set-cookie"]',
+          'headers.authorization',
+          'headers.cookie',
+        ],
+        censor: '[REDACTED]',
+      },
+      hooks: {
+        // Last line of defence: whatever a caller logged, credentials never reach the sink.
+        streamWrite: redactSecrets,
+      },
+    },
+    options.destination ?? pino.destination({ sync: false }),
+  );
+}
