@@ -4,8 +4,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface RequestContext {
   correlationId: string;
-  /** Authenticated caller, when there is one. */
+  /** Authenticated caller, when there is one (set by the auth layer once it knows). */
   principalId?: string;
+  clientIp?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -1,0 +1,22 @@
+// The AuditLog port: who did what to which resource, with what outcome. Rows are written to
+// the database (table `audit_log`); storage operations and SAS issuance record here.
+
+export interface AuditEntry {
+  /** Principal id, or null for an anonymous caller. */
+  actor: string | null;
+  clientIp: string | null;
+  /** e.g. `blob.upload`, `blob.download`, `blob.delete`, `blob.sas`. */
+  operation: string;
+  /** The resource, e.g. `blob://container/name`. */
+  target: string;
+  outcome: 'success' | 'failure' | 'denied';
+  bytes: number | null;
+  correlationId: string | null;
+  /** Free text for failures and extra facts (SAS permissions, expiry); never a secret. */
+  detail: string | null;
+  at: Date;
+}
+
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+}
