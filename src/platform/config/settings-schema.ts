@@ -63,6 +63,10 @@ export const SettingsSchema = Type.Object({
   API_RATE_LIMIT_TIMES: int('Requests per window per client on rate-limited write routes', 5, 1),
   API_RATE_LIMIT_SECONDS: int('Window of the per-route rate limit, in seconds', 60, 1),
   API_RATE_LIMIT_FAIL_OPEN: bool('Let requests through when the rate-limit store (Redis) is down', true),
+  API_TRUST_PROXY: bool(
+    'Trust X-Forwarded-* from a front end (App Service); on by default in staging and production',
+    false,
+  ),
   API_BODY_LIMIT_BYTES: int('Largest JSON request body, in bytes', 1_048_576, 1),
   MAX_UPLOAD_MB: int('Largest file upload, in MB', 100, 1),
 
