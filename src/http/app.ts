@@ -54,6 +54,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerRequestTracking(app, deps.metrics);
+  // While draining, tell keep-alive clients to go, so the connection closes after this response
+  // and the server can finish closing.
+  app.addHook('onSend', async (_request, reply) => {
+    if (deps.lifecycle.state === 'draining') reply.header('connection', 'close');
+  });
   registerAuth(app, deps.authenticator);
 
   await app.register(rateLimit, {
