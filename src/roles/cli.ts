@@ -76,7 +76,13 @@ program
   .command('config')
   .description('print the effective settings, secrets redacted')
   .option('--json', 'print JSON instead of NAME=value lines')
-  .action(async (options: { json?: boolean }) => {
+  .option('--example', 'print every setting with its default and description (config/.env.example)')
+  .action(async (options: { json?: boolean; example?: boolean }) => {
+    if (options.example) {
+      const { renderEnvExample } = await import('../platform/config/env-example.js');
+      process.stdout.write(renderEnvExample());
+      return;
+    }
     const redacted = redactSettings(await settingsOrExit());
     const text = options.json
       ? JSON.stringify(redacted, null, 2)
