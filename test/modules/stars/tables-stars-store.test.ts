@@ -66,6 +66,31 @@ describe('TablesStarsStore', () => {
     expect((await store.getStar(target.id))?.likes).toBe(1);
   });
 
+  it('when ETag retries run out, then the like is undone with a 503 and every count still agrees', async () => {
+    const store = new TablesStarsStore({
+      tables,
+      tablePrefix: prefix(),
+      etagRetry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    const owner = await store.createUser({ name: 'Owner' });
+    const target = await store.createStar({ userId: owner.id, name: 'Vega', ra: 1, dec: 2 });
+    const fans = await Promise.all(Array.from({ length: 30 }, (_, i) => store.createUser({ name: `F${i}` })));
+    const outcomes = await Promise.allSettled(fans.map((fan) => store.like(target.id, fan.id)));
+    const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+    const counted = outcomes.length - refused.length;
+    // One try each against 30 writers of one entity: some must lose the ETag race.
+    expect(refused.length).toBeGreaterThan(0);
+    for (const outcome of refused) expect(outcome.reason).toMatchObject({ status: 503 });
+    expect((await store.getStar(target.id))?.likes).toBe(counted);
+    const stats = await store.stats();
+    expect(stats.likes).toBe(counted);
+    const rows = (suffix: string) => stats.tables.find((table) => table.name.endsWith(suffix))?.rows;
+    expect(rows('userindex')).toBe(counted + 1); // the owner's star and one entry per counted like
+    expect(rows('likewindow')).toBe(counted);
+    expect((await store.listPopularStars({ windowSeconds: 60 })).items[0]?.windowLikes).toBe(counted);
+    expect(await store.recomputeLikes()).toEqual({ starsChecked: 1, corrected: 0 });
+  });
+
   it('when the table prefix is not letters and digits, then the store refuses it', () => {
     expect(() => new TablesStarsStore({ tables, tablePrefix: 'no-dashes' })).toThrow(/tablePrefix/);
   });
