@@ -41,6 +41,7 @@ export function createLogger(options: LoggerOptions): Logger {
         streamWrite: redactSecrets,
       },
     },
-    options.destination ?? pino.destination({ sync: false }),
+    // Buffered: a 4 KiB write instead of a syscall per line. Shutdown and fatal paths flush.
+    options.destination ?? pino.destination({ sync: false, minLength: 4096 }),
   );
 }
