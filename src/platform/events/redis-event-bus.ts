@@ -71,6 +71,7 @@ export class RedisEventBus implements ManagedEventBus {
   readonly #channels = new Map<string, ChannelState>();
   readonly #published: Counter<'driver'> | undefined;
   #everReady = false;
+  #closed = false;
 
   constructor(options: RedisEventBusOptions, deps: RedisEventBusDeps) {
     this.#options = {
@@ -242,18 +243,48 @@ export class RedisEventBus implements ManagedEventBus {
     }
     await Promise.all(
       states.map(async ([channel, state]) => {
-        try {
-          const from = state.fanout.lastId ?? state.baseline;
-          const missed = from === undefined ? [] : await this.#readAfter(channel, from);
+        const from = state.fanout.lastId ?? state.baseline;
+        if (from !== undefined) {
+          const missed = await this.#readAfterWhenPossible(channel, from);
           for (const event of missed) state.fanout.dispatch(event);
-        } catch (error) {
-          this.#logger.warn({ err: error, channel }, 'event catch-up failed; some events may be missed');
         }
         const held = state.held ?? [];
         state.held = null;
         for (const event of held) state.fanout.dispatch(event);
       }),
     );
+  }
+
+  /**
+   * The publisher connection reconnects on its own schedule, maybe after the reader: wait for it
+   * rather than give up, since what the reader missed is only in the stream.
+   */
+  async #readAfterWhenPossible(channel: string, from: string): Promise<BusEvent[]> {
+    for (let attempt = 1; !this.#closed; attempt += 1) {
+      try {
+        return await this.#readAfter(channel, from);
+      } catch (error) {
+        if (attempt >= 30) {
+          this.#logger.warn({ err: error, channel }, 'event catch-up failed; some events may be missed');
+          return [];
+        }
+        await this.#publisherReady(1000);
+      }
+    }
+    return [];
+  }
+
+  #publisherReady(timeoutMs: number): Promise<void> {
+    if (this.#publisher.status === 'ready') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#publisher.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.#publisher.once('ready', done);
+    });
   }
 
   stats(): EventBusStats {
@@ -263,6 +294,7 @@ export class RedisEventBus implements ManagedEventBus {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     for (const state of this.#channels.values()) for (const s of state.fanout.subscribers) s.closed = true;
     this.#channels.clear();
     this.#subscriber.off('message', this.#onMessage);
