@@ -36,4 +36,5 @@ it('when run with --status, then up, then --status, then the files under DATA_DI
     '1 applied, 0 pending (pglite)',
   ]);
   expect((await run(false)).lines).toEqual(['up to date']);
-});
+  // Each run boots PGlite from disk (WebAssembly), which is slow on a busy machine.
+}, 120_000);
