@@ -2,14 +2,12 @@
 // `roles/` listen. Layers: request plumbing and security, then the foundation's routes, then modules.
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Authenticator } from '../platform/auth/authenticator.js';
 import type { Settings } from '../platform/config/settings-schema.js';
-import { errors } from '../platform/errors/app-error.js';
 import type { HealthRegistry } from '../platform/health/health-registry.js';
 import type { Lifecycle } from '../platform/health/lifecycle.js';
 import { correlationHeader, correlationIdFrom } from '../platform/telemetry/correlation-id.js';
@@ -19,6 +17,7 @@ import { registerHealthRoutes } from './health-routes.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { registerOpenApi } from './openapi.js';
 import { registerProblemHandlers } from './problem.js';
+import { registerRateLimits } from './rate-limits.js';
 import { registerRequestTracking } from './request-tracking.js';
 import { registerRootRoute } from './root-route.js';
 
@@ -62,19 +61,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   registerAuth(app, deps.authenticator);
 
-  await app.register(rateLimit, {
-    global: true,
-    max: settings.API_RATE_LIMIT_GLOBAL,
-    timeWindow: 60_000,
-    enableDraftSpec: true,
-    keyGenerator: (request) => request.principal?.id ?? request.ip,
-    ...(deps.rateLimitRedis ? { redis: deps.rateLimitRedis, nameSpace: 'azimuth-rl:' } : {}),
-    skipOnError: settings.API_RATE_LIMIT_FAIL_OPEN,
-    errorResponseBuilder: (_request, context) =>
-      errors.tooManyRequests(
-        `Rate limit of ${context.max} requests per ${context.after} exceeded.`,
-        Math.ceil(context.ttl / 1000),
-      ),
+  await registerRateLimits(app, {
+    globalPerMinute: settings.API_RATE_LIMIT_GLOBAL,
+    failOpen: settings.API_RATE_LIMIT_FAIL_OPEN,
+    ...(deps.rateLimitRedis ? { redis: deps.rateLimitRedis } : {}),
   });
   await app.register(helmet, { global: true });
   await app.register(cors, {

@@ -4,6 +4,7 @@ import Type from 'typebox';
 import type { FastifyError } from 'fastify';
 import { errors, isAppError, type AppError } from '../platform/errors/app-error.js';
 import type { App } from './app-types.js';
+import { rateLimitUnavailable } from './rate-limits.js';
 
 export const ProblemSchema = Type.Object(
   {
@@ -59,7 +60,10 @@ export function registerProblemHandlers(
   app.addSchema(ProblemSchema);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const problem = toAppError(error, options.exposeInternalErrors);
+    const problem =
+      request.inRateLimitStage && !isAppError(error)
+        ? rateLimitUnavailable()
+        : toAppError(error, options.exposeInternalErrors);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(request, reply, problem);
   });

@@ -1,14 +1,23 @@
-// `azimuth migrate`: applies (or with --status lists) database migrations. The data platform
-// brings the migrations; until then there is nothing to apply.
+// `azimuth migrate [--status]`: the platform's and every module's migrations, against the
+// configured database (PostgreSQL from DATABASE_URL, or the embedded PGlite under DATA_DIR).
 import type { Settings } from '../platform/config/settings-schema.js';
+import { databaseOptionsFromSettings } from '../platform/db/create-database.js';
+import { runMigrateCommand as runMigrations } from '../platform/db/migrate-command.js';
 import type { Logger } from '../platform/telemetry/logger.js';
+import { allMigrations } from './migrations.js';
 
 export async function runMigrateCommand(
-  _settings: Settings,
+  settings: Settings,
   logger: Logger,
   options: { status?: boolean },
 ): Promise<number> {
-  logger.info({ status: options.status ?? false }, 'no migrations defined yet');
+  const code = await runMigrations({
+    database: databaseOptionsFromSettings(settings),
+    migrations: allMigrations,
+    status: options.status ?? false,
+    logger,
+    print: (line) => process.stdout.write(`${line}\n`),
+  });
   await new Promise<void>((resolve) => logger.flush(() => resolve()));
-  return 0;
+  return code;
 }

@@ -1,11 +1,26 @@
 // The composition root: turns settings into the ports every role shares, choosing each
 // driver from configuration here and nowhere else, and closes them again on shutdown.
+import type { Redis } from 'ioredis';
+import type { AuditLog } from '../platform/audit/audit-log.js';
+import { KyselyAuditLog } from '../platform/audit/kysely-audit-log.js';
 import { createJwtAuthenticator, type Authenticator } from '../platform/auth/authenticator.js';
+import type { ManagedCache } from '../platform/cache/base-cache.js';
+import { createCache } from '../platform/cache/create-cache.js';
 import type { Settings } from '../platform/config/settings-schema.js';
+import { createDatabase } from '../platform/db/create-database.js';
+import type { Database } from '../platform/db/database.js';
+import { migrateUp } from '../platform/db/migrator.js';
+import { createEventBus } from '../platform/events/create-event-bus.js';
+import type { ManagedEventBus } from '../platform/events/event-bus.js';
 import { createHealthRegistry, type HealthRegistry } from '../platform/health/health-registry.js';
 import { createLifecycle, type Lifecycle } from '../platform/health/lifecycle.js';
+import { createJobQueue } from '../platform/jobs/create-job-queue.js';
+import type { ManagedJobQueue } from '../platform/jobs/job-queue.js';
+import { createRedis } from '../platform/redis/create-redis.js';
+import type { RedisConnections } from '../platform/redis/redis-connections.js';
 import type { Logger } from '../platform/telemetry/logger.js';
 import { createMetricsRegistry, type Registry } from '../platform/telemetry/metrics.js';
+import { allMigrations } from './migrations.js';
 
 export interface Platform {
   settings: Settings;
@@ -14,37 +29,100 @@ export interface Platform {
   health: HealthRegistry;
   lifecycle: Lifecycle;
   authenticator?: Authenticator;
+  database: Database;
+  /** Present when Redis is configured; absent in embedded mode. */
+  redis?: RedisConnections;
+  cache: ManagedCache;
+  events: ManagedEventBus;
+  jobs: ManagedJobQueue;
+  audit: AuditLog;
+  /** Rate-limit counters shared by every instance, when Redis is configured. */
+  rateLimitRedis?: Redis;
   /** `name=driver` for every dependency, for the start-up line. */
   describe(): string;
   /** Closes every port's connections, last opened first. */
   close(): Promise<void>;
 }
 
-export function createPlatform(settings: Settings, logger: Logger, role: string): Platform {
-  const closers: (() => Promise<void>)[] = [];
+export async function createPlatform(settings: Settings, logger: Logger, role: string): Promise<Platform> {
+  const metrics = createMetricsRegistry({ service: 'azimuth', role });
   const health = createHealthRegistry();
-  const authenticator =
-    settings.AUTH_MODE === 'jwt'
-      ? createJwtAuthenticator({
-          ...(settings.AUTH_JWT_SECRET ? { secret: settings.AUTH_JWT_SECRET } : {}),
-          ...(settings.AUTH_JWKS_URL ? { jwksUrl: settings.AUTH_JWKS_URL } : {}),
-          ...(settings.AUTH_JWT_ISSUER ? { issuer: settings.AUTH_JWT_ISSUER } : {}),
-          ...(settings.AUTH_JWT_AUDIENCE ? { audience: settings.AUTH_JWT_AUDIENCE } : {}),
-        })
-      : undefined;
-
-  return {
-    settings,
-    logger,
-    metrics: createMetricsRegistry({ service: 'azimuth', role }),
-    health,
-    lifecycle: createLifecycle(),
-    ...(authenticator ? { authenticator } : {}),
-    describe: () => health.checks.map((c) => `${c.name}=${c.driver}`).join(', ') || 'none',
-    async close() {
-      for (const close of closers.reverse()) {
-        await close().catch((error: unknown) => logger.error({ err: error }, 'closing a dependency failed'));
-      }
-    },
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) {
+      await closer().catch((error: unknown) => logger.error({ err: error }, 'closing a dependency failed'));
+    }
   };
+
+  try {
+    const database = await createDatabase(settings, { logger });
+    closers.push(() => database.close());
+    health.register(database.check);
+    if (shouldMigrateAtStart(settings)) {
+      const applied = await migrateUp({ db: database.db, migrations: allMigrations });
+      logger.info({ applied, driver: database.driver }, `migrated at start-up: ${applied.length} applied`);
+    }
+
+    const redis = createRedis(settings, { logger });
+    if (redis) {
+      closers.push(() => redis.close());
+      health.register(redis.check);
+    }
+    const cache = createCache(settings, { logger, metrics, ...(redis ? { redis } : {}) });
+    closers.push(() => cache.close());
+    health.register(cache.check);
+    const events = createEventBus(settings, { logger, metrics, ...(redis ? { redis } : {}) });
+    closers.push(() => events.close());
+    health.register(events.check);
+    const jobs = createJobQueue({ logger, metrics, ...(redis ? { redis } : {}) });
+    closers.push(() => jobs.close());
+    health.register(jobs.check);
+
+    const rateLimitRedis = redis?.connect('rateLimit');
+    if (redis && !(await redis.whenReady(settings.REDIS_CONNECT_TIMEOUT_MS))) {
+      logger.warn('redis is not reachable yet; starting degraded, connections keep retrying');
+    }
+
+    const authenticator = settings.AUTH_MODE === 'jwt' ? jwtAuthenticator(settings) : undefined;
+    return {
+      settings,
+      logger,
+      metrics,
+      health,
+      lifecycle: createLifecycle(),
+      ...(authenticator ? { authenticator } : {}),
+      database,
+      ...(redis ? { redis } : {}),
+      ...(rateLimitRedis ? { rateLimitRedis } : {}),
+      cache,
+      events,
+      jobs,
+      audit: new KyselyAuditLog({ db: database.db }),
+      describe: () => health.checks.map((c) => `${c.name}=${c.driver}`).join(', '),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * Seed 004: in staging and production the API never migrates itself; `azimuth migrate` runs
+ * before the new code takes traffic. Elsewhere (and for the embedded database, which nothing
+ * else could migrate) start-up migrates, so the two-command quick start works.
+ */
+function shouldMigrateAtStart(settings: Settings): boolean {
+  const deployed = settings.ENVIRONMENT === 'staging' || settings.ENVIRONMENT === 'production';
+  if (deployed && settings.DATABASE_URL !== undefined) return false;
+  return settings.DATABASE_AUTO_MIGRATE ?? true;
+}
+
+function jwtAuthenticator(settings: Settings): Authenticator {
+  return createJwtAuthenticator({
+    ...(settings.AUTH_JWT_SECRET ? { secret: settings.AUTH_JWT_SECRET } : {}),
+    ...(settings.AUTH_JWKS_URL ? { jwksUrl: settings.AUTH_JWKS_URL } : {}),
+    ...(settings.AUTH_JWT_ISSUER ? { issuer: settings.AUTH_JWT_ISSUER } : {}),
+    ...(settings.AUTH_JWT_AUDIENCE ? { audience: settings.AUTH_JWT_AUDIENCE } : {}),
+  });
 }

@@ -1,6 +1,6 @@
 // Runs a process role: builds the HTTP app from the platform (the API's modules, or none for a
 // worker that only answers probes), listens, marks ready, and drains on a signal.
-import { buildApp } from '../http/app.js';
+import { buildApp, type AppDeps } from '../http/app.js';
 import type { AppModule } from '../http/app-types.js';
 import { handleShutdownSignals, type ShutdownStep } from './graceful-shutdown.js';
 import type { Platform } from './platform.js';
@@ -13,17 +13,23 @@ export interface ServeOptions {
   stopSteps?: ShutdownStep[];
 }
 
-export async function serve({ platform, role, modules, stopSteps = [] }: ServeOptions): Promise<void> {
-  const { settings, logger, lifecycle } = platform;
-  const app = await buildApp({
-    settings,
-    logger,
+/** The app's dependencies, taken from the platform. */
+export function appDeps(platform: Platform, modules: AppModule[]): AppDeps {
+  return {
+    settings: platform.settings,
+    logger: platform.logger,
     metrics: platform.metrics,
     health: platform.health,
-    lifecycle,
+    lifecycle: platform.lifecycle,
     ...(platform.authenticator ? { authenticator: platform.authenticator } : {}),
+    ...(platform.rateLimitRedis ? { rateLimitRedis: platform.rateLimitRedis } : {}),
     modules,
-  });
+  };
+}
+
+export async function serve({ platform, role, modules, stopSteps = [] }: ServeOptions): Promise<void> {
+  const { settings, logger, lifecycle } = platform;
+  const app = await buildApp(appDeps(platform, modules));
 
   handleShutdownSignals({
     logger,

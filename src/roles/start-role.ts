@@ -10,6 +10,6 @@ export async function startRole(
   settings: Settings,
   logger: Logger,
 ): Promise<void> {
-  const platform = createPlatform(settings, logger, role);
+  const platform = await createPlatform(settings, logger, role);
   await serve({ platform, role, modules: [] });
 }

@@ -37,7 +37,7 @@ export function spawnTs(script: string, args: string[], env: Record<string, stri
     stdout,
     stderr,
     exited,
-    waitForLine(match, timeoutMs = 20_000) {
+    waitForLine(match, timeoutMs = 60_000) {
       const seen = stdout.find((line) => match.test(line));
       if (seen !== undefined) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {

@@ -1,9 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { spawnTs } from '../helpers/processes.js';
 
 const cli = 'src/roles/cli.ts';
 const secret = 'cli-test-secret-that-is-long-enough-123';
+const dataDir = () => mkdtempSync(join(tmpdir(), 'azimuth-cli-'));
 
 describe('the azimuth CLI', () => {
   it('when a setting is bad, then start-up stops with one message per problem and no stack trace', async () => {
@@ -52,13 +56,14 @@ describe('the azimuth CLI', () => {
   });
 });
 
-describe('graceful shutdown', () => {
+describe('graceful shutdown', { timeout: 120_000 }, () => {
   it('on SIGTERM: new connections are refused, the in-flight request finishes, exit 0', async () => {
     const server = spawnTs('test/fixtures/slow-server.ts', [], {
       ENVIRONMENT: 'test',
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
+      DATA_DIR: dataDir(),
     });
     const ready = JSON.parse(await server.waitForLine(/ready on/)) as { address: string };
     const base = ready.address;
@@ -84,6 +89,7 @@ describe('graceful shutdown', () => {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       SHUTDOWN_TIMEOUT_MS: '300',
+      DATA_DIR: dataDir(),
     });
     const { address } = JSON.parse(await server.waitForLine(/ready on/)) as { address: string };
     const stuck = fetch(`${address}/slow?ms=60000`).then(

@@ -89,7 +89,12 @@ export const SettingsSchema = Type.Object({
   DATABASE_IDLE_TIMEOUT_MS: int('Idle connections are closed after this long', 30_000),
   DATABASE_MAX_LIFETIME_S: int('Connections are recycled after this many seconds', 1800),
   DATABASE_STATEMENT_TIMEOUT_MS: int('Longest a statement may run', 30_000),
-  DATABASE_AUTO_MIGRATE: opt(bool('Migrate at start-up (default: only in development and test)', false)),
+  DATABASE_AUTO_MIGRATE: opt(
+    Type.Boolean({
+      description:
+        'Migrate at start-up; default: yes, except with DATABASE_URL in staging and production (run `azimuth migrate`)',
+    }),
+  ),
 
   // Redis (seed 003 prefix REDIS_, seed 004 database table)
   REDIS_URL: opt(str('redis:// or rediss:// URL; takes precedence over REDIS_HOST', secret)),

@@ -1,5 +1,6 @@
 // Opens ioredis connections per purpose on one Redis server and closes them all on shutdown.
 // Each connection reconnects by itself (capped backoff) and logs its losses without flooding.
+import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import type { DependencyCheck } from '../health/dependency-check.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -19,6 +20,12 @@ export interface RedisConnections {
   connect(purpose: RedisPurpose, mode?: RedisConnectionMode): Redis;
   /** The ioredis options `connect` would use, for libraries that open their own (BullMQ). */
   options(purpose: RedisPurpose, mode?: RedisConnectionMode): ReturnType<typeof ioredisOptions>;
+  /**
+   * Resolves true once every connection opened so far is ready, or false after `timeoutMs`;
+   * never rejects. Start-up waits on it so the first requests don't meet connecting clients,
+   * without making Redis a reason not to start.
+   */
+  whenReady(timeoutMs: number): Promise<boolean>;
   /** PING on a dedicated connection; `redis` on /health. */
   readonly check: DependencyCheck;
   close(): Promise<void>;
@@ -26,7 +33,6 @@ export interface RedisConnections {
 
 export function createRedisConnections(options: RedisOptions, deps: { logger: Logger }): RedisConnections {
   const clients = new Set<Redis>();
-  let healthClient: Redis | undefined;
 
   const connect = (purpose: RedisPurpose, mode: RedisConnectionMode = 'command'): Redis => {
     const client = new Redis(ioredisOptions(options, purpose, mode));
@@ -47,13 +53,27 @@ export function createRedisConnections(options: RedisOptions, deps: { logger: Lo
     return client;
   };
 
-  const lazyHealthClient = (): Redis => {
-    healthClient ??= connect('cache');
-    return healthClient;
+  // Opened now, not at the first probe, so the first /health does not meet a connecting client.
+  const healthClient = connect('cache');
+
+  const whenReady = async (timeoutMs: number): Promise<boolean> => {
+    const pending = [...clients].filter((client) => client.status !== 'ready');
+    if (pending.length === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const ready = Promise.all(pending.map((client) => once(client, 'ready'))).then(() => true);
+    try {
+      return await Promise.race([ready, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   };
 
   return {
     connect,
+    whenReady,
     options: (purpose, mode = 'command') => ioredisOptions(options, purpose, mode),
     check: {
       name: 'redis',
@@ -62,7 +82,7 @@ export function createRedisConnections(options: RedisOptions, deps: { logger: Lo
       check: (signal) =>
         redisCheck({
           name: 'redis',
-          client: lazyHealthClient(),
+          client: healthClient,
           required: false,
           whenDown: 'unhealthy',
         }).check(signal),

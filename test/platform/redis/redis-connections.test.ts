@@ -35,7 +35,7 @@ describe.runIf(await available('redis'))('redis connections', () => {
     await new Promise((resolve) => client.once('ready', resolve));
     expect(await pingRedis(client)).toMatchObject({ status: 'healthy' });
     proxy.cut();
-    await vi.waitFor(() => expect(client.status).not.toBe('ready'));
+    await vi.waitFor(() => expect(client.status).not.toBe('ready'), { timeout: 10_000 });
     // No offline queue: the command is rejected, not parked until Redis returns.
     await expect(client.get('x')).rejects.toThrow();
     const down = await pingRedis(client);

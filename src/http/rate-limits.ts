@@ -1,0 +1,52 @@
+// Rate limiting: a global per-client ceiling plus the limits routes declare in
+// `config.rateLimit`, with RateLimit-* headers and 429 problems. Counters live in Redis when
+// configured (so limits hold across instances), in memory otherwise. When Redis is unreachable,
+// API_RATE_LIMIT_FAIL_OPEN decides: let requests through, or refuse them with a 503.
+import rateLimit from '@fastify/rate-limit';
+import type { Redis } from 'ioredis';
+import { errors } from '../platform/errors/app-error.js';
+import type { App } from './app-types.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** True while the rate limiter runs (the onRequest stage), so its store's errors can be told apart. */
+    inRateLimitStage: boolean;
+  }
+}
+
+export interface RateLimitOptions {
+  globalPerMinute: number;
+  redis?: Redis;
+  failOpen: boolean;
+}
+
+export async function registerRateLimits(app: App, options: RateLimitOptions) {
+  app.decorateRequest('inRateLimitStage', false);
+  // The plugin's per-route checks run after global onRequest hooks and before parsing.
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.inRateLimitStage = true;
+    done();
+  });
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    request.inRateLimitStage = false;
+    done(null, payload);
+  });
+
+  await app.register(rateLimit, {
+    global: true,
+    max: options.globalPerMinute,
+    timeWindow: 60_000,
+    enableDraftSpec: true,
+    keyGenerator: (request) => request.principal?.id ?? request.ip,
+    ...(options.redis ? { redis: options.redis, nameSpace: 'azimuth-rl:' } : {}),
+    skipOnError: options.failOpen,
+    errorResponseBuilder: (_request, context) =>
+      errors.tooManyRequests(
+        `Rate limit of ${context.max} requests per ${context.after} exceeded.`,
+        Math.ceil(context.ttl / 1000),
+      ),
+  });
+}
+
+/** Fail closed: a store error during the rate-limit stage is a 503, not a 500. */
+export const rateLimitUnavailable = () => errors.serviceUnavailable('Rate limiting is unavailable.', 5);
