@@ -1,11 +1,11 @@
 // Cache-hit path per driver against a plain Map get measured in the same run.
 // Args: --iterations=N (memory; Redis does N/20 round trips).
 import { Redis } from 'ioredis';
+import { benchRedisOptions, redisReachable } from './support/redis.js';
 import { MemoryCache } from '../src/platform/cache/memory-cache.js';
 import { RedisCache } from '../src/platform/cache/redis-cache.js';
-import { ioredisOptions, type RedisOptions } from '../src/platform/redis/redis-options.js';
+import { ioredisOptions } from '../src/platform/redis/redis-options.js';
 import { createLogger } from '../src/platform/telemetry/logger.js';
-import { redisReachable } from './percentiles.js';
 
 const policy = {
   defaultTtlSeconds: 300,
@@ -44,13 +44,7 @@ export async function run(args: string[]): Promise<void> {
     console.log('redis cache hit  skipped: Redis is not reachable at 127.0.0.1:6379');
     return;
   }
-  const options: RedisOptions = {
-    host: '127.0.0.1',
-    port: 6379,
-    tls: false,
-    connectTimeoutMs: 2000,
-    databases: { cache: 0, events: 1, jobs: 2, rateLimit: 3 },
-  };
+  const options = benchRedisOptions;
   const client = new Redis(ioredisOptions(options, 'cache', 'command'));
   await new Promise((resolve) => client.once('ready', resolve));
   const redis = new RedisCache({ ...policy, keyPrefix: 'bench:cache:' }, { logger, client });

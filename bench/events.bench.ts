@@ -1,13 +1,14 @@
 // Event publish-to-receive latency, p50/p99: across two processes on Redis, against the in-process
 // memory bus measured in the same run. Args: --events=N (default 1000).
 import { spawn } from 'node:child_process';
+import { benchRedisOptions, redisReachable } from './support/redis.js';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { MemoryEventBus } from '../src/platform/events/memory-event-bus.js';
 import { RedisEventBus } from '../src/platform/events/redis-event-bus.js';
-import { ioredisOptions, type RedisOptions } from '../src/platform/redis/redis-options.js';
+import { ioredisOptions } from '../src/platform/redis/redis-options.js';
 import { createLogger } from '../src/platform/telemetry/logger.js';
-import { epochMs, percentile, redisReachable } from './percentiles.js';
+import { epochMs, percentile } from './support/percentiles.js';
 
 const pause = () => new Promise((resolve) => setTimeout(resolve, 1));
 
@@ -55,13 +56,7 @@ export async function run(args: string[]): Promise<void> {
   );
   const exited = new Promise((resolve) => child.once('exit', resolve));
   await ready;
-  const options: RedisOptions = {
-    host: '127.0.0.1',
-    port: 6379,
-    tls: false,
-    connectTimeoutMs: 2000,
-    databases: { cache: 0, events: 1, jobs: 2, rateLimit: 3 },
-  };
+  const options = benchRedisOptions;
   const publisher = new Redis(ioredisOptions(options, 'events', 'command'));
   await new Promise((resolve) => publisher.once('ready', resolve));
   const bus = new RedisEventBus(

@@ -1,12 +1,13 @@
 // Enqueue-to-start latency, p50/p99: BullMQ on Redis against the in-process driver measured in the
 // same run. One job at a time, so this is latency, not throughput. Args: --jobs=N (default 300).
 import { Redis } from 'ioredis';
+import { benchRedisOptions, redisReachable } from './support/redis.js';
 import { BullmqJobQueue } from '../src/platform/jobs/bullmq-job-queue.js';
 import { InProcessJobQueue } from '../src/platform/jobs/in-process-job-queue.js';
 import type { ManagedJobQueue } from '../src/platform/jobs/job-queue.js';
-import { ioredisOptions, type RedisOptions } from '../src/platform/redis/redis-options.js';
+import { ioredisOptions } from '../src/platform/redis/redis-options.js';
 import { createLogger } from '../src/platform/telemetry/logger.js';
-import { epochMs, percentile, redisReachable } from './percentiles.js';
+import { epochMs, percentile } from './support/percentiles.js';
 
 async function measure(queue: ManagedJobQueue, count: number): Promise<number[]> {
   const latencies: number[] = [];
@@ -44,13 +45,7 @@ export async function run(args: string[]): Promise<void> {
     console.log('bullmq       skipped: Redis is not reachable at 127.0.0.1:6379');
     return;
   }
-  const options: RedisOptions = {
-    host: '127.0.0.1',
-    port: 6379,
-    tls: false,
-    connectTimeoutMs: 2000,
-    databases: { cache: 0, events: 1, jobs: 2, rateLimit: 3 },
-  };
+  const options = benchRedisOptions;
   const prefix = `bench-${process.pid}`;
   const bullmq = new BullmqJobQueue(
     { prefix },

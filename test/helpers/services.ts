@@ -19,7 +19,7 @@ export const services = {
 
 export type ServiceName = keyof typeof services;
 
-function reachable(host: string, port: number): Promise<boolean> {
+export function reachable(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host, port, timeout: 1000 });
     socket.once('connect', () => {

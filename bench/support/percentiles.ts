@@ -9,19 +9,3 @@ export function percentile(samples: readonly number[], p: number): number {
 export function epochMs(): number {
   return performance.timeOrigin + performance.now();
 }
-
-export async function redisReachable(): Promise<boolean> {
-  const { createConnection } = await import('node:net');
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port: 6379, timeout: 1000 });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
