@@ -117,6 +117,9 @@ export const SettingsSchema = Type.Object({
   BLOB_SIGNING_KEY: opt(
     str('HMAC key for the disk driver’s signed links (default: generated under DATA_DIR)', secret),
   ),
+  BLOB_PUBLIC_BASE_URL: opt(
+    str('Origin the API is reached at, for the disk driver’s signed links (default http://localhost:{PORT})'),
+  ),
   BLOB_SAS_TTL_SECONDS: int('Lifetime of SAS links the API hands out', 86_400, 60),
   BLOB_SAS_CACHE_SECONDS: int('How long a SAS link is reused', 82_800, 0),
   UPLOAD_QUOTA_MB_PER_HOUR: int('Per-user upload quota, in MB per hour', 100, 1),

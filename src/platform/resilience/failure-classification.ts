@@ -64,6 +64,8 @@ export function networkCodeOf(error: unknown, depth = 0): string | undefined {
  */
 export function isRetryable(error: unknown): boolean {
   if (!isObject(error)) return false;
+  // An AppError is a verdict of ours (a quota, a validation, a mapped 404), never a flaky dependency.
+  if (error.isAppError === true) return false;
   const status = statusOf(error);
   if (status !== undefined) return retryableStatuses.has(status);
   if (typeof error.name === 'string' && retryableNames.has(error.name)) return true;

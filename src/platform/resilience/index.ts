@@ -6,3 +6,4 @@ export * from './operation-timeout-error.js';
 export * from './failure-classification.js';
 export * from './policy-metrics.js';
 export * from './policy-health.js';
+export * from './dependency-error.js';

@@ -65,6 +65,16 @@ export interface Subscription {
   dispose(): void;
 }
 
+export interface ExecuteOptions {
+  /** False runs one attempt only: for bodies that cannot be replayed and for health probes. */
+  retry?: boolean;
+  /**
+   * False drops the per-attempt timeout: for streaming uploads, whose duration depends on the
+   * client's speed, not on the dependency's health.
+   */
+  timeout?: boolean;
+}
+
 export interface ResiliencePolicy {
   readonly name: string;
   readonly state: BreakerState;
@@ -74,7 +84,11 @@ export interface ResiliencePolicy {
    * Runs `fn` with timeout, breaker and retries. `fn` gets a signal that aborts on timeout or when
    * the caller's `signal` aborts. While the circuit is open it throws BreakerOpenError at once.
    */
-  execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  execute<T>(
+    fn: (signal: AbortSignal) => Promise<T>,
+    signal?: AbortSignal,
+    options?: ExecuteOptions,
+  ): Promise<T>;
   /** Like execute, without retries: for health probes that must answer quickly. */
   executeOnce<T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T>;
   /** This policy's view of whether an error is transient. */
@@ -134,8 +148,13 @@ export function createPolicy(options: PolicyOptions): ResiliencePolicy {
       ? Math.max(0, options.breaker.halfOpenAfterMs - (now() - openedAt))
       : 0;
 
-  const attempt = <T>(fn: (signal: AbortSignal) => Promise<T>, outer: AbortSignal | undefined) =>
+  const attempt = <T>(
+    fn: (signal: AbortSignal) => Promise<T>,
+    outer: AbortSignal | undefined,
+    withTimeout: boolean,
+  ) =>
     breaker.execute(async ({ signal: breakerSignal }) => {
+      if (!withTimeout) return fn(breakerSignal);
       try {
         return await perAttempt.execute(({ signal }) => fn(signal), breakerSignal);
       } catch (error) {
@@ -158,16 +177,19 @@ export function createPolicy(options: PolicyOptions): ResiliencePolicy {
       return stateNames[breaker.state];
     },
     openRemainingMs,
-    async execute(fn, signal) {
+    async execute(fn, signal, executeOptions = {}) {
+      const withTimeout = executeOptions.timeout !== false;
       try {
-        return await retries.execute(() => attempt(fn, signal), signal);
+        return executeOptions.retry === false
+          ? await attempt(fn, signal, withTimeout)
+          : await retries.execute(() => attempt(fn, signal, withTimeout), signal);
       } catch (error) {
         return translate(error);
       }
     },
     async executeOnce(fn, signal) {
       try {
-        return await attempt(fn, signal);
+        return await attempt(fn, signal, true);
       } catch (error) {
         return translate(error);
       }
