@@ -63,6 +63,10 @@ export const SettingsSchema = Type.Object({
   API_RATE_LIMIT_TIMES: int('Requests per window per client on rate-limited write routes', 5, 1),
   API_RATE_LIMIT_SECONDS: int('Window of the per-route rate limit, in seconds', 60, 1),
   API_RATE_LIMIT_FAIL_OPEN: bool('Let requests through when the rate-limit store (Redis) is down', true),
+  API_TRUST_PROXY: bool(
+    'Trust X-Forwarded-* from a front end (App Service); on by default in staging and production',
+    false,
+  ),
   API_BODY_LIMIT_BYTES: int('Largest JSON request body, in bytes', 1_048_576, 1),
   MAX_UPLOAD_MB: int('Largest file upload, in MB', 100, 1),
 
@@ -114,6 +118,11 @@ export const SettingsSchema = Type.Object({
   ),
   AZURE_STORAGE_USE_MANAGED_IDENTITY: bool('Authenticate with DefaultAzureCredential', false),
   AZURE_STORAGE_CONTAINER: str('Default container', { default: 'azimuth', minLength: 3, maxLength: 63 }),
+  AZURE_STORAGE_TABLE_URL: opt(
+    str(
+      'Table endpoint, https://{account}.table.core.windows.net (default: from the account name or blob URL)',
+    ),
+  ),
   BLOB_SIGNING_KEY: opt(
     str('HMAC key for the disk driver’s signed links (default: generated under DATA_DIR)', secret),
   ),
@@ -129,6 +138,17 @@ export const SettingsSchema = Type.Object({
   STORAGE_RETRY_MAX_DELAY_MS: int('Largest retry delay', 30_000, 1),
   STORAGE_BREAKER_THRESHOLD: int('Consecutive failures that open the storage circuit', 5, 1),
   STORAGE_BREAKER_HALF_OPEN_MS: int('Time an open circuit waits before a probe', 60_000, 1),
+
+  // Star map (seed 003)
+  STARS_STORE: oneOf(
+    ['postgres', 'tables'],
+    'Where stars, users and likes live: PostgreSQL (PGlite when DATABASE_URL is unset) or Azure Table Storage',
+    'postgres',
+  ),
+  STARS_TABLE_PREFIX: str('Prefix of the stars tables in Table Storage (letters and digits)', {
+    default: 'stars',
+    pattern: '^[A-Za-z][A-Za-z0-9]{0,50}$',
+  }),
 });
 
 export type Settings = Static<typeof SettingsSchema>;

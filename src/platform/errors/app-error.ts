@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+
 // The one catalogue of errors that reach a client. Code anywhere throws these; the HTTP
 // error handler alone turns them into application/problem+json (RFC 9457).
 
@@ -71,6 +73,13 @@ export const errors = {
       retryAfterSeconds,
       ...extras,
     }),
+  internal: (detail = 'An unexpected error occurred.') =>
+    new AppError({ status: 500, code: 'internal-error', title: 'Internal Server Error', detail }),
+  /** Any other status, titled by its standard reason phrase (for errors raised by libraries). */
+  fromStatus: (status: number, detail: string) => {
+    const title = STATUS_CODES[status] ?? 'Error';
+    return new AppError({ status, code: title.toLowerCase().replace(/[^a-z0-9]+/g, '-'), title, detail });
+  },
   serviceUnavailable: (detail: string, retryAfterSeconds?: number, extras?: Extras) =>
     new AppError({
       status: 503,

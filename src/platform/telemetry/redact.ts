@@ -12,7 +12,12 @@ const patterns: [RegExp, string][] = [
   [/\b(Bearer\s+)[A-Za-z0-9._~+/-]+=*/g, '$1[REDACTED]'],
 ];
 
+// One cheap scan decides whether the line needs the replacements at all; most lines don't.
+const suspicious =
+  /AccountKey|SharedAccess|Password|Pwd=|[?&](?:sig|skoid|sktid|skey)=|:\/\/[^\s"'/@]*:[^\s"'/@]+@|Bearer\s/i;
+
 export function redactSecrets(text: string): string {
+  if (!suspicious.test(text)) return text;
   let out = text;
   for (const [pattern, replacement] of patterns) out = out.replace(pattern, replacement);
   return out;

@@ -1,0 +1,115 @@
+// Builds the Fastify app from explicit dependencies. Tests build it and use `inject`; only
+// `roles/` listen. Layers: request plumbing and security, then the foundation's routes, then modules.
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { Authenticator } from '../platform/auth/authenticator.js';
+import type { Settings } from '../platform/config/settings-schema.js';
+import { errors } from '../platform/errors/app-error.js';
+import type { HealthRegistry } from '../platform/health/health-registry.js';
+import type { Lifecycle } from '../platform/health/lifecycle.js';
+import { correlationHeader, correlationIdFrom } from '../platform/telemetry/correlation-id.js';
+import type { App, AppModule } from './app-types.js';
+import { registerAuth } from './auth.js';
+import { registerHealthRoutes } from './health-routes.js';
+import { registerMetricsRoute } from './metrics-route.js';
+import { registerOpenApi } from './openapi.js';
+import { registerProblemHandlers } from './problem.js';
+import { registerRequestTracking } from './request-tracking.js';
+import { registerRootRoute } from './root-route.js';
+
+export interface AppDeps {
+  settings: Settings;
+  /** The process logger (pino); typed as Fastify sees it. */
+  logger: FastifyBaseLogger;
+  metrics: Registry;
+  health: HealthRegistry;
+  lifecycle: Lifecycle;
+  /** Present when AUTH_MODE=jwt. */
+  authenticator?: Authenticator;
+  /** Shared rate-limit counters across instances; in-memory per process when absent. */
+  rateLimitRedis?: Redis;
+  modules?: AppModule[];
+}
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { settings } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // request-tracking writes one line per request instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: (request) => correlationIdFrom(request.headers),
+    requestIdHeader: false,
+    // The correlation id reaches every line through the logger's mixin; don't bind it twice.
+    childLoggerFactory: (logger, _bindings, options) => logger.child({}, options),
+    bodyLimit: settings.API_BODY_LIMIT_BYTES,
+    trustProxy: settings.API_TRUST_PROXY,
+    forceCloseConnections: 'idle',
+    // Longer than Azure's front-end idle timeout, so the front end closes idle connections, not us.
+    keepAliveTimeout: 240_000,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  registerRequestTracking(app, deps.metrics);
+  // While draining, tell keep-alive clients to go, so the connection closes after this response
+  // and the server can finish closing.
+  app.addHook('onSend', async (_request, reply) => {
+    if (deps.lifecycle.state === 'draining') reply.header('connection', 'close');
+  });
+  registerAuth(app, deps.authenticator);
+
+  await app.register(rateLimit, {
+    global: true,
+    max: settings.API_RATE_LIMIT_GLOBAL,
+    timeWindow: 60_000,
+    enableDraftSpec: true,
+    keyGenerator: (request) => request.principal?.id ?? request.ip,
+    ...(deps.rateLimitRedis ? { redis: deps.rateLimitRedis, nameSpace: 'azimuth-rl:' } : {}),
+    skipOnError: settings.API_RATE_LIMIT_FAIL_OPEN,
+    errorResponseBuilder: (_request, context) =>
+      errors.tooManyRequests(
+        `Rate limit of ${context.max} requests per ${context.after} exceeded.`,
+        Math.ceil(context.ttl / 1000),
+      ),
+  });
+  await app.register(helmet, { global: true });
+  await app.register(cors, {
+    origin: settings.API_CORS_ORIGINS.includes('*') ? true : settings.API_CORS_ORIGINS,
+    exposedHeaders: [
+      correlationHeader,
+      'ratelimit-limit',
+      'ratelimit-remaining',
+      'ratelimit-reset',
+      'retry-after',
+      'etag',
+      'content-range',
+      'location',
+    ],
+  });
+  registerProblemHandlers(app, {
+    exposeInternalErrors: settings.ENVIRONMENT === 'development',
+    notFoundRateLimit: Math.min(settings.API_RATE_LIMIT_GLOBAL, 100),
+  });
+  await registerOpenApi(app, { title: settings.PROJECT_NAME, version: settings.VERSION });
+
+  registerRootRoute(app, {
+    name: settings.PROJECT_NAME,
+    version: settings.VERSION,
+    environment: settings.ENVIRONMENT,
+  });
+  registerHealthRoutes(app, {
+    health: deps.health,
+    lifecycle: deps.lifecycle,
+    version: settings.VERSION,
+    environment: settings.ENVIRONMENT,
+  });
+  registerMetricsRoute(app, deps.metrics);
+
+  for (const module of deps.modules ?? []) {
+    await app.register(async (scope) => module(scope.withTypeProvider<TypeBoxTypeProvider>()));
+  }
+  return app;
+}

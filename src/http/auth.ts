@@ -1,0 +1,61 @@
+// Identifies the caller. AUTH_MODE=jwt: a bearer token (header, or `access_token` query for
+// WebSockets) is verified and becomes `request.principal`; a bad token is refused outright.
+// AUTH_MODE=none (development and test only): nobody is identified and modules take the user
+// from the request body, as the Star Map API always did.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Authenticator } from '../platform/auth/authenticator.js';
+import { hasRole, type Principal } from '../platform/auth/principal.js';
+import { errors } from '../platform/errors/app-error.js';
+import type { App } from './app-types.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyInstance {
+    authMode: 'none' | 'jwt';
+  }
+}
+
+export function registerAuth(app: App, authenticator: Authenticator | undefined) {
+  app.decorate('authMode', authenticator ? 'jwt' : 'none');
+  app.decorateRequest('principal', null);
+  if (!authenticator) return;
+
+  app.addHook('onRequest', async (request) => {
+    const token = bearerToken(request);
+    if (token === undefined) return;
+    try {
+      request.principal = await authenticator.authenticate(token);
+    } catch (error) {
+      throw errors.unauthorized((error as Error).message);
+    }
+    request.context.principalId = request.principal.id;
+  });
+}
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw errors.unauthorized('The Authorization header must be "Bearer <token>".');
+    return match[1];
+  }
+  const query = request.query as Record<string, unknown> | undefined;
+  return typeof query?.access_token === 'string' ? query.access_token : undefined;
+}
+
+/**
+ * A preHandler that admits only an authenticated principal, optionally with a role. With
+ * AUTH_MODE=none there are no principals, so it admits everyone (start-up forbids none outside
+ * development and test).
+ */
+export function requirePrincipal(options: { role?: string } = {}) {
+  return async (request: FastifyRequest, _reply: FastifyReply) => {
+    if (request.server.authMode === 'none') return;
+    if (request.principal === null) throw errors.unauthorized();
+    if (options.role !== undefined && !hasRole(request.principal, options.role)) {
+      throw errors.forbidden(`This needs the "${options.role}" role.`);
+    }
+  };
+}

@@ -1,0 +1,104 @@
+// Turns every error, including 404 and schema validation, into application/problem+json
+// (RFC 9457) carrying the correlation id. 5xx details stay in the log outside development.
+import Type from 'typebox';
+import type { FastifyError } from 'fastify';
+import { errors, isAppError, type AppError } from '../platform/errors/app-error.js';
+import type { App } from './app-types.js';
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.Optional(Type.String()),
+    instance: Type.Optional(Type.String()),
+    correlationId: Type.String(),
+  },
+  { $id: 'Problem', additionalProperties: true, description: 'RFC 9457 problem details' },
+);
+
+/** Problem responses for a route schema, e.g. `...problemResponses(400, 404)`. */
+export const problemResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, Type.Ref('Problem')]));
+
+/** The reply methods a problem needs; structural so it fits every route's reply type. */
+interface ProblemReply<R> {
+  header(name: string, value: number): R;
+  code(status: number): R;
+  type(contentType: string): R;
+  send(payload: string): R;
+}
+
+export function sendProblem<R extends ProblemReply<R>>(
+  request: { url: string; id: string },
+  reply: R,
+  error: AppError,
+): R {
+  if (error.retryAfterSeconds !== undefined)
+    reply.header('retry-after', Math.max(1, Math.ceil(error.retryAfterSeconds)));
+  return reply
+    .code(error.status)
+    .type('application/problem+json')
+    .send(
+      JSON.stringify({
+        type: `urn:azimuth:problem:${error.code}`,
+        title: error.title,
+        status: error.status,
+        ...(error.detail === undefined ? {} : { detail: error.detail }),
+        instance: request.url.split('?')[0],
+        correlationId: request.id,
+        ...error.extensions,
+      }),
+    );
+}
+
+export function registerProblemHandlers(
+  app: App,
+  options: { exposeInternalErrors: boolean; notFoundRateLimit: number },
+) {
+  app.addSchema(ProblemSchema);
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const problem = toAppError(error, options.exposeInternalErrors);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(request, reply, problem);
+  });
+
+  // Rate-limited, since an attacker could search for valid URLs.
+  app.setNotFoundHandler(
+    { preHandler: app.rateLimit({ max: options.notFoundRateLimit, timeWindow: 60_000 }) },
+    (request, reply) =>
+      sendProblem(
+        request,
+        reply,
+        errors.notFound(`No route for ${request.method} ${request.url.split('?')[0]}.`),
+      ),
+  );
+}
+
+function toAppError(error: FastifyError, exposeInternalErrors: boolean): AppError {
+  if (isAppError(error)) return error;
+  if (error.validation) {
+    return errors.badRequest(validationSummary(error), {
+      extensions: {
+        errors: error.validation.map((v) => ({
+          in: error.validationContext ?? 'request',
+          path: v.instancePath || '/',
+          message: v.message ?? 'is invalid',
+        })),
+      },
+    });
+  }
+  const status = error.statusCode ?? 500;
+  // Fastify's own 4xx errors (malformed JSON, body too large, unsupported type) are safe to show.
+  if (status >= 400 && status < 500) return errors.fromStatus(status, error.message);
+  return errors.internal(exposeInternalErrors ? error.message : 'An unexpected error occurred.');
+}
+
+function validationSummary(error: FastifyError): string {
+  const first = error.validation?.[0];
+  const where = error.validationContext ?? 'request';
+  if (!first) return `The ${where} is invalid.`;
+  const path = first.instancePath ? first.instancePath.slice(1).replace(/\//g, '.') : '';
+  return `Invalid ${where}${path ? ` field "${path}"` : ''}: ${first.message ?? 'is invalid'}.`;
+}

@@ -1,0 +1,36 @@
+// Picks the StarsStore driver (STARS_STORE) for the composition root.
+import type { Kysely } from 'kysely';
+import { PostgresStarsStore, type StarsTables } from './postgres-stars-store.js';
+import type { Clock, StarsStore } from './stars-store.js';
+import { createTableClientFactory, type TablesAuth } from './tables-client-factory.js';
+import { TablesStarsStore, type EtagRetryOptions } from './tables-stars-store.js';
+
+export type StarsStoreOptions =
+  | {
+      store: 'postgres';
+      /** The platform's Kysely, as `db.withTables<StarsTables>()`; migrated with starsMigrations. */
+      db: Kysely<StarsTables>;
+      driver: 'postgres' | 'pglite';
+      clock?: Clock;
+    }
+  | {
+      store: 'tables';
+      auth: TablesAuth;
+      /** STARS_TABLE_PREFIX */
+      tablePrefix?: string;
+      clock?: Clock;
+      etagRetry?: EtagRetryOptions;
+    };
+
+export function createStarsStore(options: StarsStoreOptions): StarsStore {
+  const clock = options.clock === undefined ? {} : { clock: options.clock };
+  if (options.store === 'postgres') {
+    return new PostgresStarsStore({ db: options.db, driver: options.driver, ...clock });
+  }
+  return new TablesStarsStore({
+    tables: createTableClientFactory(options.auth),
+    ...(options.tablePrefix === undefined ? {} : { tablePrefix: options.tablePrefix }),
+    ...(options.etagRetry === undefined ? {} : { etagRetry: options.etagRetry }),
+    ...clock,
+  });
+}

@@ -1,0 +1,206 @@
+// Builds the effective settings: schema defaults < environment defaults < config/.env.{environment}
+// < process environment; then resolves Key Vault references, converts, and validates everything,
+// reporting every problem at once.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import Value from 'typebox/value';
+import { environmentDefaults } from './environment-defaults.js';
+import { isKeyVaultReference, parseKeyVaultReference } from './key-vault-reference.js';
+import { createKeyVaultResolver, type SecretResolver } from './key-vault-resolver.js';
+import { SettingsError } from './settings-error.js';
+import {
+  environments,
+  isSecret,
+  SettingsSchema,
+  type Environment,
+  type Settings,
+} from './settings-schema.js';
+
+export interface LoadSettingsOptions {
+  /** Variables to read; defaults to process.env. */
+  env?: Record<string, string | undefined>;
+  /** Directory holding `.env.{environment}` files; defaults to `./config`. */
+  configDir?: string;
+  /** Resolves Key Vault references; defaults to the managed-identity resolver. */
+  resolveSecret?: SecretResolver;
+}
+
+type SchemaProperty = {
+  type?: string;
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+};
+const properties = SettingsSchema.properties as unknown as Record<string, SchemaProperty>;
+const settingNames = Object.keys(properties);
+
+export async function loadSettings(options: LoadSettingsOptions = {}): Promise<Settings> {
+  const env = options.env ?? process.env;
+  const problems: string[] = [];
+
+  const environment = pickEnvironment(env, problems);
+  const fileValues = await readEnvFile(options.configDir ?? 'config', environment, problems);
+
+  const raw = new Map<string, string>();
+  for (const source of [environmentDefaults[environment], fileValues, env]) {
+    for (const name of settingNames) {
+      const value = source[name];
+      if (value !== undefined && value.trim() !== '') raw.set(name, value.trim());
+    }
+  }
+  raw.set('ENVIRONMENT', environment);
+
+  await resolveKeyVaultReferences(raw, options.resolveSecret, problems);
+
+  const candidate: Record<string, unknown> = {};
+  for (const [name, value] of raw) {
+    const converted = convert(name, value);
+    if (converted.ok) candidate[name] = converted.value;
+    else problems.push(`${name}: ${converted.message}${describeValue(name, value)}`);
+  }
+  const withDefaults = Value.Default(SettingsSchema, candidate) as Record<string, unknown>;
+  problems.push(...schemaProblems(withDefaults, raw));
+  if (problems.length > 0) throw new SettingsError(problems);
+
+  const settings = withDefaults as Settings;
+  problems.push(...crossFieldProblems(settings));
+  if (problems.length > 0) throw new SettingsError(problems);
+  return settings;
+}
+
+function pickEnvironment(env: Record<string, string | undefined>, problems: string[]): Environment {
+  const value = (env.ENVIRONMENT ?? env.APP_ENV ?? 'development').trim().toLowerCase();
+  if ((environments as readonly string[]).includes(value)) return value as Environment;
+  problems.push(`ENVIRONMENT: must be one of ${environments.join(', ')} (got "${value}")`);
+  return 'development';
+}
+
+async function readEnvFile(
+  dir: string,
+  environment: Environment,
+  problems: string[],
+): Promise<Record<string, string | undefined>> {
+  const path = join(dir, `.env.${environment}`);
+  try {
+    return parseEnv(await readFile(path, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    problems.push(`${path}: cannot be read (${(error as Error).message})`);
+    return {};
+  }
+}
+
+async function resolveKeyVaultReferences(
+  raw: Map<string, string>,
+  resolveSecret: SecretResolver | undefined,
+  problems: string[],
+): Promise<void> {
+  const references = [...raw].filter(([, value]) => isKeyVaultReference(value));
+  if (references.length === 0) return;
+  const resolve = resolveSecret ?? createKeyVaultResolver();
+  await Promise.all(
+    references.map(async ([name, value]) => {
+      // The literal reference is never a usable value, whatever happens below.
+      raw.delete(name);
+      try {
+        raw.set(name, await resolve(parseKeyVaultReference(value)));
+      } catch (error) {
+        problems.push(`${name}: Key Vault reference could not be resolved: ${(error as Error).message}`);
+      }
+    }),
+  );
+}
+
+type Conversion = { ok: true; value: unknown } | { ok: false; message: string };
+
+const logLevelAliases: Record<string, string> = { warning: 'warn', critical: 'fatal' };
+
+function convert(name: string, value: string): Conversion {
+  const schema = properties[name] ?? {};
+  switch (schema.type) {
+    case 'integer':
+      return /^-?\d+$/.test(value)
+        ? { ok: true, value: Number(value) }
+        : { ok: false, message: 'must be an integer' };
+    case 'boolean': {
+      const lower = value.toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(lower)) return { ok: true, value: true };
+      if (['false', '0', 'no', 'off'].includes(lower)) return { ok: true, value: false };
+      return { ok: false, message: 'must be true or false' };
+    }
+    case 'array':
+      try {
+        const parsed: unknown = JSON.parse(value);
+        return Array.isArray(parsed)
+          ? { ok: true, value: parsed }
+          : { ok: false, message: 'must be a JSON list' };
+      } catch {
+        return { ok: false, message: 'must be a JSON list, e.g. ["https://example.com"]' };
+      }
+    default:
+      if (name === 'LOG_LEVEL') {
+        const lower = value.toLowerCase();
+        return { ok: true, value: logLevelAliases[lower] ?? lower };
+      }
+      return { ok: true, value };
+  }
+}
+
+function schemaProblems(candidate: Record<string, unknown>, raw: Map<string, string>): string[] {
+  const byName = new Map<string, string>();
+  for (const error of Value.Errors(SettingsSchema, candidate)) {
+    const name = error.instancePath.split('/')[1] ?? '';
+    if (name === '' || byName.has(name)) continue;
+    const rawValue = raw.get(name);
+    byName.set(
+      name,
+      `${name}: ${expectation(name)}${rawValue === undefined ? ' (not set)' : describeValue(name, rawValue)}`,
+    );
+  }
+  return [...byName.values()];
+}
+
+function expectation(name: string): string {
+  const schema = properties[name] ?? {};
+  if (schema.enum) return `must be one of ${schema.enum.join(', ')}`;
+  if (schema.type === 'integer') {
+    const range = [schema.minimum, schema.maximum];
+    if (range[1] !== undefined) return `must be an integer from ${range[0] ?? 0} to ${range[1]}`;
+    return `must be an integer of at least ${range[0] ?? 0}`;
+  }
+  if (schema.type === 'array') return 'must be a JSON list of strings';
+  if (schema.minLength !== undefined) return `must be at least ${schema.minLength} characters`;
+  return 'is not valid';
+}
+
+function describeValue(name: string, value: string): string {
+  return isSecret(name) ? '' : ` (got "${value}")`;
+}
+
+function crossFieldProblems(s: Settings): string[] {
+  const problems: string[] = [];
+  const deployed = s.ENVIRONMENT === 'staging' || s.ENVIRONMENT === 'production';
+  if (deployed && s.AUTH_MODE === 'none') {
+    problems.push(`AUTH_MODE: "none" is not allowed in ${s.ENVIRONMENT}; use jwt`);
+  }
+  if (s.ENVIRONMENT === 'production' && s.DEBUG) {
+    problems.push('DEBUG: must be false in production');
+  }
+  if (s.AUTH_MODE === 'jwt' && !s.AUTH_JWT_SECRET && !s.AUTH_JWKS_URL) {
+    problems.push('AUTH_JWT_SECRET: AUTH_MODE=jwt needs AUTH_JWT_SECRET or AUTH_JWKS_URL');
+  }
+  if (s.AUTH_JWKS_URL && (!s.AUTH_JWT_ISSUER || !s.AUTH_JWT_AUDIENCE)) {
+    problems.push('AUTH_JWKS_URL: needs AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE');
+  }
+  if (Boolean(s.AZURE_STORAGE_ACCOUNT_NAME) !== Boolean(s.AZURE_STORAGE_ACCOUNT_KEY)) {
+    problems.push(
+      'AZURE_STORAGE_ACCOUNT_KEY: AZURE_STORAGE_ACCOUNT_NAME and AZURE_STORAGE_ACCOUNT_KEY go together',
+    );
+  }
+  if (s.AZURE_STORAGE_USE_MANAGED_IDENTITY && !s.AZURE_STORAGE_ACCOUNT_URL) {
+    problems.push('AZURE_STORAGE_ACCOUNT_URL: AZURE_STORAGE_USE_MANAGED_IDENTITY needs the account URL');
+  }
+  return problems;
+}

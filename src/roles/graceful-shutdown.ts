@@ -1,0 +1,49 @@
+// SIGTERM/SIGINT: readiness turns 503 at once and long-lived streams are told to close, the
+// server stops accepting and lets in-flight requests finish (cut after SHUTDOWN_TIMEOUT_MS),
+// every port's connections close, and the process exits 0. A second signal exits at once.
+import type { Logger } from '../platform/telemetry/logger.js';
+
+export interface ShutdownStep {
+  name: string;
+  run(): Promise<void>;
+}
+
+export function handleShutdownSignals(options: {
+  logger: Logger;
+  timeoutMs: number;
+  steps: ShutdownStep[];
+  /** Called when the timeout passes with steps still running: cut what is left. */
+  onTimeout: () => void;
+}): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      options.logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    options.logger.info({ signal, timeoutMs: options.timeoutMs }, 'shutting down');
+    const timer = setTimeout(() => {
+      options.logger.warn('shutdown timeout reached: closing remaining connections');
+      options.onTimeout();
+    }, options.timeoutMs);
+    timer.unref();
+
+    void (async () => {
+      let failed = false;
+      for (const step of options.steps) {
+        try {
+          await step.run();
+        } catch (error) {
+          failed = true;
+          options.logger.error({ err: error, step: step.name }, 'shutdown step failed');
+        }
+      }
+      clearTimeout(timer);
+      options.logger.info('shutdown complete');
+      options.logger.flush(() => process.exit(failed ? 1 : 0));
+    })();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

@@ -1,0 +1,52 @@
+// Runs a process role: builds the HTTP app from the platform (the API's modules, or none for a
+// worker that only answers probes), listens, marks ready, and drains on a signal.
+import { buildApp } from '../http/app.js';
+import type { AppModule } from '../http/app-types.js';
+import { handleShutdownSignals, type ShutdownStep } from './graceful-shutdown.js';
+import type { Platform } from './platform.js';
+
+export interface ServeOptions {
+  platform: Platform;
+  role: string;
+  modules: AppModule[];
+  /** Role-specific work to stop before the ports close (job processors, …). */
+  stopSteps?: ShutdownStep[];
+}
+
+export async function serve({ platform, role, modules, stopSteps = [] }: ServeOptions): Promise<void> {
+  const { settings, logger, lifecycle } = platform;
+  const app = await buildApp({
+    settings,
+    logger,
+    metrics: platform.metrics,
+    health: platform.health,
+    lifecycle,
+    ...(platform.authenticator ? { authenticator: platform.authenticator } : {}),
+    modules,
+  });
+
+  handleShutdownSignals({
+    logger,
+    timeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
+    onTimeout: () => app.server.closeAllConnections(),
+    steps: [
+      { name: 'drain', run: () => lifecycle.drain() },
+      { name: 'http', run: () => app.close() },
+      ...stopSteps,
+      { name: 'ports', run: () => platform.close() },
+    ],
+  });
+
+  const address = await app.listen({ port: settings.PORT, host: settings.HOST });
+  lifecycle.markReady();
+  logger.info(
+    {
+      role,
+      address,
+      environment: settings.ENVIRONMENT,
+      authMode: settings.AUTH_MODE,
+      drivers: platform.describe(),
+    },
+    `azimuth ${role} ready on ${address}`,
+  );
+}

@@ -1,0 +1,179 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { loadSettings } from '../../../src/platform/config/load-settings.js';
+import { isSettingsError, type SettingsError } from '../../../src/platform/config/settings-error.js';
+
+async function configDir(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'azimuth-config-'));
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  return dir;
+}
+
+async function problemsOf(promise: Promise<unknown>): Promise<string[]> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(isSettingsError(error)).toBe(true);
+  return (error as SettingsError).problems;
+}
+
+describe('loadSettings', () => {
+  it('when nothing is set, then the development defaults apply', async () => {
+    const settings = await loadSettings({ env: {}, configDir: '/nonexistent' });
+    expect(settings).toMatchObject({
+      ENVIRONMENT: 'development',
+      PORT: 8080,
+      AUTH_MODE: 'none',
+      DEBUG: true,
+      API_CORS_ORIGINS: ['http://localhost:3000'],
+      API_RATE_LIMIT_GLOBAL: 1000,
+      API_RATE_LIMIT_TIMES: 5,
+      API_RATE_LIMIT_SECONDS: 60,
+      REDIS_CACHE_TTL: 300,
+      REDIS_POPULAR_CACHE_TTL: 3600,
+      REDIS_POPULARITY_THRESHOLD: 50,
+      REDIS_POPULARITY_WINDOW: 3600,
+      SHUTDOWN_TIMEOUT_MS: 30_000,
+    });
+  });
+
+  it('layers defaults < env file < process environment', async () => {
+    const dir = await configDir({ '.env.test': 'PORT=9000\nPROJECT_NAME="From file"\nREDIS_CACHE_TTL=42\n' });
+    const settings = await loadSettings({ env: { ENVIRONMENT: 'test', PORT: '9100' }, configDir: dir });
+    expect(settings.PORT).toBe(9100);
+    expect(settings.PROJECT_NAME).toBe('From file');
+    expect(settings.REDIS_CACHE_TTL).toBe(42);
+    expect(settings.AUTH_MODE).toBe('none');
+  });
+
+  it('accepts APP_ENV as an alias of ENVIRONMENT', async () => {
+    const settings = await loadSettings({
+      env: { APP_ENV: 'staging', AUTH_JWT_SECRET: 'x'.repeat(32) },
+      configDir: '/nonexistent',
+    });
+    expect(settings.ENVIRONMENT).toBe('staging');
+    expect(settings.AUTH_MODE).toBe('jwt');
+    expect(settings.API_TRUST_PROXY).toBe(true);
+  });
+
+  it('converts booleans, JSON lists and Python log level names', async () => {
+    const settings = await loadSettings({
+      env: {
+        ENVIRONMENT: 'test',
+        REDIS_SSL: 'yes',
+        API_CORS_ORIGINS: '["https://a.example","https://b.example"]',
+        LOG_LEVEL: 'WARNING',
+      },
+      configDir: '/nonexistent',
+    });
+    expect(settings.REDIS_SSL).toBe(true);
+    expect(settings.API_CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
+    expect(settings.LOG_LEVEL).toBe('warn');
+  });
+
+  it('when settings are bad, then every problem is reported, each naming its setting', async () => {
+    const problems = await problemsOf(
+      loadSettings({
+        env: {
+          ENVIRONMENT: 'test',
+          PORT: 'eighty',
+          REDIS_PORT: '70000',
+          LOG_LEVEL: 'loud',
+          API_CORS_ORIGINS: 'https://x',
+          REDIS_SSL: 'maybe',
+        },
+        configDir: '/nonexistent',
+      }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'PORT: must be an integer (got "eighty")',
+        'REDIS_PORT: must be an integer from 1 to 65535 (got "70000")',
+        expect.stringMatching(/^LOG_LEVEL: must be one of trace, debug, info/),
+        expect.stringMatching(/^API_CORS_ORIGINS: must be a JSON list/),
+        'REDIS_SSL: must be true or false (got "maybe")',
+      ]),
+    );
+    expect(problems).toHaveLength(5);
+  });
+
+  it('never echoes a secret value in a problem', async () => {
+    const problems = await problemsOf(
+      loadSettings({
+        env: { ENVIRONMENT: 'test', AUTH_JWT_SECRET: 'short-secret' },
+        configDir: '/nonexistent',
+      }),
+    );
+    expect(problems).toEqual(['AUTH_JWT_SECRET: must be at least 32 characters']);
+  });
+
+  it('refuses an unknown environment', async () => {
+    const problems = await problemsOf(
+      loadSettings({ env: { ENVIRONMENT: 'prod' }, configDir: '/nonexistent' }),
+    );
+    expect(problems[0]).toMatch(/^ENVIRONMENT: must be one of development, test, staging, production/);
+  });
+
+  it('refuses AUTH_MODE=none and DEBUG in production, and jwt without a key', async () => {
+    const problems = await problemsOf(
+      loadSettings({
+        env: { ENVIRONMENT: 'production', AUTH_MODE: 'none', DEBUG: 'true' },
+        configDir: '/nonexistent',
+      }),
+    );
+    expect(problems).toEqual([
+      'AUTH_MODE: "none" is not allowed in production; use jwt',
+      'DEBUG: must be false in production',
+    ]);
+    const jwtProblems = await problemsOf(
+      loadSettings({ env: { ENVIRONMENT: 'production' }, configDir: '/nonexistent' }),
+    );
+    expect(jwtProblems).toEqual(['AUTH_JWT_SECRET: AUTH_MODE=jwt needs AUTH_JWT_SECRET or AUTH_JWKS_URL']);
+  });
+
+  describe('Key Vault references', () => {
+    const reference = '@Microsoft.KeyVault(VaultName=icarus-kv;SecretName=database-url)';
+
+    it('when a reference reached the process, then it is resolved', async () => {
+      const resolveSecret = vi.fn(async () => 'postgres://app:pw@db.example/app');
+      const settings = await loadSettings({
+        env: { ENVIRONMENT: 'test', DATABASE_URL: reference },
+        configDir: '/nonexistent',
+        resolveSecret,
+      });
+      expect(settings.DATABASE_URL).toBe('postgres://app:pw@db.example/app');
+      expect(resolveSecret).toHaveBeenCalledWith({
+        vaultUrl: 'https://icarus-kv.vault.azure.net',
+        secretName: 'database-url',
+      });
+    });
+
+    it('when resolution fails, then start-up fails naming the setting, never using the literal', async () => {
+      const problems = await problemsOf(
+        loadSettings({
+          env: {
+            ENVIRONMENT: 'test',
+            DATABASE_URL: reference,
+            REDIS_URL: '@Microsoft.KeyVault(VaultName=kv)',
+          },
+          configDir: '/nonexistent',
+          resolveSecret: () =>
+            Promise.reject(new Error('403 Forbidden: identity lacks Key Vault Secrets User')),
+        }),
+      );
+      expect(problems.sort()).toEqual([
+        'DATABASE_URL: Key Vault reference could not be resolved: 403 Forbidden: identity lacks Key Vault Secrets User',
+        'REDIS_URL: Key Vault reference could not be resolved: needs SecretUri, or VaultName and SecretName',
+      ]);
+    });
+
+    it('when no reference is present, then the resolver is never created', async () => {
+      const resolveSecret = vi.fn();
+      await loadSettings({ env: { ENVIRONMENT: 'test' }, configDir: '/nonexistent', resolveSecret });
+      expect(resolveSecret).not.toHaveBeenCalled();
+    });
+  });
+});

@@ -1,0 +1,99 @@
+import { jwtVerify } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { spawnTs } from '../helpers/processes.js';
+
+const cli = 'src/roles/cli.ts';
+const secret = 'cli-test-secret-that-is-long-enough-123';
+
+describe('the azimuth CLI', () => {
+  it('when a setting is bad, then start-up stops with one message per problem and no stack trace', async () => {
+    const run = spawnTs(cli, ['api'], { ENVIRONMENT: 'production', PORT: 'http', AUTH_MODE: 'none' });
+    const { code } = await run.exited;
+    expect(code).toBe(2);
+    const stderr = run.stderr.join('\n');
+    expect(stderr).toContain('Invalid configuration');
+    expect(stderr).toContain('PORT: must be an integer (got "http")');
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(run.stdout).toEqual([]);
+  });
+
+  it('prints the effective settings with secrets redacted', async () => {
+    const run = spawnTs(cli, ['config'], {
+      ENVIRONMENT: 'test',
+      DATABASE_URL: 'postgres://app:hunter2@db/app',
+      AUTH_JWT_SECRET: secret,
+      PORT: '9999',
+    });
+    expect((await run.exited).code).toBe(0);
+    const out = run.stdout.join('\n');
+    expect(out).toContain('PORT=9999');
+    expect(out).toContain('DATABASE_URL=[REDACTED]');
+    expect(out).toContain('AUTH_JWT_SECRET=[REDACTED]');
+    expect(out).not.toContain('hunter2');
+    expect(out).not.toContain(secret);
+  });
+
+  it('mints a token the API accepts', async () => {
+    const run = spawnTs(cli, ['token', '--sub', 'ops-1', '--role', 'admin'], {
+      ENVIRONMENT: 'test',
+      AUTH_JWT_SECRET: secret,
+    });
+    expect((await run.exited).code).toBe(0);
+    const { payload } = await jwtVerify(run.stdout[0] ?? '', new TextEncoder().encode(secret));
+    expect(payload).toMatchObject({ sub: 'ops-1', roles: ['admin'] });
+  });
+
+  it('documents every subcommand in --help', async () => {
+    const run = spawnTs(cli, ['--help']);
+    await run.exited;
+    const help = run.stdout.join('\n');
+    for (const command of ['api', 'worker', 'all', 'migrate', 'config', 'token'])
+      expect(help).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('on SIGTERM: new connections are refused, the in-flight request finishes, exit 0', async () => {
+    const server = spawnTs('test/fixtures/slow-server.ts', [], {
+      ENVIRONMENT: 'test',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+    });
+    const ready = JSON.parse(await server.waitForLine(/ready on/)) as { address: string };
+    const base = ready.address;
+
+    const slow = fetch(`${base}/slow?ms=1500`).then(async (r) => ({
+      status: r.status,
+      body: await r.json(),
+    }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    server.child.kill('SIGTERM');
+    await server.waitForLine(/shutting down/);
+
+    await expect(fetch(`${base}/health/liveness`)).rejects.toThrow();
+    expect(await slow).toEqual({ status: 200, body: { done: true } });
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(server.stdout.some((line) => line.includes('shutdown complete'))).toBe(true);
+  });
+
+  it('cuts requests still running when SHUTDOWN_TIMEOUT_MS passes', async () => {
+    const server = spawnTs('test/fixtures/slow-server.ts', [], {
+      ENVIRONMENT: 'test',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      SHUTDOWN_TIMEOUT_MS: '300',
+    });
+    const { address } = JSON.parse(await server.waitForLine(/ready on/)) as { address: string };
+    const stuck = fetch(`${address}/slow?ms=60000`).then(
+      () => 'answered',
+      () => 'cut',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    server.child.kill('SIGTERM');
+    expect(await stuck).toBe('cut');
+    expect((await server.exited).code).toBe(0);
+    expect(server.stdout.some((line) => line.includes('shutdown timeout reached'))).toBe(true);
+  });
+});
