@@ -56,8 +56,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerRequestTracking(app, deps.metrics);
   // While draining, tell keep-alive clients to go, so the connection closes after this response
   // and the server can finish closing.
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (deps.lifecycle.state === 'draining') reply.header('connection', 'close');
+    done(null, payload);
   });
   registerAuth(app, deps.authenticator);
 

@@ -46,6 +46,8 @@ export function registerRequestTracking(app: App, metrics: Registry) {
     };
     requestContext.run(request.context, () => {
       if (status >= 500) request.log.error(line, 'request completed');
+      // Probes arrive every few seconds from every load balancer: noise at info level.
+      else if (route.startsWith('/health')) request.log.debug(line, 'request completed');
       else request.log.info(line, 'request completed');
     });
     done();
