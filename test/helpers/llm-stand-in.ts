@@ -41,7 +41,7 @@ export interface LlmStandInOptions {
   azureBearerToken?: string;
   /** Accepted as `Authorization: Bearer …` on OpenAI paths. */
   openAiApiKey?: string;
-  /** Accepted in Anthropic's `x-api-key` header. */
+  /** Accepted in Anthropic's `x-api-key` header, or as `Authorization: Bearer …` (what SDK 1.x sends). */
   anthropicApiKey?: string;
 }
 
@@ -143,9 +143,11 @@ export async function startLlmStandIn(options: LlmStandInOptions = {}): Promise<
         headers.authorization === `Bearer ${credentials.azureBearerToken}`
       );
     if (flavour === 'openai') return headers.authorization === `Bearer ${credentials.openAiApiKey}`;
-    return (
-      headers['x-api-key'] === credentials.anthropicApiKey && typeof headers['anthropic-version'] === 'string'
-    );
+    // Anthropic's documented `x-api-key`, or `Authorization: Bearer` as @anthropic-ai/sdk 1.x sends the key.
+    const key =
+      headers['x-api-key'] ??
+      (headers.authorization?.startsWith('Bearer ') === true ? headers.authorization.slice(7) : undefined);
+    return key === credentials.anthropicApiKey && typeof headers['anthropic-version'] === 'string';
   };
 
   const server = createServer((req, res) => {
@@ -160,8 +162,10 @@ export async function startLlmStandIn(options: LlmStandInOptions = {}): Promise<
     async function handle(raw: Buffer) {
       const url = new URL(req.url ?? '/', 'http://stand-in');
       const found = route(req.method ?? 'GET', url.pathname);
-      if (found === undefined)
-        return send(res, 404, { error: { message: `no route ${req.method} ${url.pathname}` } });
+      if (found === undefined) {
+        send(res, 404, { error: { message: `no route ${req.method} ${url.pathname}` } });
+        return;
+      }
       const received: ReceivedRequest = {
         ...found,
         method: req.method ?? 'POST',
@@ -171,11 +175,15 @@ export async function startLlmStandIn(options: LlmStandInOptions = {}): Promise<
       };
       const contentType = req.headers['content-type'] ?? '';
       if (contentType.startsWith('multipart/form-data')) {
-        const form = await new Request('http://stand-in/', {
+        const request = new Request('http://stand-in/', {
           method: 'POST',
           headers: { 'content-type': contentType },
           body: raw,
-        }).formData();
+        });
+        // The deprecation warns about untrusted server traffic; a test stand-in parsing the SDK's
+        // small bodies needs no multipart dependency.
+        // eslint-disable-next-line @typescript-eslint/no-deprecated
+        const form = await request.formData();
         received.fields = {};
         for (const [name, value] of form.entries()) {
           if (typeof value === 'string') received.fields[name] = value;
@@ -189,21 +197,25 @@ export async function startLlmStandIn(options: LlmStandInOptions = {}): Promise<
       }
       standIn.requests.push(received);
 
-      if (!authorized(found.flavour, req.headers))
-        return send(res, 401, errorBody(found.flavour, 401, 'Access denied: invalid credentials.'));
+      if (!authorized(found.flavour, req.headers)) {
+        send(res, 401, errorBody(found.flavour, 401, 'Access denied: invalid credentials.'));
+        return;
+      }
       const scripted = scripts.get(found.kind)?.shift();
       if (scripted === 'hang') return; // never answers; close() cuts the connection
-      if (scripted !== undefined)
-        return send(
+      if (scripted !== undefined) {
+        send(
           res,
           scripted.status,
           scripted.body ?? errorBody(found.flavour, scripted.status, `scripted ${scripted.status}`),
           scripted.headers,
         );
+        return;
+      }
       counter += 1;
       if (found.kind === 'transcriptions') {
         const t = standIn.transcription;
-        return send(res, 200, {
+        send(res, 200, {
           task: 'transcribe',
           language: t.language,
           duration: t.duration,
@@ -221,11 +233,12 @@ export async function startLlmStandIn(options: LlmStandInOptions = {}): Promise<
             no_speech_prob: 0.01,
           })),
         });
+        return;
       }
       const body = received.body ?? {};
       const model = standIn.reportedModel ?? (typeof body.model === 'string' ? body.model : 'unknown');
-      if (found.kind === 'chat')
-        return send(res, 200, {
+      if (found.kind === 'chat') {
+        send(res, 200, {
           id: `chatcmpl-${counter}`,
           object: 'chat.completion',
           created: Math.floor(Date.now() / 1000),
@@ -248,8 +261,10 @@ export async function startLlmStandIn(options: LlmStandInOptions = {}): Promise<
             total_tokens: standIn.usage.inputTokens + standIn.usage.outputTokens,
           },
         });
+        return;
+      }
       const toolChoice = body.tool_choice as { name?: string } | undefined;
-      return send(res, 200, {
+      send(res, 200, {
         id: `msg_${counter}`,
         type: 'message',
         role: 'assistant',

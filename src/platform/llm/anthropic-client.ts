@@ -1,12 +1,16 @@
 // The official Anthropic client, configured from settings only, with the SDK's own retries off.
 import Anthropic from '@anthropic-ai/sdk';
+import type { Logger } from '../telemetry/logger.js';
 import { sdkTimeoutMs } from './llm-policy.js';
+import { sdkLogger } from './sdk-logger.js';
 
 export interface AnthropicClientOptions {
   apiKey: string;
   /** Default https://api.anthropic.com. */
   baseUrl?: string;
   timeoutMs: number;
+  /** Receives the SDK's own warnings (deprecations); never its debug output, which holds bodies. */
+  logger?: Logger;
 }
 
 export function createAnthropicClient(options: AnthropicClientOptions): Anthropic {
@@ -22,5 +26,8 @@ export function createAnthropicClient(options: AnthropicClientOptions): Anthropi
     maxRetries: 0,
     // Also spares the SDK's refusal of long non-streaming calls, which applies only without a timeout.
     timeout: sdkTimeoutMs(options.timeoutMs),
+    // Explicit, so OPENAI_LOG/ANTHROPIC_LOG=debug cannot make the SDK print prompts.
+    logLevel: 'warn',
+    ...(options.logger === undefined ? {} : { logger: sdkLogger(options.logger, 'anthropic') }),
   });
 }

@@ -3,7 +3,9 @@
 import { DefaultAzureCredential, getBearerTokenProvider } from '@azure/identity';
 import type { TokenCredential } from '@azure/core-auth';
 import { AzureOpenAI } from 'openai';
+import type { Logger } from '../telemetry/logger.js';
 import { sdkTimeoutMs } from './llm-policy.js';
+import { sdkLogger } from './sdk-logger.js';
 
 /** The scope Azure OpenAI accepts Entra ID tokens for. */
 export const cognitiveServicesScope = 'https://cognitiveservices.azure.com/.default';
@@ -17,6 +19,8 @@ export interface AzureOpenAiClientOptions {
   /** Overrides DefaultAzureCredential (tests, or a specific user-assigned identity). */
   credential?: TokenCredential;
   timeoutMs: number;
+  /** Receives the SDK's own warnings (deprecations); never its debug output, which holds bodies. */
+  logger?: Logger;
 }
 
 export type AzureOpenAiAuth = 'api-key' | 'managed-identity';
@@ -46,5 +50,8 @@ export function createAzureOpenAiClient(options: AzureOpenAiClientOptions): Azur
     // The llm resilience policy is the one retry loop; see createOpenAiClient.
     maxRetries: 0,
     timeout: sdkTimeoutMs(options.timeoutMs),
+    // Explicit, so OPENAI_LOG/ANTHROPIC_LOG=debug cannot make the SDK print prompts.
+    logLevel: 'warn',
+    ...(options.logger === undefined ? {} : { logger: sdkLogger(options.logger, 'openai') }),
   });
 }

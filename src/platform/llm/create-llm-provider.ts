@@ -157,6 +157,7 @@ function createDriver(
         ...(azure.apiKey === undefined ? {} : { apiKey: azure.apiKey }),
         ...(azure.credential === undefined ? {} : { credential: azure.credential }),
         timeoutMs,
+        logger: shared.deps.logger,
       }),
       ...(role.transcribe
         ? { transcribeModel: required(azure.transcriptionDeployment, 'AZURE_OPENAI_DEPLOYMENT_NAME', driver) }
@@ -181,6 +182,7 @@ function createDriver(
         apiKey: required(openAi.apiKey, 'OPENAI_API_KEY', driver),
         ...(openAi.baseUrl === undefined ? {} : { baseUrl: openAi.baseUrl }),
         timeoutMs,
+        logger: shared.deps.logger,
       }),
       ...(role.transcribe ? { transcribeModel: openAi.transcribeModel } : {}),
       ...(role.complete ? { chatModel: openAi.chatModel } : {}),
@@ -195,6 +197,7 @@ function createDriver(
       apiKey: required(anthropic.apiKey, 'ANTHROPIC_API_KEY', driver),
       ...(anthropic.baseUrl === undefined ? {} : { baseUrl: anthropic.baseUrl }),
       timeoutMs,
+      logger: shared.deps.logger,
     }),
     model: anthropic.model,
     runner,

@@ -17,4 +17,5 @@ export * from './openai-llm-provider.js';
 export * from './anthropic-llm-provider.js';
 export * from './none-llm-provider.js';
 export * from './split-llm-provider.js';
+export * from './sdk-logger.js';
 export * from './create-llm-provider.js';

@@ -1,6 +1,8 @@
 // The official OpenAI client, configured from settings only, with the SDK's own retries off.
 import OpenAI from 'openai';
+import type { Logger } from '../telemetry/logger.js';
 import { sdkTimeoutMs } from './llm-policy.js';
+import { sdkLogger } from './sdk-logger.js';
 
 export interface OpenAiClientOptions {
   apiKey: string;
@@ -8,6 +10,8 @@ export interface OpenAiClientOptions {
   baseUrl?: string;
   /** The SDK's own per-request timeout; see sdkTimeoutMs. */
   timeoutMs: number;
+  /** Receives the SDK's own warnings (deprecations); never its debug output, which holds bodies. */
+  logger?: Logger;
 }
 
 export function createOpenAiClient(options: OpenAiClientOptions): OpenAI {
@@ -23,5 +27,8 @@ export function createOpenAiClient(options: OpenAiClientOptions): OpenAI {
     // breaker); the SDK retrying underneath would multiply attempts and hide failures from it.
     maxRetries: 0,
     timeout: sdkTimeoutMs(options.timeoutMs),
+    // Explicit, so OPENAI_LOG/ANTHROPIC_LOG=debug cannot make the SDK print prompts.
+    logLevel: 'warn',
+    ...(options.logger === undefined ? {} : { logger: sdkLogger(options.logger, 'openai') }),
   });
 }

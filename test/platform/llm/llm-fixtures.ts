@@ -43,6 +43,9 @@ export function settingsFor(standIn: LlmStandIn, flavour: Flavour): Record<strin
         LLM_TRANSCRIBE_PROVIDER: 'openai',
         ANTHROPIC_API_KEY: standIn.options.anthropicApiKey,
         ANTHROPIC_BASE_URL: standIn.url,
+        // Not seed 004's claude-sonnet-4-5-20250929: the SDK console.warns on every call that it is
+        // deprecated (end of life November 30th, 2026). Same price by prefix.
+        ANTHROPIC_MODEL: 'claude-sonnet-4-5-test',
         ...openAi,
       };
   }
