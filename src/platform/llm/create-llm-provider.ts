@@ -8,6 +8,7 @@ import type { Logger } from '../telemetry/logger.js';
 import { createAnthropicClient } from './anthropic-client.js';
 import { createAnthropicLlmProvider } from './anthropic-llm-provider.js';
 import { azureOpenAiAuthOf, createAzureOpenAiClient } from './azure-openai-client.js';
+import { LlmConfigurationError } from './llm-configuration-error.js';
 import { createLlmCallRunner, type LlmCallRunner } from './llm-call-runner.js';
 import { createLlmCostTracker, type LlmCostTracker, type LlmPrices } from './llm-cost-tracker.js';
 import { createLlmPolicy, type LlmResilienceOptions } from './llm-policy.js';
@@ -47,14 +48,6 @@ export interface LlmProviderDeps {
   registry: Registry;
   /** When given, the llm policies' breaker state and retries are exported on /metrics. */
   policyMetrics?: PolicyMetrics;
-}
-
-/** Thrown at start-up for a provider choice that cannot work; names the setting to change. */
-export class LlmConfigurationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LlmConfigurationError';
-  }
 }
 
 export function llmOptionsFromSettings(

@@ -2,6 +2,7 @@
 // cost tracker, the `llm` policy and the factory that picks drivers from settings.
 export * from './llm-provider.js';
 export * from './llm-not-configured-error.js';
+export * from './llm-configuration-error.js';
 export * from './llm-output-invalid-error.js';
 export * from './llm-audio-too-large-error.js';
 export * from './llm-error-mapping.js';
