@@ -139,6 +139,18 @@ function convert(name: string, value: string): Conversion {
       } catch {
         return { ok: false, message: 'must be a JSON list, e.g. ["https://example.com"]' };
       }
+    case 'object':
+      try {
+        const parsed: unknown = JSON.parse(value);
+        return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+          ? { ok: true, value: parsed }
+          : { ok: false, message: 'must be a JSON object' };
+      } catch {
+        return {
+          ok: false,
+          message: 'must be a JSON object, e.g. {"gpt-4o-mini":{"inputPer1kTokens":0.00015}}',
+        };
+      }
     default:
       if (name === 'LOG_LEVEL') {
         const lower = value.toLowerCase();
@@ -171,6 +183,7 @@ function expectation(name: string): string {
     return `must be an integer of at least ${range[0] ?? 0}`;
   }
   if (schema.type === 'array') return 'must be a JSON list of strings';
+  if (schema.type === 'object') return 'must be a JSON object of the documented shape';
   if (schema.minLength !== undefined) return `must be at least ${schema.minLength} characters`;
   return 'is not valid';
 }
@@ -202,5 +215,33 @@ function crossFieldProblems(s: Settings): string[] {
   if (s.AZURE_STORAGE_USE_MANAGED_IDENTITY && !s.AZURE_STORAGE_ACCOUNT_URL) {
     problems.push('AZURE_STORAGE_ACCOUNT_URL: AZURE_STORAGE_USE_MANAGED_IDENTITY needs the account URL');
   }
+  problems.push(...llmProblems(s));
+  return problems;
+}
+
+/** Each LLM driver in use needs its endpoint and credentials; Anthropic cannot transcribe. */
+function llmProblems(s: Settings): string[] {
+  const problems: string[] = [];
+  const chat = s.LLM_PROVIDER;
+  if (chat === 'anthropic' && s.LLM_TRANSCRIBE_PROVIDER === undefined)
+    problems.push(
+      'LLM_TRANSCRIBE_PROVIDER: LLM_PROVIDER=anthropic cannot transcribe audio; set LLM_TRANSCRIBE_PROVIDER to azure_openai or openai',
+    );
+  const transcribe = s.LLM_TRANSCRIBE_PROVIDER ?? (chat === 'anthropic' ? undefined : chat);
+  const uses = (driver: string) => chat === driver || transcribe === driver;
+  if (uses('azure_openai') && !s.AZURE_OPENAI_ENDPOINT)
+    problems.push('AZURE_OPENAI_ENDPOINT: the azure_openai LLM provider needs its endpoint');
+  if (transcribe === 'azure_openai' && !s.AZURE_OPENAI_DEPLOYMENT_NAME)
+    problems.push(
+      'AZURE_OPENAI_DEPLOYMENT_NAME: the azure_openai LLM provider needs the transcription (Whisper) deployment name',
+    );
+  if (chat === 'azure_openai' && !s.AZURE_OPENAI_CHAT_DEPLOYMENT)
+    problems.push(
+      'AZURE_OPENAI_CHAT_DEPLOYMENT: the azure_openai LLM provider needs the chat deployment name',
+    );
+  if (uses('openai') && !s.OPENAI_API_KEY)
+    problems.push('OPENAI_API_KEY: the openai LLM provider needs an API key');
+  if (chat === 'anthropic' && !s.ANTHROPIC_API_KEY)
+    problems.push('ANTHROPIC_API_KEY: the anthropic LLM provider needs an API key');
   return problems;
 }

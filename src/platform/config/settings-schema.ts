@@ -25,6 +25,28 @@ const oneOf = <const T extends string[]>(
 export const environments = ['development', 'test', 'staging', 'production'] as const;
 export type Environment = (typeof environments)[number];
 
+export const llmProviders = ['none', 'azure_openai', 'openai', 'anthropic'] as const;
+export const llmTranscribeProviders = ['azure_openai', 'openai'] as const;
+
+/** What one model costs, in USD; a missing price counts as 0. */
+export const LlmPriceSchema = Type.Object(
+  {
+    inputPer1kTokens: opt(Type.Number({ minimum: 0 })),
+    outputPer1kTokens: opt(Type.Number({ minimum: 0 })),
+    perAudioMinute: opt(Type.Number({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+/** List prices (USD) when LLM_PRICES is not set; `whisper` is seed 002's Azure deployment name. */
+const defaultLlmPrices = {
+  'whisper-1': { perAudioMinute: 0.006 },
+  whisper: { perAudioMinute: 0.006 },
+  'gpt-4o-mini': { inputPer1kTokens: 0.00015, outputPer1kTokens: 0.0006 },
+  'gpt-4o': { inputPer1kTokens: 0.0025, outputPer1kTokens: 0.01 },
+  'claude-sonnet-4-5': { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 },
+};
+
 export const SettingsSchema = Type.Object({
   // Application (seed 003: ENVIRONMENT, PORT, DEBUG, PROJECT_NAME, VERSION; seed 004: APP_ENV alias)
   ENVIRONMENT: oneOf(environments, 'Deployment environment (alias APP_ENV)', 'development'),
@@ -131,6 +153,9 @@ export const SettingsSchema = Type.Object({
   BLOB_SIGNING_KEY: opt(
     str('HMAC key for the disk driver’s signed links (default: generated under DATA_DIR)', secret),
   ),
+  BLOB_PUBLIC_BASE_URL: opt(
+    str('Origin the API is reached at, for the disk driver’s signed links (default http://localhost:{PORT})'),
+  ),
   BLOB_SAS_TTL_SECONDS: int('Lifetime of SAS links the API hands out', 86_400, 60),
   BLOB_SAS_CACHE_SECONDS: int('How long a SAS link is reused', 82_800, 0),
   UPLOAD_QUOTA_MB_PER_HOUR: int('Per-user upload quota, in MB per hour', 100, 1),
@@ -150,6 +175,44 @@ export const SettingsSchema = Type.Object({
   STARS_TABLE_PREFIX: str('Prefix of the stars tables in Table Storage (letters and digits)', {
     default: 'stars',
     pattern: '^[A-Za-z][A-Za-z0-9]{0,50}$',
+  }),
+
+  // LLM (seeds 002, 004): Whisper transcription and structured chat completions behind one port
+  LLM_PROVIDER: oneOf(
+    llmProviders,
+    'Who answers LLM calls: none (LLM features off), azure_openai, openai or anthropic (chat only)',
+    'none',
+  ),
+  LLM_TRANSCRIBE_PROVIDER: opt(
+    oneOf(
+      llmTranscribeProviders,
+      'Who transcribes audio when it is not LLM_PROVIDER (required with anthropic): azure_openai or openai',
+    ),
+  ),
+  AZURE_OPENAI_ENDPOINT: opt(str('Azure OpenAI endpoint, https://{resource}.openai.azure.com')),
+  AZURE_OPENAI_API_KEY: opt(
+    str('Azure OpenAI key; when unset, managed identity (DefaultAzureCredential) is used', secret),
+  ),
+  AZURE_OPENAI_API_VERSION: str('Azure OpenAI API version', { default: '2024-12-01-preview' }),
+  AZURE_OPENAI_DEPLOYMENT_NAME: opt(str('Azure OpenAI deployment that transcribes audio, e.g. whisper')),
+  AZURE_OPENAI_CHAT_DEPLOYMENT: opt(str('Azure OpenAI chat deployment, e.g. gpt-4o-mini')),
+  OPENAI_API_KEY: opt(str('OpenAI API key', secret)),
+  OPENAI_BASE_URL: opt(str('OpenAI-compatible base URL (default https://api.openai.com/v1)')),
+  OPENAI_TRANSCRIBE_MODEL: str('OpenAI transcription model', { default: 'whisper-1' }),
+  OPENAI_CHAT_MODEL: str('OpenAI chat model', { default: 'gpt-4o-mini' }),
+  ANTHROPIC_API_KEY: opt(str('Anthropic API key', secret)),
+  ANTHROPIC_BASE_URL: opt(str('Anthropic base URL (default https://api.anthropic.com)')),
+  ANTHROPIC_MODEL: str('Anthropic chat model', { default: 'claude-sonnet-4-5-20250929' }),
+  LLM_TIMEOUT_MS: int('Timeout of one LLM call (one attempt)', 120_000, 1),
+  LLM_RETRY_ATTEMPTS: int('Retries after a transient LLM failure (429, 500, 502, 503, timeouts)', 3, 0),
+  LLM_RETRY_BASE_MS: int('First LLM retry delay (exponential, full jitter; Retry-After honoured)', 1000, 1),
+  LLM_RETRY_MAX_DELAY_MS: int('Largest LLM retry delay, also the longest Retry-After honoured', 30_000, 1),
+  LLM_BREAKER_THRESHOLD: int('Consecutive transient failures that open the LLM circuit', 5, 1),
+  LLM_BREAKER_HALF_OPEN_MS: int('Time an open LLM circuit waits before a probe', 60_000, 1),
+  LLM_PRICES: Type.Record(Type.String(), LlmPriceSchema, {
+    description:
+      'USD prices per model (a JSON object: model → inputPer1kTokens, outputPer1kTokens, perAudioMinute); a model is priced by its longest matching prefix',
+    default: defaultLlmPrices,
   }),
 });
 

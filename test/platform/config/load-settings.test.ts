@@ -134,6 +134,110 @@ describe('loadSettings', () => {
     expect(jwtProblems).toEqual(['AUTH_JWT_SECRET: AUTH_MODE=jwt needs AUTH_JWT_SECRET or AUTH_JWKS_URL']);
   });
 
+  it('converts a JSON object setting (LLM_PRICES) and refuses one that is not an object', async () => {
+    const settings = await loadSettings({
+      env: {
+        ENVIRONMENT: 'test',
+        LLM_PRICES: '{"my-model":{"inputPer1kTokens":0.5,"outputPer1kTokens":1.5}}',
+      },
+      configDir: '/nonexistent',
+    });
+    expect(settings.LLM_PRICES).toEqual({ 'my-model': { inputPer1kTokens: 0.5, outputPer1kTokens: 1.5 } });
+
+    const problems = await problemsOf(
+      loadSettings({ env: { ENVIRONMENT: 'test', LLM_PRICES: '[1,2]' }, configDir: '/nonexistent' }),
+    );
+    expect(problems).toEqual(['LLM_PRICES: must be a JSON object (got "[1,2]")']);
+    const shapeProblems = await problemsOf(
+      loadSettings({
+        env: { ENVIRONMENT: 'test', LLM_PRICES: '{"m":{"perToken":1}}' },
+        configDir: '/nonexistent',
+      }),
+    );
+    expect(shapeProblems).toEqual([
+      'LLM_PRICES: must be a JSON object of the documented shape (got "{"m":{"perToken":1}}")',
+    ]);
+  });
+
+  describe('LLM settings', () => {
+    const load = (env: Record<string, string>) =>
+      loadSettings({ env: { ENVIRONMENT: 'test', ...env }, configDir: '/nonexistent' });
+
+    it('when nothing is set, then no provider is configured and seed 004 defaults apply', async () => {
+      const settings = await load({});
+      expect(settings).toMatchObject({
+        LLM_PROVIDER: 'none',
+        AZURE_OPENAI_API_VERSION: '2024-12-01-preview',
+        OPENAI_TRANSCRIBE_MODEL: 'whisper-1',
+        OPENAI_CHAT_MODEL: 'gpt-4o-mini',
+        ANTHROPIC_MODEL: 'claude-sonnet-4-5-20250929',
+        LLM_TIMEOUT_MS: 120_000,
+        LLM_RETRY_ATTEMPTS: 3,
+        LLM_RETRY_BASE_MS: 1000,
+        LLM_RETRY_MAX_DELAY_MS: 30_000,
+        LLM_BREAKER_THRESHOLD: 5,
+        LLM_BREAKER_HALF_OPEN_MS: 60_000,
+      });
+      expect(settings.LLM_PRICES['gpt-4o-mini']).toEqual({
+        inputPer1kTokens: 0.00015,
+        outputPer1kTokens: 0.0006,
+      });
+    });
+
+    it('when azure_openai lacks its endpoint and deployments, then each is one problem', async () => {
+      expect(await problemsOf(load({ LLM_PROVIDER: 'azure_openai' }))).toEqual([
+        'AZURE_OPENAI_ENDPOINT: the azure_openai LLM provider needs its endpoint',
+        'AZURE_OPENAI_DEPLOYMENT_NAME: the azure_openai LLM provider needs the transcription (Whisper) deployment name',
+        'AZURE_OPENAI_CHAT_DEPLOYMENT: the azure_openai LLM provider needs the chat deployment name',
+      ]);
+    });
+
+    it('when azure_openai has endpoint and deployments but no key, then it is valid (managed identity)', async () => {
+      const settings = await load({
+        LLM_PROVIDER: 'azure_openai',
+        AZURE_OPENAI_ENDPOINT: 'https://example.openai.azure.com',
+        AZURE_OPENAI_DEPLOYMENT_NAME: 'whisper',
+        AZURE_OPENAI_CHAT_DEPLOYMENT: 'gpt-4o-mini',
+      });
+      expect(settings.AZURE_OPENAI_API_KEY).toBeUndefined();
+    });
+
+    it('when openai has no key, then OPENAI_API_KEY is named', async () => {
+      expect(await problemsOf(load({ LLM_PROVIDER: 'openai' }))).toEqual([
+        'OPENAI_API_KEY: the openai LLM provider needs an API key',
+      ]);
+    });
+
+    it('when anthropic has no key and nobody transcribes, then both are named', async () => {
+      expect(await problemsOf(load({ LLM_PROVIDER: 'anthropic' }))).toEqual([
+        'LLM_TRANSCRIBE_PROVIDER: LLM_PROVIDER=anthropic cannot transcribe audio; set LLM_TRANSCRIBE_PROVIDER to azure_openai or openai',
+        'ANTHROPIC_API_KEY: the anthropic LLM provider needs an API key',
+      ]);
+    });
+
+    it('when anthropic transcribes through openai, then the openai key is required too', async () => {
+      expect(
+        await problemsOf(
+          load({ LLM_PROVIDER: 'anthropic', ANTHROPIC_API_KEY: 'k', LLM_TRANSCRIBE_PROVIDER: 'openai' }),
+        ),
+      ).toEqual(['OPENAI_API_KEY: the openai LLM provider needs an API key']);
+      const settings = await load({
+        LLM_PROVIDER: 'anthropic',
+        ANTHROPIC_API_KEY: 'k',
+        LLM_TRANSCRIBE_PROVIDER: 'openai',
+        OPENAI_API_KEY: 'o',
+      });
+      expect(settings.LLM_TRANSCRIBE_PROVIDER).toBe('openai');
+    });
+
+    it('refuses an unknown provider', async () => {
+      const problems = await problemsOf(load({ LLM_PROVIDER: 'gemini' }));
+      expect(problems).toEqual([
+        'LLM_PROVIDER: must be one of none, azure_openai, openai, anthropic (got "gemini")',
+      ]);
+    });
+  });
+
   describe('Key Vault references', () => {
     const reference = '@Microsoft.KeyVault(VaultName=icarus-kv;SecretName=database-url)';
 

@@ -1,0 +1,251 @@
+// Picks and assembles the BlobStore from configuration: the Azure driver when any AZURE_STORAGE_*
+// credential is set, else the disk under DATA_DIR; then the decorators, outermost first:
+// instrumentation → upload quota → SAS cache → resilience (Azure only) → driver.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TokenCredential } from '@azure/core-auth';
+import type { Registry } from 'prom-client';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Cache } from '../cache/cache.js';
+import type { Settings } from '../config/settings-schema.js';
+import type { DependencyCheck } from '../health/dependency-check.js';
+import type { QuotaStore } from '../quota/quota-store.js';
+import type { PolicyMetrics } from '../resilience/policy-metrics.js';
+import { createPolicy, type ResiliencePolicy } from '../resilience/resilience-policy.js';
+import type { Logger } from '../telemetry/logger.js';
+import { createAzureBlobStore, type AzureBlobAuth } from './azure-blob-store.js';
+import type { BlobRef, BlobStore } from './blob-store.js';
+import { createDiskBlobStore } from './disk-blob-store.js';
+import { verifyDiskLink, type LinkPermission, type LinkVerdict } from './disk-signed-links.js';
+import { withInstrumentation } from './instrumented-blob-store.js';
+import { withUploadQuota } from './quota-blob-store.js';
+import { withResilience } from './resilient-blob-store.js';
+import { withSasCache } from './sas-cached-blob-store.js';
+import { createStorageHealthCheck } from './storage-health.js';
+
+export interface StorageResilienceOptions {
+  timeoutMs: number;
+  retryAttempts: number;
+  retryBaseMs: number;
+  retryMaxDelayMs: number;
+  breakerThreshold: number;
+  breakerHalfOpenMs: number;
+}
+
+export interface BlobStoreFactoryOptions {
+  azure: {
+    connectionString?: string;
+    accountName?: string;
+    accountKey?: string;
+    accountUrl?: string;
+    useManagedIdentity?: boolean;
+    /** Overrides DefaultAzureCredential (tests, or a specific managed identity). */
+    credential?: TokenCredential;
+  };
+  /** DATA_DIR: the disk driver keeps blobs in `{dataDir}/blobs`. */
+  dataDir: string;
+  container: string;
+  /** BLOB_SIGNING_KEY; when absent a random key is created once in `{dataDir}/blobs/.signing-key`. */
+  signingKey?: string;
+  /** The API's public origin for disk-driver links, e.g. `http://localhost:8080`. */
+  publicBaseUrl: string;
+  sasTtlSeconds: number;
+  sasCacheSeconds: number;
+  uploadQuotaMbPerHour: number;
+  resilience: StorageResilienceOptions;
+}
+
+export interface BlobStoreDeps {
+  logger: Logger;
+  registry: Registry;
+  audit: AuditLog;
+  cache: Cache;
+  quota: QuotaStore;
+  /** When given, the storage policy's breaker state and retries are exported on /metrics. */
+  policyMetrics?: PolicyMetrics;
+}
+
+export interface BlobStoreBundle {
+  /** The store modules use: every decorator applied. */
+  store: BlobStore;
+  driver: 'azure' | 'disk';
+  /** Which credential the Azure driver uses (for the start-up line and /health). */
+  auth?: AzureBlobAuth['kind'];
+  /** The storage resilience policy (Azure only). */
+  policy?: ResiliencePolicy;
+  health: DependencyCheck;
+  /** Default lifetime of SAS links (BLOB_SAS_TTL_SECONDS), for the API's default. */
+  sasTtlSeconds: number;
+  /**
+   * Disk driver only: checks a signed link on GET/HEAD/PUT/DELETE /api/files/{name}. The container
+   * is the `sc` query parameter (the default container when absent).
+   */
+  verifyLink?: (options: {
+    ref: BlobRef;
+    query: Record<string, string | undefined>;
+    permission: LinkPermission;
+  }) => LinkVerdict;
+}
+
+/** Maps settings to factory options; `publicBaseUrl` defaults to BLOB_PUBLIC_BASE_URL or localhost:PORT. */
+export function blobStoreOptionsFromSettings(
+  settings: Pick<
+    Settings,
+    | 'AZURE_STORAGE_CONNECTION_STRING'
+    | 'AZURE_STORAGE_ACCOUNT_NAME'
+    | 'AZURE_STORAGE_ACCOUNT_KEY'
+    | 'AZURE_STORAGE_ACCOUNT_URL'
+    | 'AZURE_STORAGE_USE_MANAGED_IDENTITY'
+    | 'AZURE_STORAGE_CONTAINER'
+    | 'DATA_DIR'
+    | 'PORT'
+    | 'BLOB_SIGNING_KEY'
+    | 'BLOB_PUBLIC_BASE_URL'
+    | 'BLOB_SAS_TTL_SECONDS'
+    | 'BLOB_SAS_CACHE_SECONDS'
+    | 'UPLOAD_QUOTA_MB_PER_HOUR'
+    | 'STORAGE_TIMEOUT_MS'
+    | 'STORAGE_RETRY_ATTEMPTS'
+    | 'STORAGE_RETRY_BASE_MS'
+    | 'STORAGE_RETRY_MAX_DELAY_MS'
+    | 'STORAGE_BREAKER_THRESHOLD'
+    | 'STORAGE_BREAKER_HALF_OPEN_MS'
+  >,
+): BlobStoreFactoryOptions {
+  return {
+    azure: {
+      connectionString: settings.AZURE_STORAGE_CONNECTION_STRING,
+      accountName: settings.AZURE_STORAGE_ACCOUNT_NAME,
+      accountKey: settings.AZURE_STORAGE_ACCOUNT_KEY,
+      accountUrl: settings.AZURE_STORAGE_ACCOUNT_URL,
+      useManagedIdentity: settings.AZURE_STORAGE_USE_MANAGED_IDENTITY,
+    },
+    dataDir: settings.DATA_DIR,
+    container: settings.AZURE_STORAGE_CONTAINER,
+    signingKey: settings.BLOB_SIGNING_KEY,
+    publicBaseUrl: (settings.BLOB_PUBLIC_BASE_URL ?? `http://localhost:${settings.PORT}`).replace(/\/+$/, ''),
+    sasTtlSeconds: settings.BLOB_SAS_TTL_SECONDS,
+    sasCacheSeconds: settings.BLOB_SAS_CACHE_SECONDS,
+    uploadQuotaMbPerHour: settings.UPLOAD_QUOTA_MB_PER_HOUR,
+    resilience: {
+      timeoutMs: settings.STORAGE_TIMEOUT_MS,
+      retryAttempts: settings.STORAGE_RETRY_ATTEMPTS,
+      retryBaseMs: settings.STORAGE_RETRY_BASE_MS,
+      retryMaxDelayMs: settings.STORAGE_RETRY_MAX_DELAY_MS,
+      breakerThreshold: settings.STORAGE_BREAKER_THRESHOLD,
+      breakerHalfOpenMs: settings.STORAGE_BREAKER_HALF_OPEN_MS,
+    },
+  };
+}
+
+/** The Azure credential the settings name, or undefined for the disk driver. Throws on half a credential. */
+export function azureAuthFrom(azure: BlobStoreFactoryOptions['azure']): AzureBlobAuth | undefined {
+  if (azure.connectionString !== undefined && azure.connectionString !== '')
+    return { kind: 'connection-string', connectionString: azure.connectionString };
+  if (azure.accountName !== undefined && azure.accountKey !== undefined)
+    return {
+      kind: 'account-key',
+      accountName: azure.accountName,
+      accountKey: azure.accountKey,
+      ...(azure.accountUrl === undefined ? {} : { accountUrl: azure.accountUrl }),
+    };
+  const accountUrl =
+    azure.accountUrl ??
+    (azure.useManagedIdentity === true && azure.accountName !== undefined
+      ? `https://${azure.accountName}.blob.core.windows.net`
+      : undefined);
+  if (accountUrl !== undefined)
+    return {
+      kind: 'managed-identity',
+      accountUrl,
+      ...(azure.credential === undefined ? {} : { credential: azure.credential }),
+    };
+  if (azure.accountName !== undefined)
+    throw new Error(
+      'AZURE_STORAGE_ACCOUNT_NAME is set without AZURE_STORAGE_ACCOUNT_KEY; set the key, or AZURE_STORAGE_USE_MANAGED_IDENTITY=true.',
+    );
+  if (azure.useManagedIdentity === true)
+    throw new Error(
+      'AZURE_STORAGE_USE_MANAGED_IDENTITY=true needs AZURE_STORAGE_ACCOUNT_URL (or AZURE_STORAGE_ACCOUNT_NAME).',
+    );
+  return undefined;
+}
+
+/** Reads the disk driver's signing key, creating it (0600) on first start. */
+export async function loadSigningKey(options: { signingKey?: string; dir: string }): Promise<Buffer> {
+  if (options.signingKey !== undefined) return Buffer.from(options.signingKey, 'utf8');
+  const path = join(options.dir, '.signing-key');
+  await mkdir(options.dir, { recursive: true });
+  try {
+    await writeFile(path, randomBytes(32).toString('hex'), { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    // Another process (or an earlier start) created it first: use theirs.
+    if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
+  }
+  return Buffer.from((await readFile(path, 'utf8')).trim(), 'utf8');
+}
+
+export function createStoragePolicy(resilience: StorageResilienceOptions): ResiliencePolicy {
+  return createPolicy({
+    name: 'storage',
+    timeoutMs: resilience.timeoutMs,
+    retry: {
+      maxRetries: resilience.retryAttempts,
+      baseDelayMs: resilience.retryBaseMs,
+      maxDelayMs: resilience.retryMaxDelayMs,
+    },
+    breaker: { threshold: resilience.breakerThreshold, halfOpenAfterMs: resilience.breakerHalfOpenMs },
+  });
+}
+
+export async function createBlobStore(
+  options: BlobStoreFactoryOptions,
+  deps: BlobStoreDeps,
+): Promise<BlobStoreBundle> {
+  const auth = azureAuthFrom(options.azure);
+  let driver: BlobStore;
+  let policy: ResiliencePolicy | undefined;
+  let verifyLink: BlobStoreBundle['verifyLink'];
+  if (auth !== undefined) {
+    driver = createAzureBlobStore({ auth, defaultContainer: options.container });
+    policy = createStoragePolicy(options.resilience);
+    deps.policyMetrics?.track(policy);
+  } else {
+    const root = join(options.dataDir, 'blobs');
+    const key = await loadSigningKey({
+      ...(options.signingKey === undefined ? {} : { signingKey: options.signingKey }),
+      dir: root,
+    });
+    driver = createDiskBlobStore({
+      root,
+      defaultContainer: options.container,
+      signingKey: key,
+      publicBaseUrl: options.publicBaseUrl,
+    });
+    verifyLink = (link) => verifyDiskLink({ key, ...link });
+  }
+  let store = policy === undefined ? driver : withResilience(driver, { policy });
+  store = withSasCache(store, {
+    cache: deps.cache,
+    minRemainingSeconds: Math.max(0, options.sasTtlSeconds - options.sasCacheSeconds),
+  });
+  store = withUploadQuota(store, {
+    quota: deps.quota,
+    limitBytes: options.uploadQuotaMbPerHour * 1024 * 1024,
+  });
+  store = withInstrumentation(store, { logger: deps.logger, registry: deps.registry, audit: deps.audit });
+  return {
+    store,
+    driver: driver.driver,
+    ...(auth === undefined ? {} : { auth: auth.kind }),
+    ...(policy === undefined ? {} : { policy }),
+    health: createStorageHealthCheck({
+      store: driver,
+      container: options.container,
+      ...(policy === undefined ? {} : { policy }),
+    }),
+    sasTtlSeconds: options.sasTtlSeconds,
+    ...(verifyLink === undefined ? {} : { verifyLink }),
+  };
+}

@@ -1,0 +1,149 @@
+// The OpenAI driver, also serving Azure OpenAI (AzureOpenAI is the same client with other URLs and
+// auth): Whisper transcription as verbose_json, chat completions with a strict json_schema answer.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { toFile, type OpenAI } from 'openai';
+import type { TObject } from 'typebox';
+import type { LlmCallRunner } from './llm-call-runner.js';
+import type { LlmCostTracker } from './llm-cost-tracker.js';
+import { createLlmHealthCheck } from './llm-health.js';
+import { LlmAudioTooLargeError } from './llm-audio-too-large-error.js';
+import { LlmNotConfiguredError } from './llm-not-configured-error.js';
+import {
+  MAX_TRANSCRIPTION_UPLOAD_BYTES,
+  type AudioInput,
+  type CompleteOptions,
+  type LlmMessage,
+  type LlmProvider,
+  type Transcription,
+} from './llm-provider.js';
+import { checkStructuredOutput, jsonSchemaOf } from './llm-structured-output.js';
+
+export interface OpenAiLlmProviderOptions {
+  name: 'openai' | 'azure_openai';
+  client: OpenAI;
+  /** The transcription model (OpenAI) or deployment (Azure); without it the driver cannot transcribe. */
+  transcribeModel?: string;
+  /** The chat model (OpenAI) or deployment (Azure); without it the driver cannot complete. */
+  chatModel?: string;
+  runner: LlmCallRunner;
+  costs: LlmCostTracker;
+  /** Shown on /health (endpoint host, auth kind); never secrets. */
+  details?: Record<string, unknown>;
+}
+
+async function audioSizeBytes(audio: AudioInput): Promise<number> {
+  return Buffer.isBuffer(audio.data) ? audio.data.length : (await stat(audio.data.path)).size;
+}
+
+export function createOpenAiLlmProvider(options: OpenAiLlmProviderOptions): LlmProvider {
+  const { client, runner, costs, transcribeModel, chatModel, name } = options;
+  return {
+    name,
+    capabilities: { transcribe: transcribeModel !== undefined, complete: chatModel !== undefined },
+    async transcribe(audio, transcribeOptions = {}): Promise<Transcription> {
+      if (transcribeModel === undefined)
+        throw new LlmNotConfiguredError({ capability: 'transcribe', provider: name });
+      const sizeBytes = await audioSizeBytes(audio);
+      if (sizeBytes > MAX_TRANSCRIPTION_UPLOAD_BYTES)
+        throw new LlmAudioTooLargeError({
+          filename: audio.filename,
+          sizeBytes,
+          limitBytes: MAX_TRANSCRIPTION_UPLOAD_BYTES,
+        });
+      const response = await runner.run(
+        { operation: 'transcribe', model: transcribeModel, signal: transcribeOptions.signal },
+        async (signal) => {
+          // A fresh file per attempt: a stream consumed by a failed attempt cannot be sent again.
+          const source = Buffer.isBuffer(audio.data) ? audio.data : createReadStream(audio.data.path);
+          const file = await toFile(source, audio.filename, { type: audio.contentType });
+          return client.audio.transcriptions.create(
+            {
+              file,
+              model: transcribeModel,
+              response_format: 'verbose_json',
+              ...(transcribeOptions.language === undefined ? {} : { language: transcribeOptions.language }),
+              ...(transcribeOptions.prompt === undefined ? {} : { prompt: transcribeOptions.prompt }),
+            },
+            { signal },
+          );
+        },
+      );
+      // Typed as a number, but OpenAI-compatible servers differ; a missing duration prices as 0.
+      const duration: unknown = response.duration;
+      const durationSeconds =
+        typeof duration === 'number' && Number.isFinite(duration) ? duration : undefined;
+      const audioSeconds = durationSeconds ?? 0;
+      const cost = costs.record({ provider: name, model: transcribeModel, audioSeconds });
+      return {
+        text: response.text,
+        ...(response.language ? { language: response.language } : {}),
+        ...(durationSeconds === undefined ? {} : { durationSeconds }),
+        segments: (response.segments ?? []).map((segment) => ({
+          start: segment.start,
+          end: segment.end,
+          text: segment.text,
+        })),
+        model: transcribeModel,
+        usage: { audioSeconds },
+        cost,
+      };
+    },
+    async complete<T extends TObject>(messages: LlmMessage[], completeOptions: CompleteOptions<T>) {
+      if (chatModel === undefined)
+        throw new LlmNotConfiguredError({ capability: 'complete', provider: name });
+      const response = await runner.run(
+        { operation: 'complete', model: chatModel, signal: completeOptions.signal },
+        (signal) =>
+          client.chat.completions.create(
+            {
+              model: chatModel,
+              messages: messages.map((message) => ({ role: message.role, content: message.content })),
+              response_format: {
+                type: 'json_schema',
+                json_schema: {
+                  name: completeOptions.schemaName,
+                  schema: jsonSchemaOf(completeOptions.schema),
+                  strict: true,
+                },
+              },
+              max_completion_tokens: completeOptions.maxTokens ?? 4096,
+            },
+            { signal },
+          ),
+      );
+      const model = response.model || chatModel;
+      const inputTokens = response.usage?.prompt_tokens ?? 0;
+      const outputTokens = response.usage?.completion_tokens ?? 0;
+      const cost = costs.record({ provider: name, model, inputTokens, outputTokens });
+      const choice = response.choices[0];
+      const value = checkStructuredOutput({
+        schema: completeOptions.schema,
+        schemaName: completeOptions.schemaName,
+        cost,
+        answer:
+          choice === undefined
+            ? { kind: 'missing', reason: 'the response has no choices' }
+            : choice.message.refusal
+              ? { kind: 'missing', reason: 'the model refused to answer' }
+              : choice.finish_reason === 'length'
+                ? { kind: 'missing', reason: 'the answer was cut off at the token limit' }
+                : { kind: 'json-text', text: choice.message.content },
+      });
+      return { value, model, usage: { inputTokens, outputTokens }, cost };
+    },
+    health: createLlmHealthCheck({
+      driver: name,
+      runner,
+      details: {
+        ...options.details,
+        ...(transcribeModel === undefined ? {} : { transcribeModel }),
+        ...(chatModel === undefined ? {} : { chatModel }),
+      },
+    }),
+    close() {
+      // The SDK holds no connections of its own beyond fetch's keep-alive pool.
+      return Promise.resolve();
+    },
+  };
+}

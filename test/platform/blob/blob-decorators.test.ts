@@ -1,0 +1,300 @@
+// The decorators every driver gets: instrumentation (logs, metrics, audit), SAS link reuse,
+// per-user upload quotas and resilience; exercised over the disk driver and a flaky fake.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { Registry } from 'prom-client';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  createDiskBlobStore,
+  withInstrumentation,
+  withResilience,
+  withSasCache,
+  withUploadQuota,
+  type BlobStore,
+} from '../../../src/platform/blob/index.js';
+import { createMemoryQuotaStore } from '../../../src/platform/quota/memory-quota-store.js';
+import { createPolicy, isBreakerOpenError } from '../../../src/platform/resilience/index.js';
+import { requestContext } from '../../../src/platform/telemetry/request-context.js';
+import { createArrayAuditLog, createCapturingLogger, createMapCache } from '../../helpers/fakes.js';
+import { expectAppError } from './blob-store-contract.js';
+
+const roots: string[] = [];
+async function diskStore(now?: () => Date): Promise<{ store: BlobStore; root: string }> {
+  const root = await mkdtemp(join(tmpdir(), 'azimuth-deco-'));
+  roots.push(root);
+  return {
+    root,
+    store: createDiskBlobStore({
+      root,
+      defaultContainer: 'files',
+      signingKey: randomBytes(32),
+      publicBaseUrl: 'http://api',
+      ...(now === undefined ? {} : { now }),
+    }),
+  };
+}
+afterAll(async () => {
+  for (const root of roots) await rm(root, { recursive: true, force: true });
+});
+
+const asUser = <T>(principalId: string, fn: () => Promise<T>) =>
+  requestContext.run({ correlationId: `corr-${principalId}`, principalId, clientIp: '203.0.113.7' }, fn);
+
+const ref = (name: string) => ({ container: 'files', name });
+
+describe('withInstrumentation', () => {
+  it('when blobs are uploaded, downloaded and deleted, then it logs, counts and audits with the request context', async () => {
+    const { store: disk } = await diskStore();
+    const { logger, lines } = createCapturingLogger();
+    const registry = new Registry();
+    const audit = createArrayAuditLog();
+    const store = withInstrumentation(disk, { logger, registry, audit });
+
+    await asUser('ada', async () => {
+      await store.upload(ref('a.txt'), Buffer.from('hello'), { contentType: 'text/plain' });
+      const download = await store.download(ref('a.txt'));
+      download.stream.resume();
+      await new Promise((resolve) => download.stream.once('end', resolve));
+      await store.sasUrl(ref('a.txt'), { permissions: 'r', expiresInSeconds: 60 });
+      await store.delete(ref('a.txt'));
+      await expect(store.head(ref('a.txt'))).rejects.toThrow('not found');
+    });
+
+    const upload = lines.find((l) => l.msg === 'blob upload');
+    expect(upload).toMatchObject({
+      level: 'info',
+      correlationId: 'corr-ada',
+      blob: { operation: 'upload', container: 'files', name: 'a.txt', bytes: 5 },
+    });
+    expect(typeof (upload?.blob as { durationMs: unknown }).durationMs).toBe('number');
+    expect(lines.find((l) => l.msg === 'blob download')).toMatchObject({ blob: { bytes: 5 } });
+    expect(lines.find((l) => l.msg === 'blob head refused')).toMatchObject({
+      level: 'warn',
+      blob: { status: 404 },
+    });
+
+    const text = await registry.metrics();
+    expect(text).toContain('blob_uploads_total 1');
+    expect(text).toContain('blob_upload_bytes_total 5');
+    expect(text).toContain('blob_downloads_total 1');
+    expect(text).toContain('blob_download_bytes_total 5');
+    expect(text).toContain('blob_errors_total{operation="head",status="404"} 1');
+    expect(text).toMatch(/blob_operation_duration_seconds_count\{operation="upload",outcome="success"\} 1/);
+
+    expect(audit.entries.map((e) => [e.operation, e.outcome, e.bytes])).toEqual([
+      ['blob.upload', 'success', 5],
+      ['blob.download', 'success', 5],
+      ['blob.sas', 'success', null],
+      ['blob.delete', 'success', null],
+    ]);
+    expect(audit.entries[0]).toMatchObject({
+      actor: 'ada',
+      clientIp: '203.0.113.7',
+      correlationId: 'corr-ada',
+      target: 'blob://files/a.txt',
+    });
+    expect(audit.entries[2]?.detail).toMatch(/^permissions=r expiresOn=/);
+  });
+
+  it('when a storage call fails for a non-client reason, then it logs at ERROR and audits a failure', async () => {
+    const { logger, lines } = createCapturingLogger();
+    const registry = new Registry();
+    const audit = createArrayAuditLog();
+    const { store: disk } = await diskStore();
+    const broken: BlobStore = {
+      ...disk,
+      upload: () => Promise.reject(Object.assign(new Error('disk full'), { code: 'ENOSPC' })),
+    };
+    const store = withInstrumentation(broken, { logger, registry, audit });
+    await expect(store.upload(ref('x'), Buffer.from('x'))).rejects.toThrow('disk full');
+    expect(lines.find((l) => l.msg === 'blob upload failed')?.level).toBe('error');
+    expect(audit.entries[0]).toMatchObject({
+      operation: 'blob.upload',
+      outcome: 'failure',
+      detail: 'disk full',
+    });
+  });
+
+  it('when a reader stops a download early, then it is recorded as a failure with the bytes sent', async () => {
+    const { logger, lines } = createCapturingLogger();
+    const { store: disk } = await diskStore();
+    const store = withInstrumentation(disk, {
+      logger,
+      registry: new Registry(),
+      audit: createArrayAuditLog(),
+    });
+    await store.upload(ref('big.bin'), Buffer.alloc(1024 * 1024, 7));
+    const download = await store.download(ref('big.bin'));
+    await new Promise<void>((resolve) => {
+      download.stream.once('data', () => {
+        download.stream.destroy();
+        resolve();
+      });
+    });
+    await vi.waitFor(() => expect(lines.some((l) => l.msg === 'blob download failed')).toBe(true));
+  });
+});
+
+describe('withSasCache', () => {
+  it('when the same link is asked for again, then it is reused until it nears expiry', async () => {
+    let now = Date.parse('2026-05-01T00:00:00Z');
+    const cache = createMapCache({ now: () => now });
+    const { store: disk } = await diskStore(() => new Date(now));
+    const sign = vi.spyOn(disk, 'sasUrl');
+    const store = withSasCache(disk, { cache, minRemainingSeconds: 3600, now: () => new Date(now) });
+    const ask = (permissions = 'r') =>
+      store.sasUrl(ref('doc.pdf'), { permissions, expiresInSeconds: 86_400 });
+    const first = await ask();
+    now += 22 * 3_600_000;
+    expect((await ask()).url).toBe(first.url);
+    expect((await ask('rw')).url).not.toBe(first.url);
+    now += 1 * 3_600_000 + 1000; // 23 h later: the cached link has under an hour left
+    const renewed = await ask();
+    expect(renewed.url).not.toBe(first.url);
+    expect(sign).toHaveBeenCalledTimes(3);
+  });
+
+  it('when a link is shorter than the reuse margin, then it is never cached', async () => {
+    const cache = createMapCache();
+    const { store: disk } = await diskStore();
+    const store = withSasCache(disk, { cache, minRemainingSeconds: 3600 });
+    await store.sasUrl(ref('doc.pdf'), { permissions: 'r', expiresInSeconds: 600 });
+    expect(cache.entries.size).toBe(0);
+  });
+});
+
+describe('withUploadQuota', () => {
+  const mb = 1024 * 1024;
+  let quotaStore: ReturnType<typeof createMemoryQuotaStore>;
+  beforeEach(() => {
+    quotaStore = createMemoryQuotaStore();
+  });
+
+  it('when a user stays under the quota, then uploads pass and are counted', async () => {
+    const { store: disk } = await diskStore();
+    const store = withUploadQuota(disk, { quota: quotaStore, limitBytes: 3 * mb });
+    await asUser('bob', () => store.upload(ref('one'), Buffer.alloc(mb)));
+    await asUser('bob', () => store.upload(ref('two'), Readable.from([Buffer.alloc(mb)])));
+    expect((await quotaStore.get('user:bob', { windowSeconds: 3600 })).used).toBe(2 * mb);
+  });
+
+  it('when a streamed upload would cross the quota, then it is refused with 429, nothing is stored and nothing is charged', async () => {
+    const { store: disk, root } = await diskStore();
+    const store = withUploadQuota(disk, { quota: quotaStore, limitBytes: 3 * mb });
+    await asUser('cy', () => store.upload(ref('first'), Buffer.alloc(2 * mb)));
+    const chunks = Array.from({ length: 32 }, () => Buffer.alloc(64 * 1024)); // 2 MB
+    const error = await expectAppError(
+      asUser('cy', () => store.upload(ref('second'), Readable.from(chunks))),
+      429,
+    );
+    expect((error as unknown as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(0);
+    expect(await disk.exists(ref('second'))).toBe(false);
+    expect(await readdir(join(root, '.tmp'))).toEqual([]);
+    expect((await quotaStore.get('user:cy', { windowSeconds: 3600 })).used).toBe(2 * mb);
+    // Another user is not affected.
+    await asUser('dee', () => store.upload(ref('third'), Buffer.alloc(2 * mb)));
+  });
+
+  it('when the quota is already used up, then the next upload is refused before it starts', async () => {
+    const { store: disk } = await diskStore();
+    const upload = vi.spyOn(disk, 'upload');
+    const store = withUploadQuota(disk, { quota: quotaStore, limitBytes: mb });
+    await asUser('eve', () => store.upload(ref('fill'), Buffer.alloc(mb)));
+    await expectAppError(
+      asUser('eve', () => store.upload(ref('more'), Readable.from([Buffer.alloc(1)]))),
+      429,
+    );
+    await expectAppError(
+      asUser('eve', () => store.upload(ref('more'), Buffer.alloc(1))),
+      429,
+    );
+    expect(upload).toHaveBeenCalledTimes(1);
+  });
+
+  it('when two instances share the quota store, then their uploads count together', async () => {
+    const { store: disk1 } = await diskStore();
+    const { store: disk2 } = await diskStore();
+    const a = withUploadQuota(disk1, { quota: quotaStore, limitBytes: 3 * mb, reserveStepBytes: 64 * 1024 });
+    const b = withUploadQuota(disk2, { quota: quotaStore, limitBytes: 3 * mb, reserveStepBytes: 64 * 1024 });
+    await asUser('fay', () => a.upload(ref('x'), Buffer.alloc(2 * mb)));
+    await expectAppError(
+      asUser('fay', () =>
+        b.upload(ref('y'), Readable.from(Array.from({ length: 32 }, () => Buffer.alloc(64 * 1024)))),
+      ),
+      429,
+    );
+  });
+
+  it('when there is no user or client in context, then the upload is exempt (internal jobs)', async () => {
+    const { store: disk } = await diskStore();
+    const store = withUploadQuota(disk, { quota: quotaStore, limitBytes: 1 });
+    await store.upload(ref('job-output'), Buffer.alloc(10));
+  });
+});
+
+describe('withResilience', () => {
+  const transient = () => Object.assign(new Error('server busy'), { statusCode: 503 });
+  const policy = (threshold = 10) =>
+    createPolicy({
+      name: 'storage',
+      timeoutMs: 5_000,
+      retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 2 },
+      breaker: { threshold, halfOpenAfterMs: 60_000 },
+    });
+
+  it('when a buffer upload meets a transient failure, then it is retried; a stream upload is not', async () => {
+    const { store: disk } = await diskStore();
+    const upload = vi
+      .fn((...args: Parameters<BlobStore['upload']>) => disk.upload(...args))
+      .mockRejectedValueOnce(transient());
+    const store = withResilience({ ...disk, upload }, { policy: policy() });
+    await store.upload(ref('buf'), Buffer.from('x'));
+    expect(upload).toHaveBeenCalledTimes(2);
+
+    upload.mockClear();
+    upload.mockRejectedValueOnce(transient());
+    await expect(store.upload(ref('stream'), Readable.from([Buffer.from('x')]))).rejects.toThrow(
+      'server busy',
+    );
+    expect(upload).toHaveBeenCalledTimes(1);
+  });
+
+  it('when reads fail transiently, then head, list, download and delete are retried; a 404 is not', async () => {
+    const { store: disk } = await diskStore();
+    await disk.upload(ref('r.txt'), Buffer.from('r'));
+    const head = vi
+      .fn((...args: Parameters<BlobStore['head']>) => disk.head(...args))
+      .mockRejectedValueOnce(transient());
+    const list = vi
+      .fn((...args: Parameters<BlobStore['list']>) => disk.list(...args))
+      .mockRejectedValueOnce(transient());
+    const download = vi
+      .fn((...args: Parameters<BlobStore['download']>) => disk.download(...args))
+      .mockRejectedValueOnce(transient());
+    const del = vi
+      .fn((...args: Parameters<BlobStore['delete']>) => disk.delete(...args))
+      .mockRejectedValueOnce(transient());
+    const store = withResilience({ ...disk, head, list, download, delete: del }, { policy: policy() });
+    expect((await store.head(ref('r.txt'))).size).toBe(1);
+    expect((await store.list('files')).items).toHaveLength(1);
+    expect((await store.download(ref('r.txt'))).contentLength).toBe(1);
+    expect(await store.delete(ref('r.txt'))).toBe(true);
+    for (const fn of [head, list, download, del]) expect(fn).toHaveBeenCalledTimes(2);
+    head.mockClear();
+    await expectAppError(store.head(ref('r.txt')), 404);
+    expect(head).toHaveBeenCalledTimes(1);
+  });
+
+  it('when the breaker is open, then calls fail fast with BreakerOpenError without reaching the driver', async () => {
+    const { store: disk } = await diskStore();
+    const head = vi.fn(() => Promise.reject(transient()));
+    const store = withResilience({ ...disk, head }, { policy: policy(2) });
+    await expect(store.head(ref('x'))).rejects.toSatisfy(isBreakerOpenError);
+    head.mockClear();
+    await expect(store.head(ref('x'))).rejects.toSatisfy(isBreakerOpenError);
+    expect(head).not.toHaveBeenCalled();
+  });
+});
