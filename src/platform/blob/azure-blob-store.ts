@@ -13,6 +13,7 @@ import {
 } from '@azure/storage-blob';
 import { Readable, Transform } from 'node:stream';
 import { errors } from '../errors/app-error.js';
+import type { ResiliencePolicy } from '../resilience/resilience-policy.js';
 import {
   assertBlobRef,
   assertContainerName,
@@ -48,6 +49,8 @@ export interface AzureBlobStoreOptions {
   /** Block size for streamed uploads; memory use is about blockSize × (concurrency + 1). */
   uploadBlockSizeBytes?: number;
   uploadConcurrency?: number;
+  /** Guards the user-delegation-key request (managed identity); the storage policy in production. */
+  delegationKeyPolicy?: ResiliencePolicy;
   now?: () => Date;
 }
 
@@ -100,6 +103,14 @@ function mapError(error: unknown, target: string): unknown {
   }
 }
 
+/** The SDK's own path escaping (storage-blob utils `escape`): keeps `/`, encodes the rest. */
+const escapeBlobPath = (name: string): string =>
+  encodeURIComponent(name)
+    .replace(/%2F/g, '/')
+    .replace(/'/g, '%27')
+    .replace(/\+/g, '%20')
+    .replace(/%25/g, '%');
+
 const countBytes = (onChunk: (n: number) => void) =>
   new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -116,13 +127,29 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): BlobStore 
   const sharedKey = service.credential instanceof StorageSharedKeyCredential ? service.credential : undefined;
   const delegationKeys = createUserDelegationKeyCache({
     now,
-    fetch: async (startsOn, expiresOn) => service.getUserDelegationKey(startsOn, expiresOn),
+    fetch: (startsOn, expiresOn) =>
+      options.delegationKeyPolicy === undefined
+        ? service.getUserDelegationKey(startsOn, expiresOn)
+        : options.delegationKeyPolicy.execute((abortSignal) =>
+            service.getUserDelegationKey(startsOn, expiresOn, { abortSignal }),
+          ),
   });
 
   // Containers are created on first use, once per container per process; a failure (or the
   // container vanishing later) forgets the entry so the next call tries again.
   const ensured = new Map<string, Promise<void>>();
-  const containerOf = (name: string): ContainerClient => service.getContainerClient(name);
+  // Clients are cheap to use but not to build (a pipeline each): one per container, kept.
+  const containers = new Map<string, ContainerClient>();
+  const containerOf = (name: string): ContainerClient => {
+    let client = containers.get(name);
+    if (client === undefined) {
+      client = service.getContainerClient(name);
+      containers.set(name, client);
+    }
+    return client;
+  };
+  /** The blob's URL as the SDK would build it, without building a client (hot in SAS issuing). */
+  const blobUrl = (ref: BlobRef): string => `${containerOf(ref.container).url}/${escapeBlobPath(ref.name)}`;
   const ensureContainer = (name: string, signal?: AbortSignal): Promise<void> => {
     let pending = ensured.get(name);
     if (pending === undefined) {
@@ -366,7 +393,7 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): BlobStore 
         sharedKey === undefined
           ? generateBlobSASQueryParameters(values, await delegationKeys.get(expiresOn), service.accountName)
           : generateBlobSASQueryParameters(values, sharedKey);
-      return { url: `${blobClient(ref).url}?${query.toString()}`, expiresOn, permissions };
+      return { url: `${blobUrl(ref)}?${query.toString()}`, expiresOn, permissions };
     },
 
     async ping(container, signal) {
