@@ -22,6 +22,7 @@ import {
   normalizeSasPermissions,
 } from './blob-names.js';
 import { formatBlobUri } from './blob-uri.js';
+import { parkErrors, throwIfErrored } from './stream-errors.js';
 import { createUserDelegationKeyCache } from './user-delegation-key-cache.js';
 import type {
   BlobBody,
@@ -246,6 +247,8 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): BlobStore 
     async upload(ref: BlobRef, body: BlobBody, uploadOptions: UploadOptions = {}): Promise<BlobProperties> {
       assertBlobRef(ref);
       assertMetadata(uploadOptions.metadata);
+      // The container check below awaits; a body failing meanwhile must not go unhandled.
+      if (body instanceof Readable) parkErrors(body);
       const { signal } = uploadOptions;
       const common = {
         blobHTTPHeaders: { blobContentType: uploadOptions.contentType ?? defaultContentType },
@@ -257,8 +260,9 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): BlobStore 
         // Blocks are staged and committed only at the end: a stream that fails part-way leaves
         // nothing visible (uncommitted blocks are discarded by Azure after 7 days).
         let size = 0;
-        const counted = body.pipe(countBytes((n) => (size += n)));
-        body.once('error', (error) => counted.destroy(error));
+        throwIfErrored(body);
+        const counted = parkErrors(body.pipe(countBytes((n) => (size += n))));
+        body.on('error', (error) => counted.destroy(error));
         const response = await run(ref, () =>
           blobClient(ref).uploadStream(counted, blockSize, concurrency, common),
         );
