@@ -16,7 +16,10 @@ import { createMemoryQuotaStore } from '../src/platform/quota/memory-quota-store
 import { createLogger } from '../src/platform/telemetry/logger.js';
 import { requestContext } from '../src/platform/telemetry/request-context.js';
 import { createArrayAuditLog, createMapCache } from '../test/helpers/fakes.js';
-import { devAccount, startAzurite } from '../test/helpers/azurite.js';
+import { devAccount, startAzurite, type Azurite } from '../test/helpers/azurite.js';
+import { buildFilesApp, multipartHeaders, multipartStream } from '../test/modules/files/files-fixture.js';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 const target = 0.7;
 
@@ -211,7 +214,70 @@ export async function run(): Promise<void> {
       };
       row('list 100 blobs', await compare(40, ourList, sdkList));
     });
+    await throughApi(azurite);
   } finally {
     await azurite.close();
+  }
+}
+
+/** The files API (Fastify, multipart, every decorator) over a real socket versus the SDK direct. */
+async function throughApi(azurite: Azurite): Promise<void> {
+  console.log('\nthrough the HTTP API (POST /api/files, GET /api/files/{name}) vs the SDK direct');
+  const fixture = await buildFilesApp({
+    AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+    MAX_UPLOAD_MB: '128',
+    UPLOAD_QUOTA_MB_PER_HOUR: '1000000',
+    API_RATE_LIMIT_GLOBAL: '1000000',
+    LOG_LEVEL: 'warn',
+  });
+  try {
+    await fixture.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = fixture.app.server.address() as AddressInfo;
+    const sdk = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(
+      'bench-api-sdk',
+    );
+    await sdk.createIfNotExists();
+    const post = (name: string, size: number) =>
+      new Promise<void>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port, method: 'POST', path: '/api/files', headers: multipartHeaders },
+          (res) => {
+            res.resume();
+            res.on('end', () =>
+              res.statusCode === 201 ? resolve() : reject(new Error(`upload ${res.statusCode ?? 0}`)),
+            );
+          },
+        );
+        req.on('error', reject);
+        multipartStream({ size, fields: { name } }).pipe(req);
+      });
+    const get = async (name: string) => {
+      const response = await fetch(`http://127.0.0.1:${port}/api/files/${name}`);
+      if (response.body === null || response.status !== 200) throw new Error(`download ${response.status}`);
+      await pipeline(response.body, drain());
+    };
+    for (let i = 0; i < 20; i++) await post('warm', 1024);
+    const sizes: [string, number, number][] = [
+      ['1 KB', 1024, 200],
+      ['1 MB', 1024 * 1024, 30],
+      ['100 MB', 100 * 1024 * 1024, 3],
+    ];
+    for (const [label, size, iterations] of sizes) {
+      const body = size <= 1024 * 1024 ? Buffer.alloc(size, 0x61) : undefined;
+      const name = `api-${label.replace(' ', '')}`;
+      const sdkUpload = () =>
+        (body === undefined
+          ? sdk.getBlockBlobClient(name).uploadStream(generated(size), 4 * 1024 * 1024, 4)
+          : sdk.getBlockBlobClient(name).uploadData(body)
+        ).then(() => undefined);
+      row(`API upload ${label}`, await compare(iterations, () => post(name, size), sdkUpload));
+      const sdkDownload = async () => {
+        const response = await sdk.getBlockBlobClient(name).download();
+        if (response.readableStreamBody !== undefined) await pipeline(response.readableStreamBody, drain());
+      };
+      row(`API download ${label}`, await compare(iterations, () => get(name), sdkDownload));
+    }
+  } finally {
+    await fixture.close();
   }
 }

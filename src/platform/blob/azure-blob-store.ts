@@ -256,23 +256,50 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): BlobStore 
         ...(signal === undefined ? {} : { abortSignal: signal }),
       };
       await run(ref, () => ensureContainer(ref.container, signal));
+      let data: Buffer;
       if (body instanceof Readable) {
-        // Blocks are staged and committed only at the end: a stream that fails part-way leaves
-        // nothing visible (uncommitted blocks are discarded by Azure after 7 days).
-        let size = 0;
         throwIfErrored(body);
-        const counted = parkErrors(body.pipe(countBytes((n) => (size += n))));
-        body.on('error', (error) => counted.destroy(error));
-        const response = await run(ref, () =>
-          blobClient(ref).uploadStream(counted, blockSize, concurrency, common),
-        );
-        return toProperties(
-          ref,
-          { ...common, ...response, contentType: common.blobHTTPHeaders.blobContentType },
-          size,
-        );
+        // A body that fits in one block is read whole and sent as one Put Blob: staging a block
+        // and committing it would be two round trips for a small file.
+        const source = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+        const head: Buffer[] = [];
+        let headBytes = 0;
+        let ended = false;
+        while (headBytes <= blockSize) {
+          const next = await source.next();
+          if (next.done === true) {
+            ended = true;
+            break;
+          }
+          head.push(next.value);
+          headBytes += next.value.length;
+        }
+        if (!ended) {
+          // Blocks are staged and committed only at the end: a stream that fails part-way leaves
+          // nothing visible (uncommitted blocks are discarded by Azure after 7 days).
+          const rest = Readable.from(
+            (async function* () {
+              yield* head;
+              for (let next = await source.next(); next.done !== true; next = await source.next())
+                yield next.value;
+            })(),
+          );
+          let size = 0;
+          const counted = parkErrors(rest.pipe(countBytes((n) => (size += n))));
+          rest.on('error', (error) => counted.destroy(error));
+          const response = await run(ref, () =>
+            blobClient(ref).uploadStream(counted, blockSize, concurrency, common),
+          );
+          return toProperties(
+            ref,
+            { ...common, ...response, contentType: common.blobHTTPHeaders.blobContentType },
+            size,
+          );
+        }
+        data = Buffer.concat(head);
+      } else {
+        data = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
       }
-      const data = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
       const put = () => blobClient(ref).uploadData(data, common);
       const response = await run(ref, async () => {
         try {
