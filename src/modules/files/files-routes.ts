@@ -5,9 +5,11 @@
 //   GET    /api/files?prefix=&limit=&cursor=
 //   GET    /api/files/{name}       Range supported; also serves disk-driver signed links (?sig=…)
 //   HEAD   /api/files/{name}
+//   PUT    /api/files/{name}       raw body; signed links with w (or c: create only)
 //   DELETE /api/files/{name}       204, also when absent
 //   POST   /api/files/sas          { name, permissions ⊆ "rwcd", expiresInSeconds?, contentDisposition? }
 //   GET    /health/azure-storage   driver and breaker state
+import { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
@@ -238,6 +240,58 @@ export function createFilesModule(options: FilesModuleOptions): AppModule {
         return reply.send(download.stream);
       },
     );
+
+    // PUT takes any body as the raw request stream, never buffered or parsed, so it lives in a
+    // child scope whose only parser hands the stream through.
+    await app.register(async (raw: App) => {
+      raw.removeAllContentTypeParsers();
+      raw.addContentTypeParser('*', (_request, payload, done) => {
+        done(null, payload);
+      });
+      registerRawPut(raw);
+    });
+
+    function registerRawPut(raw: App): void {
+      raw.put(
+        '/api/files/*',
+        {
+          schema: {
+            tags,
+            summary: 'Upload a file as the raw request body (streamed); also accepts signed write links',
+            params: FileNameParams,
+            querystring: SignedLinkQuery,
+            response: { 201: UploadedFile, ...problemResponses(400, 401, 403, 413, 429, 503) },
+          },
+        },
+        async (request, reply) => {
+          const name = request.params['*'];
+          const body = request.body;
+          if (!(body instanceof Readable))
+            throw errors.unsupportedMediaType('Send the file as the raw request body.');
+          if (request.query.sig !== undefined && !(request.query.sp ?? '').includes('w')) {
+            // A create-only link may not overwrite.
+            await admit(request, reply, name, request.query, 'c');
+            if (await service.exists(name))
+              throw errors.forbidden('This link may create the file, not overwrite it.');
+          } else {
+            await admit(request, reply, name, request.query, 'w');
+          }
+          const contentType = request.headers['content-type'];
+          const { properties, url } = await service.upload({
+            body,
+            name,
+            ...(contentType === undefined ? {} : { contentType }),
+          });
+          return reply.code(201).send({
+            name: properties.name,
+            size: properties.size,
+            contentType: properties.contentType,
+            etag: properties.etag,
+            url,
+          });
+        },
+      );
+    }
 
     app.delete(
       '/api/files/*',

@@ -117,6 +117,8 @@ export function createFilesService(options: FilesServiceOptions) {
 
     head: (name: string) => storage(() => store.head(ref(name))),
 
+    exists: (name: string) => storage(() => store.exists(ref(name))),
+
     delete: (name: string) => storage(() => store.delete(ref(name))),
 
     async list(query: { prefix?: string; limit?: number; cursor?: string }) {

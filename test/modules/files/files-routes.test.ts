@@ -218,6 +218,14 @@ describe('files API limits', () => {
       expect(response.statusCode).toBe(413);
       expect((await fixture.app.inject({ url: '/api/files/too/big.bin' })).statusCode).toBe(404);
       expect(await readdir(join(fixture.dataDir, 'blobs', '.tmp'))).toEqual([]);
+      const raw = await fixture.app.inject({
+        method: 'PUT',
+        url: '/api/files/too/raw.bin',
+        payload: Buffer.alloc(1024 * 1024 + 10),
+        headers: { 'content-type': 'application/octet-stream' },
+      });
+      expect(raw.statusCode).toBe(413);
+      expect((await fixture.app.inject({ url: '/api/files/too/raw.bin' })).statusCode).toBe(404);
       const fits = await upload(fixture, { fields: { name: 'ok.bin' }, data: Buffer.alloc(1024 * 1024) });
       expect(fits.statusCode).toBe(201);
     } finally {
@@ -280,6 +288,52 @@ describe('files API with AUTH_MODE=jwt', () => {
       (await fixture.app.inject({ method: 'DELETE', url: '/api/files/private.txt', headers: auth }))
         .statusCode,
     ).toBe(204);
+  });
+});
+
+describe('files API: raw PUT and signed write links (disk, AUTH_MODE=jwt)', () => {
+  let fixture: FilesFixture;
+  let auth: Record<string, string>;
+  beforeAll(async () => {
+    fixture = await buildFilesApp({ AUTH_MODE: 'jwt', AUTH_JWT_SECRET: testJwtSecret });
+    auth = { authorization: `Bearer ${await mintToken({ secret: testJwtSecret, subject: 'user-2' })}` };
+  });
+  afterAll(async () => {
+    await fixture.close();
+  });
+  const linkFor = async (name: string, permissions: string) => {
+    const issued = await fixture.app.inject({
+      method: 'POST',
+      url: '/api/files/sas',
+      headers: auth,
+      payload: { name, permissions },
+    });
+    const url = new URL(issued.json<{ url: string }>().url);
+    return `${url.pathname}${url.search}`;
+  };
+  const put = (url: string, body: string, headers: Record<string, string> = {}) =>
+    fixture.app.inject({
+      method: 'PUT',
+      url,
+      headers: { 'content-type': 'text/plain', ...headers },
+      payload: body,
+    });
+
+  it('when a raw body is PUT, then a principal or a write link is needed, and a create link cannot overwrite', async () => {
+    expect((await put('/api/files/raw/a.txt', 'a')).statusCode).toBe(401);
+    const direct = await put('/api/files/raw/a.txt', 'a', auth);
+    expect(direct.statusCode).toBe(201);
+    expect(direct.json()).toMatchObject({ name: 'raw/a.txt', size: 1, contentType: 'text/plain' });
+
+    expect((await put(await linkFor('raw/b.txt', 'r'), 'b')).statusCode).toBe(403);
+    const create = await linkFor('raw/b.txt', 'c');
+    expect((await put(create, 'b1')).statusCode).toBe(201);
+    expect((await put(create, 'b2')).statusCode).toBe(403);
+    expect((await put(await linkFor('raw/b.txt', 'w'), 'b3')).statusCode).toBe(201);
+    expect((await fixture.app.inject({ url: '/api/files/raw/b.txt', headers: auth })).body).toBe('b3');
+    // A write link for one file does not open another.
+    const other = (await linkFor('raw/c.txt', 'w')).replace('raw/c.txt', 'raw/a.txt');
+    expect((await put(other, 'x')).statusCode).toBe(403);
   });
 });
 
