@@ -1,6 +1,6 @@
 // Streaming proof through the API: 100 MiB uploaded as multipart over a real socket and
 // downloaded back, with the process's peak RSS growth far below the file's size.
-import { request } from 'node:http';
+import { get, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
@@ -33,7 +33,14 @@ async function roundTrip(fixture: FilesFixture): Promise<void> {
   const uploadGrowth = await peakRssGrowth(async () => {
     await new Promise<void>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port, method: 'POST', path: '/api/files', headers: multipartHeaders },
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/files',
+          headers: multipartHeaders,
+          agent: false,
+        },
         (res) => {
           status = res.statusCode ?? 0;
           res.setEncoding('utf8');
@@ -50,14 +57,19 @@ async function roundTrip(fixture: FilesFixture): Promise<void> {
 
   let received = 0;
   const downloadGrowth = await peakRssGrowth(async () => {
-    const response = await fetch(`http://127.0.0.1:${port}/api/files/big/through-api.bin`);
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-length')).toBe(String(size));
-    if (response.body === null) throw new Error('no body');
+    // agent: false, so no keep-alive socket outlives the test and delays the server's close.
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      get({ host: '127.0.0.1', port, path: '/api/files/big/through-api.bin', agent: false }, resolve).on(
+        'error',
+        reject,
+      );
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-length']).toBe(String(size));
     await pipeline(
-      response.body,
+      response,
       new Writable({
-        write(chunk: Uint8Array, _encoding, callback) {
+        write(chunk: Buffer, _encoding, callback) {
           received += chunk.length;
           callback();
         },
