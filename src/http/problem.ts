@@ -3,6 +3,7 @@
 import Type from 'typebox';
 import type { FastifyError } from 'fastify';
 import { errors, isAppError, type AppError } from '../platform/errors/app-error.js';
+import { breakerOpenToAppError, isBreakerOpenError } from '../platform/resilience/breaker-open-error.js';
 import type { App } from './app-types.js';
 import { rateLimitUnavailable } from './rate-limits.js';
 
@@ -82,6 +83,8 @@ export function registerProblemHandlers(
 
 function toAppError(error: FastifyError, exposeInternalErrors: boolean): AppError {
   if (isAppError(error)) return error;
+  // A dependency whose circuit is open: 503 with Retry-After, whatever module called it.
+  if (isBreakerOpenError(error)) return breakerOpenToAppError(error);
   if (error.validation) {
     return errors.badRequest(validationSummary(error), {
       extensions: {

@@ -12,9 +12,19 @@ import type { Database } from '../platform/db/database.js';
 import { migrateUp } from '../platform/db/migrator.js';
 import { createEventBus } from '../platform/events/create-event-bus.js';
 import type { ManagedEventBus } from '../platform/events/event-bus.js';
+import {
+  createBlobStore,
+  blobStoreOptionsFromSettings,
+  type BlobStoreBundle,
+} from '../platform/blob/create-blob-store.js';
 import { createHealthRegistry, type HealthRegistry } from '../platform/health/health-registry.js';
 import { createLifecycle, type Lifecycle } from '../platform/health/lifecycle.js';
 import { createJobQueue } from '../platform/jobs/create-job-queue.js';
+import { createLlmProvider, llmOptionsFromSettings } from '../platform/llm/create-llm-provider.js';
+import type { LlmProvider } from '../platform/llm/llm-provider.js';
+import { createMemoryQuotaStore } from '../platform/quota/memory-quota-store.js';
+import { createRedisQuotaStore } from '../platform/quota/redis-quota-store.js';
+import { createPolicyMetrics } from '../platform/resilience/policy-metrics.js';
 import type { ManagedJobQueue } from '../platform/jobs/job-queue.js';
 import { createRedis } from '../platform/redis/create-redis.js';
 import type { RedisConnections } from '../platform/redis/redis-connections.js';
@@ -36,6 +46,9 @@ export interface Platform {
   events: ManagedEventBus;
   jobs: ManagedJobQueue;
   audit: AuditLog;
+  /** Blob storage with every decorator (resilience, SAS cache, quota, audit and metrics). */
+  blobs: BlobStoreBundle;
+  llm: LlmProvider;
   /** Rate-limit counters shared by every instance, when Redis is configured. */
   rateLimitRedis?: Redis;
   /** `name=driver` for every dependency, for the start-up line. */
@@ -78,6 +91,27 @@ export async function createPlatform(settings: Settings, logger: Logger, role: s
     closers.push(() => jobs.close());
     health.register(jobs.check);
 
+    const audit = new KyselyAuditLog({ db: database.db });
+    const policyMetrics = createPolicyMetrics({ registry: metrics });
+    const blobs = await createBlobStore(blobStoreOptionsFromSettings(settings), {
+      logger,
+      registry: metrics,
+      audit,
+      cache,
+      quota: redis
+        ? createRedisQuotaStore({ redis: redis.connect('rateLimit'), keyPrefix: 'azimuth:quota:' })
+        : createMemoryQuotaStore(),
+      policyMetrics,
+    });
+    health.register(blobs.health);
+    const llm = createLlmProvider(llmOptionsFromSettings(settings), {
+      logger,
+      registry: metrics,
+      policyMetrics,
+    });
+    closers.push(() => llm.close());
+    health.register(llm.health);
+
     const rateLimitRedis = redis?.connect('rateLimit');
     if (redis && !(await redis.whenReady(settings.REDIS_CONNECT_TIMEOUT_MS))) {
       logger.warn('redis is not reachable yet; starting degraded, connections keep retrying');
@@ -97,7 +131,9 @@ export async function createPlatform(settings: Settings, logger: Logger, role: s
       cache,
       events,
       jobs,
-      audit: new KyselyAuditLog({ db: database.db }),
+      audit,
+      blobs,
+      llm,
       describe: () => health.checks.map((c) => `${c.name}=${c.driver}`).join(', '),
       close,
     };

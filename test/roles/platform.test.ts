@@ -37,7 +37,9 @@ async function start(env: Record<string, string>) {
 describe('the composition root', () => {
   it('with no settings, runs every port embedded and says so on /health', async () => {
     const { platform, app } = await start({});
-    expect(platform.describe()).toBe('database=pglite, cache=memory, events=memory, jobs=in-process');
+    expect(platform.describe()).toBe(
+      'database=pglite, cache=memory, events=memory, jobs=in-process, storage=disk, llm=none',
+    );
     const health = await app.inject('/health');
     expect(health.statusCode).toBe(200);
     expect(health.json()).toMatchObject({
@@ -47,6 +49,8 @@ describe('the composition root', () => {
         cache: { driver: 'memory' },
         events: { driver: 'memory' },
         jobs: { driver: 'in-process' },
+        storage: { driver: 'disk', status: 'healthy' },
+        llm: { driver: 'none' },
       },
     });
   });
@@ -59,7 +63,7 @@ describe('the composition root', () => {
       database = await createTestPostgres('platform');
       const { platform, app } = await start({ DATABASE_URL: database.url, REDIS_URL: services.redis.url });
       expect(platform.describe()).toBe(
-        'database=postgres, redis=redis, cache=redis, events=redis, jobs=bullmq',
+        'database=postgres, redis=redis, cache=redis, events=redis, jobs=bullmq, storage=disk, llm=none',
       );
       expect((await app.inject('/health')).json()).toMatchObject({
         status: 'healthy',
