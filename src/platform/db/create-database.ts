@@ -1,0 +1,27 @@
+// Picks the database driver: PostgreSQL when DATABASE_URL is set, embedded PGlite otherwise.
+import type { Settings } from '../config/settings-schema.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Database, DatabaseOptions } from './database.js';
+import { createPgliteDatabase } from './pglite-database.js';
+import { createPostgresDatabase } from './postgres-database.js';
+
+export function databaseOptionsFromSettings(settings: Settings): DatabaseOptions {
+  return {
+    ...(settings.DATABASE_URL === undefined ? {} : { url: settings.DATABASE_URL }),
+    dataDir: settings.DATA_DIR,
+    poolSize: settings.DATABASE_POOL_SIZE,
+    idleTimeoutMs: settings.DATABASE_IDLE_TIMEOUT_MS,
+    maxLifetimeSeconds: settings.DATABASE_MAX_LIFETIME_S,
+    statementTimeoutMs: settings.DATABASE_STATEMENT_TIMEOUT_MS,
+  };
+}
+
+export function openDatabase(options: DatabaseOptions, deps: { logger: Logger }): Promise<Database> {
+  if (options.url !== undefined) return createPostgresDatabase({ ...options, url: options.url }, deps);
+  return createPgliteDatabase({ dataDir: options.dataDir });
+}
+
+/** The composition root's one line: `const database = await createDatabase(settings, { logger })`. */
+export function createDatabase(settings: Settings, deps: { logger: Logger }): Promise<Database> {
+  return openDatabase(databaseOptionsFromSettings(settings), deps);
+}

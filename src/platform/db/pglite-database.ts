@@ -1,0 +1,36 @@
+// Embedded PostgreSQL (PGlite, WebAssembly) for `npm start` with no settings, and in-memory for tests.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import type { Database } from './database.js';
+import { databaseCheck } from './database-check.js';
+import type { PlatformTables } from './platform-tables.js';
+
+export interface PgliteDatabaseOptions {
+  /** `:memory:` for an in-memory database; otherwise files go to `{dataDir}/pglite`. */
+  dataDir: string;
+}
+
+export async function createPgliteDatabase(options: PgliteDatabaseOptions): Promise<Database> {
+  let pglite: PGlite;
+  if (options.dataDir === ':memory:') {
+    pglite = await PGlite.create();
+  } else {
+    const dir = join(options.dataDir, 'pglite');
+    await mkdir(dir, { recursive: true });
+    pglite = await PGlite.create(dir);
+  }
+  const db = new Kysely<PlatformTables>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    driver: 'pglite',
+    check: databaseCheck({ db, driver: 'pglite' }),
+    // Kysely's destroy closes the dialect's driver; PGlite must be closed too to free the WASM heap.
+    async close() {
+      await db.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}

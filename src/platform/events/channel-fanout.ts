@@ -1,0 +1,60 @@
+// In-process fan-out for one channel: ordered, de-duplicated delivery to many subscribers, with
+// per-subscriber buffering while that subscriber's replay is being read. Both drivers use it, so
+// 10,000 subscribers cost one Set and one loop per event, not a connection or timer each.
+import type { Logger } from '../telemetry/logger.js';
+import type { BusEvent } from './event-bus.js';
+import { compareEventIds } from './event-id.js';
+
+export class Subscriber {
+  lastId: string | undefined;
+  /** Live events held back until the replay is delivered; null once live. */
+  buffer: BusEvent[] | null = [];
+  closed = false;
+
+  constructor(
+    private readonly onEvent: (event: BusEvent) => void,
+    private readonly logger: Logger,
+  ) {}
+
+  deliver(event: BusEvent): void {
+    if (this.closed) return;
+    if (this.buffer !== null) {
+      this.buffer.push(event);
+      return;
+    }
+    this.#emit(event);
+  }
+
+  /** Delivers replayed events directly, then what arrived meanwhile, then goes live. */
+  goLive(replay: readonly BusEvent[]): void {
+    for (const event of replay) this.#emit(event);
+    const buffered = this.buffer ?? [];
+    this.buffer = null;
+    for (const event of buffered) this.#emit(event);
+  }
+
+  #emit(event: BusEvent): void {
+    if (this.closed) return;
+    if (this.lastId !== undefined && compareEventIds(event.id, this.lastId) <= 0) return;
+    this.lastId = event.id;
+    try {
+      this.onEvent(event);
+    } catch (error) {
+      this.logger.warn({ err: error, channel: event.channel }, 'event subscriber threw');
+    }
+  }
+}
+
+export class ChannelFanout {
+  readonly subscribers = new Set<Subscriber>();
+  /** Newest id delivered on this channel in this process. */
+  lastId: string | undefined;
+
+  /** Delivers to every subscriber; returns false for an id already seen (duplicate or late). */
+  dispatch(event: BusEvent): boolean {
+    if (this.lastId !== undefined && compareEventIds(event.id, this.lastId) <= 0) return false;
+    this.lastId = event.id;
+    for (const subscriber of this.subscribers) subscriber.deliver(event);
+    return true;
+  }
+}

@@ -1,0 +1,192 @@
+// Jobs on BullMQ (Redis, its own logical database): any instance enqueues, any worker process runs
+// them. A worker that dies mid-job loses its lock; BullMQ's stalled-job check moves the job back
+// to waiting and another worker retries it. Schedules are BullMQ job schedulers, stored in Redis,
+// so every instance can upsert the same one and each period produces exactly one job.
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { DependencyCheck } from '../health/dependency-check.js';
+import { closeRedis } from '../redis/redis-connections.js';
+import { redisCheck } from '../redis/redis-health.js';
+import type { Logger } from '../telemetry/logger.js';
+import {
+  assertJobId,
+  type EnqueueOptions,
+  type JobHandler,
+  type JobInfo,
+  type JobProgress,
+  type JobStatus,
+  type JobWorker,
+  type ManagedJobQueue,
+  type ProcessOptions,
+  type RecurringJob,
+} from './job-queue.js';
+import { jobMetrics, type JobMetrics } from './job-metrics.js';
+
+export interface BullmqJobQueueOptions {
+  /** Key prefix for every queue; default `azimuth`. */
+  prefix?: string;
+  /** How long a worker's lock on a job lasts without renewal; default BullMQ's 30 s. */
+  lockDurationMs?: number;
+  /** How often workers look for stalled jobs; default BullMQ's 30 s. */
+  stalledIntervalMs?: number;
+  /** Finished jobs kept for getJob and jobId idempotency; default 1000 per name. */
+  keepFinished?: number;
+}
+
+export interface BullmqJobQueueDeps {
+  logger: Logger;
+  metrics?: Registry;
+  /** ioredis options for producers (fail fast: `command` mode on the jobs database). */
+  queueConnection: ConnectionOptions;
+  /** ioredis options for workers (`bullmq` mode: maxRetriesPerRequest null). */
+  workerConnection: ConnectionOptions;
+  /** A `command` connection for /health; closed by close(). */
+  healthClient: Redis;
+}
+
+const STATUS: Record<string, JobStatus> = {
+  waiting: 'waiting',
+  prioritized: 'waiting',
+  'waiting-children': 'waiting',
+  delayed: 'delayed',
+  active: 'active',
+  completed: 'completed',
+  failed: 'failed',
+};
+
+export class BullmqJobQueue implements ManagedJobQueue {
+  readonly driver = 'bullmq' as const;
+  readonly check: DependencyCheck;
+  readonly #options: BullmqJobQueueOptions;
+  readonly #deps: BullmqJobQueueDeps;
+  readonly #queues = new Map<string, Queue>();
+  readonly #workers = new Set<Worker>();
+  readonly #metrics: JobMetrics;
+
+  constructor(options: BullmqJobQueueOptions, deps: BullmqJobQueueDeps) {
+    this.#options = options;
+    this.#deps = deps;
+    this.#metrics = jobMetrics(deps.metrics, 'bullmq');
+    this.check = redisCheck({
+      name: 'jobs',
+      driver: 'bullmq',
+      client: deps.healthClient,
+      required: false,
+      whenDown: 'unhealthy',
+    });
+  }
+
+  get #prefix(): string {
+    return this.#options.prefix ?? 'azimuth';
+  }
+
+  #queue(name: string): Queue {
+    let queue = this.#queues.get(name);
+    if (queue === undefined) {
+      const keep = this.#options.keepFinished ?? 1000;
+      queue = new Queue(name, {
+        connection: this.#deps.queueConnection,
+        prefix: this.#prefix,
+        defaultJobOptions: { removeOnComplete: { count: keep }, removeOnFail: { count: keep } },
+      });
+      queue.on('error', (error) => this.#deps.logger.warn({ err: error, queue: name }, 'job queue error'));
+      this.#queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  async enqueue(name: string, payload: unknown, options: EnqueueOptions = {}): Promise<string> {
+    assertJobId(options.jobId);
+    const job = await this.#queue(name).add(name, payload ?? null, {
+      ...(options.jobId === undefined ? {} : { jobId: options.jobId }),
+      attempts: options.attempts ?? 1,
+      ...(options.backoff === undefined
+        ? {}
+        : { backoff: { type: options.backoff.type, delay: options.backoff.delayMs } }),
+      ...(options.delayMs === undefined ? {} : { delay: options.delayMs }),
+    });
+    if (job.id === undefined) throw new Error(`BullMQ returned no id for a ${name} job`);
+    return job.id;
+  }
+
+  process<P, R = unknown>(name: string, handler: JobHandler<P, R>, options: ProcessOptions = {}): JobWorker {
+    const worker = new Worker<P, R>(
+      name,
+      async (job: Job<P, R>) => {
+        const started = performance.now();
+        try {
+          const result = await handler({
+            id: job.id ?? '',
+            name: job.name,
+            payload: job.data,
+            attemptsMade: job.attemptsMade,
+            progress: (value: JobProgress) => job.updateProgress(value),
+          });
+          this.#metrics.observe(name, 'completed', (performance.now() - started) / 1000);
+          return result;
+        } catch (error) {
+          const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+          this.#metrics.observe(name, last ? 'failed' : 'retried', (performance.now() - started) / 1000);
+          if (last) this.#deps.logger.warn({ err: error, job: name, jobId: job.id }, 'job failed');
+          throw error;
+        }
+      },
+      {
+        connection: this.#deps.workerConnection,
+        prefix: this.#prefix,
+        concurrency: options.concurrency ?? 1,
+        ...(this.#options.lockDurationMs === undefined ? {} : { lockDuration: this.#options.lockDurationMs }),
+        ...(this.#options.stalledIntervalMs === undefined
+          ? {}
+          : { stalledInterval: this.#options.stalledIntervalMs }),
+      },
+    );
+    worker.on('error', (error) => this.#deps.logger.warn({ err: error, queue: name }, 'job worker error'));
+    this.#workers.add(worker);
+    return {
+      close: async () => {
+        this.#workers.delete(worker);
+        await worker.close();
+      },
+    };
+  }
+
+  async schedule(name: string, job: RecurringJob): Promise<void> {
+    await this.#queue(name).upsertJobScheduler(
+      job.id,
+      { every: job.everyMs },
+      { name, data: job.payload ?? null },
+    );
+  }
+
+  async unschedule(name: string, id: string): Promise<void> {
+    await this.#queue(name).removeJobScheduler(id);
+  }
+
+  async getJob(name: string, id: string): Promise<JobInfo | undefined> {
+    const job = await this.#queue(name).getJob(id);
+    if (job === undefined) return undefined;
+    const state = await job.getState();
+    return {
+      id,
+      name: job.name,
+      status: STATUS[state] ?? 'waiting',
+      progress: job.progress as JobProgress,
+      attemptsMade: job.attemptsMade,
+      ...(job.returnvalue === undefined || job.returnvalue === null
+        ? {}
+        : { result: job.returnvalue as unknown }),
+      // Typed as a string, but absent until the job has failed once.
+      ...((job.failedReason as string | undefined) ? { failedReason: job.failedReason } : {}),
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#workers].map((worker) => worker.close()));
+    this.#workers.clear();
+    await Promise.all([...this.#queues.values()].map((queue) => queue.close()));
+    this.#queues.clear();
+    await closeRedis(this.#deps.healthClient);
+  }
+}
