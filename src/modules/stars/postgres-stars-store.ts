@@ -132,17 +132,14 @@ export class PostgresStarsStore implements StarsStore {
 
   async createUser(input: NewUser): Promise<User> {
     const now = this.now();
+    const id = input.id ?? this.ids.next(now.getTime());
     const row = await this.db
       .insertInto('star_users')
-      .values({
-        id: this.ids.next(now.getTime()),
-        name: input.name,
-        email: input.email ?? null,
-        created_at: now,
-        updated_at: now,
-      })
+      .values({ id, name: input.name, email: input.email ?? null, created_at: now, updated_at: now })
+      .onConflict((oc) => oc.column('id').doNothing())
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    if (row === undefined) throw errors.conflict(`User ${id} already exists.`);
     return toUser(row);
   }
 
