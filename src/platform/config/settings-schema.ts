@@ -146,7 +146,11 @@ export const SettingsSchema = Type.Object({
     default: 'stars',
     pattern: '^[A-Za-z][A-Za-z0-9]{0,50}$',
   }),
-  SSE_MAX_CONNECTIONS: int('Open event streams (SSE) one instance serves; more are refused with 503', 10_000, 1),
+  SSE_MAX_CONNECTIONS: int(
+    'Open event streams (SSE) one instance serves; more are refused with 503',
+    10_000,
+    1,
+  ),
 });
 
 export type Settings = Static<typeof SettingsSchema>;
