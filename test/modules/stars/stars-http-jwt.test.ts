@@ -91,7 +91,7 @@ describe.each(storeFixtures)('stars HTTP API on $name (AUTH_MODE=jwt)', (fixture
   it('when a caller likes a star, then the liker is the caller, whatever the body says', async () => {
     await setup();
     const id = (await star(ada)).json<{ id: string }>().id;
-    const like = (headers: object, payload?: object) =>
+    const like = (headers: object, payload?: object): Promise<LightMyRequestResponse> =>
       t.app.inject({ method: 'POST', url: `/stars/${id}/like`, headers, ...(payload ? { payload } : {}) });
     const first = await like(bob);
     status(first, 200);
