@@ -91,7 +91,7 @@ describe.each(storeFixtures)('stars HTTP API on $name (AUTH_MODE=jwt)', (fixture
   it('when a caller likes a star, then the liker is the caller, whatever the body says', async () => {
     await setup();
     const id = (await star(ada)).json<{ id: string }>().id;
-    const like = (headers: object, payload?: object): Promise<LightMyRequestResponse> =>
+    const like = (headers: Record<string, string>, payload?: object): Promise<LightMyRequestResponse> =>
       t.app.inject({ method: 'POST', url: `/stars/${id}/like`, headers, ...(payload ? { payload } : {}) });
     const first = await like(bob);
     status(first, 200);
@@ -107,7 +107,7 @@ describe.each(storeFixtures)('stars HTTP API on $name (AUTH_MODE=jwt)', (fixture
     await setup();
     const first = (await star(ada)).json<{ id: string }>().id;
     const second = (await star(ada)).json<{ id: string }>().id;
-    const remove = (id: string, headers: object) =>
+    const remove = (id: string, headers: Record<string, string>) =>
       t.app.inject({ method: 'DELETE', url: `/stars/${id}`, headers });
     status(await remove(first, bob), 403);
     status(await remove(first, {}), 401);
@@ -117,7 +117,7 @@ describe.each(storeFixtures)('stars HTTP API on $name (AUTH_MODE=jwt)', (fixture
 
   it('when someone else updates or deletes a user, then 403; that user or an admin may', async () => {
     await setup();
-    const put = (id: string, headers: object) =>
+    const put = (id: string, headers: Record<string, string>) =>
       t.app.inject({ method: 'PUT', url: `/users/${id}`, headers, payload: { name: 'Renamed' } });
     status(await put(adaId, bob), 403);
     status(await put(adaId, ada), 200);
