@@ -1,4 +1,5 @@
 // /stars (seed 003): list, create, read, like, delete, and the active and popular lists.
+import type { FastifyReply } from 'fastify';
 import Type from 'typebox';
 import type { App } from '../../http/app-types.js';
 import { requirePrincipal } from '../../http/auth.js';
@@ -28,6 +29,11 @@ const LikeBodyJwt = Type.Object(
   { userId: Type.Optional(LikeBody.properties.userId) },
   { additionalProperties: false },
 );
+
+/** Sends JSON text the service had cached; the response schema still documents its shape. */
+async function sendJson(reply: FastifyReply, json: Promise<string>) {
+  return reply.type('application/json; charset=utf-8').send(await json);
+}
 
 export function registerStarsRoutes(app: App, deps: { service: StarsService; writeLimit: WriteLimit }) {
   const { service } = deps;
@@ -77,7 +83,7 @@ export function registerStarsRoutes(app: App, deps: { service: StarsService; wri
         response: { 200: StarPage, ...problemResponses(400) },
       },
     },
-    (request) => service.listActiveStars(request.query),
+    (request, reply) => sendJson(reply, service.listActiveStarsJson(request.query)),
   );
 
   app.get(
@@ -90,7 +96,7 @@ export function registerStarsRoutes(app: App, deps: { service: StarsService; wri
         response: { 200: PopularStarPage, ...problemResponses(400) },
       },
     },
-    (request) => service.listPopularStars(request.query),
+    (request, reply) => sendJson(reply, service.listPopularStarsJson(request.query)),
   );
 
   app.get(
@@ -103,7 +109,7 @@ export function registerStarsRoutes(app: App, deps: { service: StarsService; wri
         response: { 200: StarResponse, ...problemResponses(400, 404) },
       },
     },
-    (request) => service.getStar(request.params.star_id),
+    (request, reply) => sendJson(reply, service.getStarJson(request.params.star_id)),
   );
 
   app.post(

@@ -101,37 +101,57 @@ export class StarsService {
     return { items: result.items.map((star) => starView(star, now)), nextCursor: result.nextCursor };
   }
 
-  async getStar(id: string): Promise<StarResponse> {
-    const view = await this.#cache.getOrLoad(cacheKeys.star(id), async () => {
+  /**
+   * The star as JSON text. Cached reads return the stored text as it is (no parse, no
+   * serialization) unless a star in it has expired since, which is rare and recomputed.
+   */
+  async getStarJson(id: string): Promise<string> {
+    const cached = await this.#cache.getOrLoad(cacheKeys.star(id), async () => {
       const star = await this.#store.getStar(id);
-      return star === undefined ? undefined : starView(star, this.#now());
+      return star === undefined ? undefined : cachedJson(starView(star, this.#now()), [star.expiresAt]);
     });
-    if (view === undefined) throw errors.notFound(`Star ${id} does not exist.`);
-    return this.#fresh(view, this.#clock());
+    if (cached === undefined) throw errors.notFound(`Star ${id} does not exist.`);
+    if (!isStale(cached, this.#clock())) return cached.json;
+    return JSON.stringify(this.#fresh(JSON.parse(cached.json) as StarResponse, this.#clock()));
   }
 
-  async listActiveStars(page: PageRequest): Promise<Page<StarResponse>> {
+  async listActiveStarsJson(page: PageRequest): Promise<string> {
     const cached = await this.#cache.getOrLoad(cacheKeys.active(page), async () => {
       const result = await this.#store.listActiveStars(page);
       const now = this.#now();
-      return { items: result.items.map((star) => starView(star, now)), nextCursor: result.nextCursor };
+      const items = result.items.map((star) => starView(star, now));
+      return cachedJson(
+        { items, nextCursor: result.nextCursor },
+        result.items.map((star) => star.expiresAt),
+      );
     });
-    // A cached page may hold a star that expired since; it leaves the list at once, not at the TTL.
     const now = this.#clock();
-    return { items: cached.items.filter((view) => !expired(view, now)), nextCursor: cached.nextCursor };
+    if (!isStale(cached, now)) return cached.json;
+    // A star that expired since leaves the list at once, not at the TTL.
+    const stale = JSON.parse(cached.json) as Page<StarResponse>;
+    return JSON.stringify({
+      items: stale.items.filter((view) => !expired(view, now)),
+      nextCursor: stale.nextCursor,
+    });
   }
 
-  async listPopularStars(page: PageRequest): Promise<Page<PopularStarResponse>> {
+  async listPopularStarsJson(page: PageRequest): Promise<string> {
     const cached = await this.#cache.getOrLoad(cacheKeys.popular(page), async () => {
       const result = await this.#store.listPopularStars({ ...page, windowSeconds: this.#windowSeconds });
       const now = this.#now();
-      return {
-        items: result.items.map((star) => popularStarView(star, now)),
-        nextCursor: result.nextCursor,
-      };
+      const items = result.items.map((star) => popularStarView(star, now));
+      return cachedJson(
+        { items, nextCursor: result.nextCursor },
+        result.items.map((star) => star.expiresAt),
+      );
     });
     const now = this.#clock();
-    return { items: cached.items.map((view) => this.#fresh(view, now)), nextCursor: cached.nextCursor };
+    if (!isStale(cached, now)) return cached.json;
+    const stale = JSON.parse(cached.json) as Page<PopularStarResponse>;
+    return JSON.stringify({
+      items: stale.items.map((view) => this.#fresh(view, now)),
+      nextCursor: stale.nextCursor,
+    });
   }
 
   async listStarsByUser(userId: string, page: PageRequest): Promise<Page<StarResponse>> {
@@ -296,6 +316,27 @@ export class StarsService {
   #now(): Date {
     return new Date(this.#clock());
   }
+}
+
+/**
+ * What the hot reads cache: the response's JSON text, and when the first star in it expires
+ * (its `active` then reads differently), so a hit is sent without parsing or serializing.
+ */
+interface CachedJson {
+  json: string;
+  staleAt: number | null;
+}
+
+function cachedJson(value: unknown, expiries: Array<Date | null>): CachedJson {
+  let staleAt: number | null = null;
+  for (const expiry of expiries) {
+    if (expiry !== null && (staleAt === null || expiry.getTime() < staleAt)) staleAt = expiry.getTime();
+  }
+  return { json: JSON.stringify(value), staleAt };
+}
+
+function isStale(cached: CachedJson, now: number): boolean {
+  return cached.staleAt !== null && cached.staleAt <= now;
 }
 
 function expired(view: StarResponse, now: number): boolean {
