@@ -54,8 +54,15 @@ async function popularBench(base: string): Promise<void> {
     await load(`${base}/stars/popular`, { seconds: 1 }); // warm-up (and makes the key popular)
     const baseline = await load(`http://127.0.0.1:${barePort}/stars/popular`);
     const ours = await load(`${base}/stars/popular`);
+    // The foundation's smallest JSON route on the same server: what every plugin costs alone.
+    const floor = await load(`${base}/`);
     console.log(`GET /stars/popular: ${body.length} bytes, 20 stars, served from the cache`);
     console.log(row('GET /stars/popular (hit)', ours, baseline, 0.6));
+    console.log(
+      `  same server's GET / (foundation plugins only): ${floor.requestsPerSecond.toFixed(0)} req/s, ` +
+        `ratio ${(floor.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)} of bare; ` +
+        `/stars/popular is ${(ours.requestsPerSecond / floor.requestsPerSecond).toFixed(2)} of it`,
+    );
   } finally {
     await stop(bare);
   }
