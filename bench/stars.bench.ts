@@ -74,29 +74,31 @@ interface FanoutClient {
   receivedAt: number;
 }
 
+const createMarker = Buffer.from('"type":"create"');
+
 function openClient(port: number, onReceived: () => void): Promise<FanoutClient> {
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host: '127.0.0.1' });
     const client: FanoutClient = { socket, receivedAt: NaN };
     let connected = false;
-    let tail = '';
-    socket.setEncoding('utf8');
+    let head = '';
     socket.setNoDelay(true);
     socket.once('error', reject);
     socket.write(
       `GET /events/stars/stream HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`,
     );
-    socket.on('data', (chunk: string) => {
-      // Minimal parsing: the head and the `connected` comment, then a marker of a create event.
-      const text = tail + chunk;
-      tail = text.slice(-32);
+    socket.on('data', (chunk: Buffer) => {
+      // Minimal parsing: wait for the `connected` comment, then look for a create event's marker
+      // in the raw bytes (each frame is one small write, so it arrives in one chunk on loopback).
       if (!connected) {
-        if (!text.includes(': connected')) return;
+        head += chunk.toString('latin1');
+        if (!head.includes(': connected')) return;
         connected = true;
+        head = '';
         resolve(client);
         return;
       }
-      if (Number.isNaN(client.receivedAt) && text.includes('"type":"create"')) {
+      if (Number.isNaN(client.receivedAt) && chunk.includes(createMarker)) {
         client.receivedAt = performance.now();
         onReceived();
       }

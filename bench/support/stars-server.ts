@@ -22,6 +22,19 @@ const logger = createLogger({ level: settings.LOG_LEVEL });
 const metrics = createMetricsRegistry();
 const lifecycle = createLifecycle();
 
+// The memory bus writes to every stream inside publish(): timing it gives the server's share of
+// the fan-out, printed at exit so the bench can tell it from the clients' share.
+const bus = new MemoryEventBus({ replaySize: settings.EVENTS_REPLAY_SIZE }, { logger, metrics });
+const dispatches: Array<{ ms: number; streams: number }> = [];
+const publish = bus.publish.bind(bus);
+bus.publish = async (channel, data) => {
+  const started = performance.now();
+  const id = await publish(channel, data);
+  const streams = bus.stats().subscribers;
+  if (streams > 0 && channel === 'stars') dispatches.push({ ms: performance.now() - started, streams });
+  return id;
+};
+
 const db = new Kysely<StarsTables>({ dialect: new PGliteDialect(new PGlite()) });
 const { error } = await new Migrator({
   db,
@@ -39,7 +52,7 @@ const app = await buildApp({
     starsModule({
       store: createStarsStore({ store: 'postgres', db, driver: 'pglite' }),
       cache: new MemoryCache(cacheOptionsFromSettings(settings), { logger, metrics }),
-      events: new MemoryEventBus({ replaySize: settings.EVENTS_REPLAY_SIZE }, { logger, metrics }),
+      events: bus,
       lifecycle,
       metrics,
       settings,
@@ -50,6 +63,17 @@ await app.listen({ port: settings.PORT, host: '127.0.0.1' });
 lifecycle.markReady();
 
 process.once('SIGTERM', () => {
+  const sorted = dispatches
+    .slice(1)
+    .map((d) => d.ms)
+    .sort((a, b) => a - b); // the first is warm-up
+  if (sorted.length > 0) {
+    const median = sorted[Math.floor(sorted.length / 2)] ?? NaN;
+    process.stderr.write(
+      `  server side: publish → written to all ${Math.max(...dispatches.map((d) => d.streams))} streams: ` +
+        `median ${median.toFixed(1)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(1)} ms over ${sorted.length} events\n`,
+    );
+  }
   void lifecycle
     .drain()
     .then(() => app.close())
