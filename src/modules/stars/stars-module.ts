@@ -1,5 +1,14 @@
 // The Star Map module (seed 003): stars, users, likes, active and popular lists, live event
 // streams, and the debug and admin endpoints, registered on the app as one encapsulated plugin.
+//
+// Who may do what with AUTH_MODE=jwt (with none, anyone may do anything and names the user):
+//   anyone       GET /stars, /stars/{id}, /stars/active, /stars/popular, /users/{id}/stars, /events/*
+//   signed in    GET /users, /users/{id} (they carry emails); POST /users creates the caller's own
+//                user, id = principalUserId(token subject); POST /stars and /stars/{id}/like act
+//                as the caller only (naming anyone else is 403, admins included)
+//   owner/admin  DELETE /stars/{id}; PUT and DELETE /users/{id}
+//   admin        /admin/stars/*; /debug/* (which exist only with DEBUG=true outside production)
+// Write routes are limited to API_RATE_LIMIT_TIMES per API_RATE_LIMIT_SECONDS per client and route.
 import type { Registry } from 'prom-client';
 import type { AppModule } from '../../http/app-types.js';
 import type { Cache } from '../../platform/cache/cache.js';
