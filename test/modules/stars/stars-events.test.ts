@@ -250,27 +250,37 @@ describe.runIf(redisUp)('events from another instance (Redis)', () => {
   it('when another instance publishes a change, then this instance’s streams deliver it, and replay works across them', async () => {
     const prefix = uniquePrefix('stars-sse');
     const connections = createRedisConnections(testRedisOptions(), { logger: silentLogger() });
-    const busOf = () =>
-      new RedisEventBus(
+    const busOf = async () => {
+      const publisher = connections.connect('events', 'command');
+      await new Promise((resolve) => publisher.once('ready', resolve));
+      return new RedisEventBus(
         { replaySize: 100, prefix },
-        {
-          logger: silentLogger(),
-          publisher: connections.connect('events', 'command'),
-          subscriber: connections.connect('events', 'subscriber'),
-        },
+        { logger: silentLogger(), publisher, subscriber: connections.connect('events', 'subscriber') },
       );
-    const ours = busOf();
-    const theirs = busOf();
+    };
+    const ours = await busOf();
+    const theirs = await busOf();
     try {
       await listen({ events: ours });
       const client = eventSource(`${base}/events/stars/stream`);
       await client.opened;
+      // Until this instance's Redis subscription is live, warm-up events prove the path.
+      const warmUp = '0190a1b2-0000-7000-8000-000000000000';
+      await vi.waitFor(
+        async () => {
+          await theirs.publish('stars', { type: 'create', data: { id: warmUp } });
+          expect(client.messages.length).toBeGreaterThan(0);
+        },
+        { timeout: 10_000, interval: 200 },
+      );
       const id = '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
       const first = await theirs.publish('stars', { type: 'create', data: { id } });
       await theirs.publish('stars', { type: 'update', data: { id, likes: 1 } });
-      await client.count(2);
+      await vi.waitFor(() => expect(client.messages.filter((m) => m.change.data.id === id)).toHaveLength(2));
       client.source.close();
-      expect(client.messages.map((m) => [m.id, m.change.type])).toEqual([
+      expect(
+        client.messages.filter((m) => m.change.data.id === id).map((m) => [m.id, m.change.type]),
+      ).toEqual([
         [first, 'create'],
         [expect.any(String), 'update'],
       ]);
