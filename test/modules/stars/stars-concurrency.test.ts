@@ -28,9 +28,14 @@ describe.each(storeFixtures)('concurrent likes over HTTP on $name', (fixture) =>
 
   it('when 200 distinct users like one star at once, then it has 200 likes', async () => {
     const star = await starWithOwner();
-    const fans = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => t.store.createUser({ name: `Fan ${i}` })),
-    );
+    const fans = [];
+    for (let i = 0; i < 200; i += 20) {
+      fans.push(
+        ...(await Promise.all(
+          Array.from({ length: 20 }, (_, j) => t.store.createUser({ name: `Fan ${i + j}` })),
+        )),
+      );
+    }
     const responses = await Promise.all(fans.map((fan) => like(star.id, fan.id)));
     expect(responses.map((r) => r.statusCode).filter((code) => code !== 200)).toEqual([]);
     expect(responses.filter((r) => r.json<{ liked: boolean }>().liked)).toHaveLength(200);
@@ -38,7 +43,9 @@ describe.each(storeFixtures)('concurrent likes over HTTP on $name', (fixture) =>
     expect((await t.app.inject('/stars/popular')).json()).toMatchObject({
       items: [{ id: star.id, windowLikes: 200 }],
     });
-  });
+    // 200 writers racing for one Table Storage entity retry with backoff: seconds alone, far more
+    // when the suite shares the machine's two cores with other test files.
+  }, 120_000);
 
   it('when one user likes one star 50 times at once, then it has 1 like', async () => {
     const star = await starWithOwner();
