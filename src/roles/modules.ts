@@ -2,19 +2,70 @@
 // the ports it uses, as a typed object; none of them knows which driver it got.
 import type { AppModule } from '../http/app-types.js';
 import { createFilesModule } from '../modules/files/files-routes.js';
+import type { StarsTables } from '../modules/stars/postgres-stars-store.js';
+import { starsModule } from '../modules/stars/stars-module.js';
+import { createStarsStore } from '../modules/stars/stars-store-factory.js';
+import type { StarsStore } from '../modules/stars/stars-store.js';
+import { tablesAuthFrom } from '../modules/stars/tables-client-factory.js';
+import { moduleDb } from '../platform/db/database.js';
 import type { Platform } from './platform.js';
 
-/** The HTTP surface of every module (the `api` and `all` roles). */
-export function apiModules(platform: Platform): AppModule[] {
+export interface Modules {
+  /** HTTP surfaces, for the `api` and `all` roles. */
+  routes: AppModule[];
+  /** Releases what the modules opened themselves (after the HTTP server has closed). */
+  close(): Promise<void>;
+}
+
+export async function createModules(platform: Platform): Promise<Modules> {
   const { settings, blobs } = platform;
-  return [
-    createFilesModule({
-      store: blobs.store,
-      container: settings.AZURE_STORAGE_CONTAINER,
-      maxUploadBytes: settings.MAX_UPLOAD_MB * 1024 * 1024,
-      sasTtlSeconds: blobs.sasTtlSeconds,
-      health: blobs.health,
-      ...(blobs.verifyLink ? { verifyLink: blobs.verifyLink } : {}),
-    }),
-  ];
+  const stars = await openStarsStore(platform);
+  platform.health.register(stars.health);
+
+  return {
+    routes: [
+      createFilesModule({
+        store: blobs.store,
+        container: settings.AZURE_STORAGE_CONTAINER,
+        maxUploadBytes: settings.MAX_UPLOAD_MB * 1024 * 1024,
+        sasTtlSeconds: blobs.sasTtlSeconds,
+        health: blobs.health,
+        ...(blobs.verifyLink ? { verifyLink: blobs.verifyLink } : {}),
+      }),
+      starsModule({
+        store: stars,
+        cache: platform.cache,
+        events: platform.events,
+        lifecycle: platform.lifecycle,
+        metrics: platform.metrics,
+        settings,
+      }),
+    ],
+    close: () => stars.close(),
+  };
+}
+
+/** STARS_STORE: the platform's database (PostgreSQL or PGlite), or Azure Table Storage. */
+async function openStarsStore({ settings, database }: Platform): Promise<StarsStore> {
+  const store =
+    settings.STARS_STORE === 'postgres'
+      ? createStarsStore({
+          store: 'postgres',
+          db: moduleDb<StarsTables>(database.db),
+          driver: database.driver,
+        })
+      : createStarsStore({
+          store: 'tables',
+          tablePrefix: settings.STARS_TABLE_PREFIX,
+          auth: tablesAuthFrom({
+            connectionString: settings.AZURE_STORAGE_CONNECTION_STRING,
+            accountName: settings.AZURE_STORAGE_ACCOUNT_NAME,
+            accountKey: settings.AZURE_STORAGE_ACCOUNT_KEY,
+            tableUrl: settings.AZURE_STORAGE_TABLE_URL,
+            blobAccountUrl: settings.AZURE_STORAGE_ACCOUNT_URL,
+            useManagedIdentity: settings.AZURE_STORAGE_USE_MANAGED_IDENTITY,
+          }),
+        });
+  await store.init();
+  return store;
 }

@@ -2,7 +2,7 @@
 // runs their jobs (and answers probes), `all` does both in one process.
 import type { Settings } from '../platform/config/settings-schema.js';
 import type { Logger } from '../platform/telemetry/logger.js';
-import { apiModules } from './modules.js';
+import { createModules } from './modules.js';
 import { createPlatform } from './platform.js';
 import { serve } from './serve.js';
 
@@ -12,5 +12,11 @@ export async function startRole(
   logger: Logger,
 ): Promise<void> {
   const platform = await createPlatform(settings, logger, role);
-  await serve({ platform, role, modules: role === 'worker' ? [] : apiModules(platform) });
+  const modules = await createModules(platform);
+  await serve({
+    platform,
+    role,
+    modules: role === 'worker' ? [] : modules.routes,
+    stopSteps: [{ name: 'modules', run: () => modules.close() }],
+  });
 }

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.js';
 import type { App } from '../../src/http/app-types.js';
+import { createModules, type Modules } from '../../src/roles/modules.js';
 import { createPlatform, type Platform } from '../../src/roles/platform.js';
 import { appDeps } from '../../src/roles/serve.js';
 import { createTestPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -17,10 +18,11 @@ const redisUp = await available('redis');
 const postgresUp = await available('postgres');
 const rateLimitDb = '9';
 
-const opened: { platform: Platform; app: App }[] = [];
+const opened: { platform: Platform; app: App; modules: Modules }[] = [];
 afterEach(async () => {
-  for (const { app, platform } of opened.splice(0)) {
+  for (const { app, platform, modules } of opened.splice(0)) {
     await app.close();
+    await modules.close();
     await platform.close();
   }
 });
@@ -28,9 +30,10 @@ afterEach(async () => {
 async function start(env: Record<string, string>) {
   const settings = await testSettings({ DATA_DIR: mkdtempSync(join(tmpdir(), 'azimuth-platform-')), ...env });
   const platform = await createPlatform(settings, silentLogger(), 'all');
-  const app = await buildApp(appDeps(platform, []));
+  const modules = await createModules(platform);
+  const app = await buildApp(appDeps(platform, modules.routes));
   platform.lifecycle.markReady();
-  opened.push({ platform, app });
+  opened.push({ platform, app, modules });
   return { platform, app };
 }
 
@@ -38,7 +41,7 @@ describe('the composition root', () => {
   it('with no settings, runs every port embedded and says so on /health', async () => {
     const { platform, app } = await start({});
     expect(platform.describe()).toBe(
-      'database=pglite, cache=memory, events=memory, jobs=in-process, storage=disk, llm=none',
+      'database=pglite, cache=memory, events=memory, jobs=in-process, storage=disk, llm=none, stars-store=pglite',
     );
     const health = await app.inject('/health');
     expect(health.statusCode).toBe(200);
@@ -55,6 +58,49 @@ describe('the composition root', () => {
     });
   });
 
+  it('serves the modules from the composed ports: stars, users and files', async () => {
+    const { app } = await start({});
+    const user = await app.inject({ method: 'POST', url: '/users', payload: { name: 'Vega' } });
+    expect(user.statusCode).toBe(201);
+    const userId = user.json<{ id: string }>().id;
+    const star = await app.inject({
+      method: 'POST',
+      url: '/stars',
+      payload: { userId, name: 'Sirius', ra: 101.28, dec: -16.7 },
+    });
+    expect(star.statusCode).toBe(201);
+    const starId = star.json<{ id: string }>().id;
+    expect(
+      (await app.inject({ method: 'POST', url: `/stars/${starId}/like`, payload: { userId } })).json(),
+    ).toMatchObject({
+      star: { likes: 1 },
+    });
+    expect((await app.inject(`/stars/${starId}`)).json()).toMatchObject({ name: 'Sirius', likes: 1 });
+
+    const boundary = 'azimuth-boundary';
+    const body = [
+      `--${boundary}`,
+      'Content-Disposition: form-data; name="file"; filename="hello.txt"',
+      'Content-Type: text/plain',
+      '',
+      'hello, stars',
+      `--${boundary}--`,
+      '',
+    ].join('\r\n');
+    const upload = await app.inject({
+      method: 'POST',
+      url: '/api/files',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: body,
+    });
+    expect(upload.statusCode).toBe(201);
+    const { name } = upload.json<{ name: string }>();
+    expect((await app.inject(`/api/files/${name}`)).body).toBe('hello, stars');
+    expect((await app.inject('/health')).json()).toMatchObject({
+      dependencies: { 'stars-store': { driver: 'pglite', status: 'healthy' } },
+    });
+  });
+
   describe.runIf(redisUp && postgresUp)('with PostgreSQL and Redis', () => {
     let database: TestPostgres | undefined;
     afterAll(() => database?.drop());
@@ -63,7 +109,7 @@ describe('the composition root', () => {
       database = await createTestPostgres('platform');
       const { platform, app } = await start({ DATABASE_URL: database.url, REDIS_URL: services.redis.url });
       expect(platform.describe()).toBe(
-        'database=postgres, redis=redis, cache=redis, events=redis, jobs=bullmq, storage=disk, llm=none',
+        'database=postgres, redis=redis, cache=redis, events=redis, jobs=bullmq, storage=disk, llm=none, stars-store=postgres',
       );
       expect((await app.inject('/health')).json()).toMatchObject({
         status: 'healthy',

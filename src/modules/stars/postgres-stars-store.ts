@@ -24,8 +24,8 @@ import type {
 import type { NewUser, User, UserChanges } from './user.js';
 import { UuidV7Generator } from './uuid-v7.js';
 
-/** The module's tables, as the platform's Kysely sees them after `db.withTables<StarsTables>()`. */
-export interface StarsTables {
+/** The module's tables: the platform hands the store `moduleDb<StarsTables>(db)`. */
+export type StarsTables = {
   star_users: {
     id: string;
     name: string;
@@ -51,7 +51,7 @@ export interface StarsTables {
     user_id: string;
     created_at: Date;
   };
-}
+};
 
 type StarRow = Selectable<StarsTables['stars']>;
 type UserRow = Selectable<StarsTables['star_users']>;
@@ -132,17 +132,14 @@ export class PostgresStarsStore implements StarsStore {
 
   async createUser(input: NewUser): Promise<User> {
     const now = this.now();
+    const id = input.id ?? this.ids.next(now.getTime());
     const row = await this.db
       .insertInto('star_users')
-      .values({
-        id: this.ids.next(now.getTime()),
-        name: input.name,
-        email: input.email ?? null,
-        created_at: now,
-        updated_at: now,
-      })
+      .values({ id, name: input.name, email: input.email ?? null, created_at: now, updated_at: now })
+      .onConflict((oc) => oc.column('id').doNothing())
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    if (row === undefined) throw errors.conflict(`User ${id} already exists.`);
     return toUser(row);
   }
 

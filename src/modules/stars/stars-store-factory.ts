@@ -8,7 +8,7 @@ import { TablesStarsStore, type EtagRetryOptions } from './tables-stars-store.js
 export type StarsStoreOptions =
   | {
       store: 'postgres';
-      /** The platform's Kysely, as `db.withTables<StarsTables>()`; migrated with starsMigrations. */
+      /** The platform's connection as `moduleDb<StarsTables>(db)`; migrated with starsMigrations. */
       db: Kysely<StarsTables>;
       driver: 'postgres' | 'pglite';
       clock?: Clock;

@@ -280,14 +280,19 @@ export class TablesStarsStore implements StarsStore {
   async createUser(input: NewUser): Promise<User> {
     await this.ready();
     const now = this.nowIso();
-    const id = this.ids.next(Date.parse(now));
+    const id = input.id ?? this.ids.next(Date.parse(now));
     const entity: UserEntity = {
       name: input.name,
       ...(input.email === undefined || input.email === null ? {} : { email: input.email }),
       createdAt: now,
       updatedAt: now,
     };
-    await this.users.createEntity({ partitionKey: id, rowKey: USER_ROW, ...entity });
+    try {
+      await this.users.createEntity({ partitionKey: id, rowKey: USER_ROW, ...entity });
+    } catch (error) {
+      if (statusOf(error) === 409) throw errors.conflict(`User ${id} already exists.`);
+      throw error;
+    }
     return toUser({ partitionKey: id, rowKey: USER_ROW, etag: '', ...entity });
   }
 

@@ -14,6 +14,11 @@ export interface User {
 }
 
 export interface NewUser {
+  /**
+   * A chosen id (lower-case UUID), for users whose id comes from their sign-in (see
+   * principal-user-id.ts); generated (UUIDv7) when absent. A taken id is a conflict.
+   */
+  id?: string;
   name: string;
   email?: string | null;
 }

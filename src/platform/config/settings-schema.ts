@@ -176,6 +176,11 @@ export const SettingsSchema = Type.Object({
     default: 'stars',
     pattern: '^[A-Za-z][A-Za-z0-9]{0,50}$',
   }),
+  SSE_MAX_CONNECTIONS: int(
+    'Open event streams (SSE) one instance serves; more are refused with 503',
+    10_000,
+    1,
+  ),
 
   // LLM (seeds 002, 004): Whisper transcription and structured chat completions behind one port
   LLM_PROVIDER: oneOf(

@@ -1,4 +1,4 @@
-// Tables the platform itself owns. Modules widen the handle with `db.withTables<TheirTables>()`.
+// Tables the platform itself owns. Modules see their own through `moduleDb<TheirTables>(db)`.
 import type { Kysely } from 'kysely';
 import type { AuditLogTable } from '../audit/audit-log-table.js';
 

@@ -53,6 +53,15 @@ export function describeStarsStoreContract(driverName: string, makeStore: MakeSt
     });
 
     describe('users', () => {
+      it('when a user is created with a chosen id, then it has that id, and the id cannot be taken twice', async () => {
+        const id = '5f0c7a52-3b1e-5d2a-9c4e-0123456789ab';
+        const created = await store.createUser({ id, name: 'Chosen' });
+        expect(created.id).toBe(id);
+        expect(await store.getUser(id)).toEqual(created);
+        await rejectsWithStatus(store.createUser({ id, name: 'Again' }), 409);
+        expect((await store.getUser(id))?.name).toBe('Chosen');
+      });
+
       it('when a user is created, then it reads back with timestamps from the clock', async () => {
         const created = await user('Ada');
         expect(created.id).toMatch(/^[0-9a-f-]{36}$/);

@@ -1,0 +1,119 @@
+// Server-Sent Events on a hijacked Fastify reply: the head (with the headers hooks already set,
+// which hijack would otherwise drop), frames, and a guard that drops a client too slow to read.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+export interface SseFrame {
+  /** Becomes the `id:` line (what the client sends back as Last-Event-ID). */
+  id?: string;
+  /** Omitted: the default `message` event. */
+  event?: string;
+  /** Sent as one `data:` line per line of text. */
+  data: string;
+}
+
+/** Serializes one event; do it once per event and write the string to every client. */
+export function sseFrame(frame: SseFrame): string {
+  let text = '';
+  if (frame.id !== undefined) text += `id: ${frame.id.replace(/[\r\n]/g, '')}\n`;
+  if (frame.event !== undefined) text += `event: ${frame.event.replace(/[\r\n]/g, '')}\n`;
+  for (const line of frame.data.split(/\r\n|\r|\n/)) text += `data: ${line}\n`;
+  return `${text}\n`;
+}
+
+/** A comment line: ignored by clients, keeps proxies and load balancers from timing out. */
+export function sseComment(text: string): string {
+  return `: ${text.replace(/[\r\n]/g, ' ')}\n\n`;
+}
+
+/** The client id to resume after: the `Last-Event-ID` header, else a query value (for clients that cannot set headers). */
+export function lastEventIdOf(request: FastifyRequest, queryValue: string | undefined): string | undefined {
+  const header = request.headers['last-event-id'];
+  const value = typeof header === 'string' && header !== '' ? header : queryValue;
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export interface SseConnection {
+  readonly closed: boolean;
+  /** Writes pre-serialized text; false (and the stream closes) when the client stopped reading. */
+  write(text: string): boolean;
+  /** Ends the stream; idempotent. */
+  close(): void;
+  /** Runs once when the stream ends for any reason (client gone, close(), server shutdown). */
+  onClose(callback: () => void): void;
+}
+
+export interface OpenSseOptions {
+  /** Bytes a client may leave unread before it is dropped (default 1 MiB). */
+  maxBufferedBytes?: number;
+  /** The first thing sent: tells EventSource how long to wait before reconnecting. */
+  retryMs?: number;
+}
+
+/**
+ * Takes over the reply and writes the SSE head. Never compressed and never buffered by proxies
+ * (`no-transform`, `X-Accel-Buffering: no`). The caller must not use `reply` afterwards.
+ */
+export function openSseStream(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: OpenSseOptions = {},
+): SseConnection {
+  const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
+  reply.hijack();
+  const raw = reply.raw;
+  const socket = request.raw.socket;
+  // A stream is idle between events by design; the heartbeat, not a timeout, detects dead peers.
+  socket.setTimeout(0);
+  socket.setNoDelay(true);
+  socket.setKeepAlive(true);
+
+  const headers: Record<string, string | number | string[]> = {};
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value !== undefined) headers[name] = value;
+  }
+  delete headers['content-length'];
+  delete headers['content-encoding'];
+  raw.writeHead(200, {
+    ...headers,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    'x-accel-buffering': 'no',
+    connection: 'keep-alive',
+  });
+  raw.write(`retry: ${options.retryMs ?? 3000}\n${sseComment('connected')}`);
+
+  let closed = false;
+  const callbacks: Array<() => void> = [];
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    for (const callback of callbacks.splice(0)) callback();
+  };
+  raw.once('close', finish);
+  raw.once('error', finish);
+
+  return {
+    get closed() {
+      return closed;
+    },
+    write(text) {
+      if (closed) return false;
+      raw.write(text);
+      if (raw.writableLength > maxBuffered) {
+        raw.destroy();
+        finish();
+        return false;
+      }
+      return true;
+    },
+    close() {
+      if (closed) return;
+      raw.end();
+      finish();
+    },
+    onClose(callback) {
+      if (closed) callback();
+      else callbacks.push(callback);
+    },
+  };
+}

@@ -1,0 +1,151 @@
+// /stars (seed 003): list, create, read, like, delete, and the active and popular lists.
+import type { FastifyReply } from 'fastify';
+import Type from 'typebox';
+import type { App } from '../../http/app-types.js';
+import { requirePrincipal } from '../../http/auth.js';
+import { problemResponses } from '../../http/problem.js';
+import { actorOf, emptyBodyAsObject, type WriteLimit } from './actor.js';
+import {
+  CreateStarBody,
+  LikeBody,
+  LikeResponse,
+  ListQuery,
+  PopularStarPage,
+  StarIdParams,
+  StarPage,
+  StarResponse,
+} from './stars-schemas.js';
+import type { StarsService } from './stars-service.js';
+
+const tags = ['stars'];
+const bearer = [{ bearer: [] }];
+
+/** With AUTH_MODE=jwt the user is the caller, so naming them is optional. */
+const CreateStarBodyJwt = Type.Object(
+  { ...CreateStarBody.properties, userId: Type.Optional(CreateStarBody.properties.userId) },
+  { additionalProperties: false },
+);
+const LikeBodyJwt = Type.Object(
+  { userId: Type.Optional(LikeBody.properties.userId) },
+  { additionalProperties: false },
+);
+
+/** Sends JSON text the service had cached; the response schema still documents its shape. */
+async function sendJson(reply: FastifyReply, json: Promise<string>) {
+  return reply.type('application/json; charset=utf-8').send(await json);
+}
+
+export function registerStarsRoutes(app: App, deps: { service: StarsService; writeLimit: WriteLimit }) {
+  const { service } = deps;
+  const jwt = app.authMode === 'jwt';
+  const write = { config: { rateLimit: deps.writeLimit }, preHandler: requirePrincipal() };
+
+  app.get(
+    '/stars',
+    {
+      schema: {
+        tags,
+        summary: 'List stars, oldest first',
+        querystring: ListQuery,
+        response: { 200: StarPage, ...problemResponses(400) },
+      },
+    },
+    (request) => service.listStars(request.query),
+  );
+
+  app.post(
+    '/stars',
+    {
+      ...write,
+      schema: {
+        tags,
+        summary: 'Create a star',
+        description:
+          'AUTH_MODE=jwt: the star is the caller’s; userId may be omitted and naming anyone else is 403.',
+        ...(jwt ? { security: bearer } : {}),
+        body: (jwt ? CreateStarBodyJwt : CreateStarBody) as typeof CreateStarBodyJwt,
+        response: { 201: StarResponse, ...problemResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request, reply) => {
+      const star = await service.createStar(actorOf(request), request.body);
+      return reply.code(201).header('location', `/stars/${star.id}`).send(star);
+    },
+  );
+
+  app.get(
+    '/stars/active',
+    {
+      schema: {
+        tags,
+        summary: 'Stars that are active and not expired',
+        querystring: ListQuery,
+        response: { 200: StarPage, ...problemResponses(400) },
+      },
+    },
+    (request, reply) => sendJson(reply, service.listActiveStarsJson(request.query)),
+  );
+
+  app.get(
+    '/stars/popular',
+    {
+      schema: {
+        tags,
+        summary: 'Stars with the most likes within the popularity window',
+        querystring: ListQuery,
+        response: { 200: PopularStarPage, ...problemResponses(400) },
+      },
+    },
+    (request, reply) => sendJson(reply, service.listPopularStarsJson(request.query)),
+  );
+
+  app.get(
+    '/stars/:star_id',
+    {
+      schema: {
+        tags,
+        summary: 'Read a star',
+        params: StarIdParams,
+        response: { 200: StarResponse, ...problemResponses(400, 404) },
+      },
+    },
+    (request, reply) => sendJson(reply, service.getStarJson(request.params.star_id)),
+  );
+
+  app.post(
+    '/stars/:star_id/like',
+    {
+      ...write,
+      ...(jwt ? { preValidation: emptyBodyAsObject } : {}),
+      schema: {
+        tags,
+        summary: 'Like a star (once per user; liking again changes nothing)',
+        description: 'AUTH_MODE=none: the liker is body.userId. AUTH_MODE=jwt: the caller.',
+        ...(jwt ? { security: bearer } : {}),
+        params: StarIdParams,
+        body: (jwt ? LikeBodyJwt : LikeBody) as typeof LikeBodyJwt,
+        response: { 200: LikeResponse, ...problemResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    (request) => service.like(actorOf(request), request.params.star_id, request.body.userId),
+  );
+
+  app.delete(
+    '/stars/:star_id',
+    {
+      ...write,
+      schema: {
+        tags,
+        summary: 'Delete a star',
+        description: 'AUTH_MODE=jwt: its owner or an admin.',
+        ...(jwt ? { security: bearer } : {}),
+        params: StarIdParams,
+        response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request, reply) => {
+      await service.deleteStar(actorOf(request), request.params.star_id);
+      return reply.code(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,146 @@
+// The stars API with AUTH_MODE=jwt, on PGlite and on Table Storage: the caller is the user, and
+// who may change what (own stars and user; admins any; debug and admin routes admins only).
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { principalUserId } from '../../../src/modules/stars/principal-user-id.js';
+import { testJwtSecret } from '../../helpers/test-app.js';
+import { buildStarsApp, type StarsApp } from './helpers/stars-app.js';
+import { storeFixtures } from './helpers/store-fixtures.js';
+
+const jwtEnv = { AUTH_MODE: 'jwt', AUTH_JWT_SECRET: testJwtSecret };
+
+function status(response: LightMyRequestResponse, expected: number): void {
+  expect(response.statusCode, response.body).toBe(expected);
+  if (expected >= 400) expect(response.headers['content-type']).toContain('application/problem+json');
+}
+
+describe.each(storeFixtures)('stars HTTP API on $name (AUTH_MODE=jwt)', (fixture) => {
+  let t: StarsApp;
+  let ada: { authorization: string };
+  let bob: { authorization: string };
+  let admin: { authorization: string };
+  let adaId: string;
+  let bobId: string;
+
+  beforeAll(() => fixture.start());
+  afterAll(() => fixture.stop());
+
+  afterEach(async () => {
+    await t.close();
+  });
+
+  async function setup() {
+    t = await buildStarsApp({ store: await fixture.make(), env: jwtEnv });
+    // An opaque subject (as Entra ID gives) and a UUID one.
+    ada = await t.auth('ada-entra-subject');
+    adaId = principalUserId('ada-entra-subject');
+    bobId = '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
+    bob = await t.auth(bobId.toUpperCase());
+    admin = await t.auth('the-admin', ['admin']);
+    for (const [headers, name] of [
+      [ada, 'Ada'],
+      [bob, 'Bob'],
+    ] as const) {
+      status(await t.app.inject({ method: 'POST', url: '/users', headers, payload: { name } }), 201);
+    }
+  }
+
+  const star = async (headers: { authorization: string }, payload: Record<string, unknown> = {}) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/stars',
+      headers,
+      payload: { name: 'Vega', ra: 1, dec: 2, ...payload },
+    });
+
+  it('when a caller creates their user, then its id derives from the token subject, once', async () => {
+    await setup();
+    const response = await t.app.inject({ url: `/users/${adaId}`, headers: ada });
+    status(response, 200);
+    expect(response.json()).toMatchObject({ id: adaId, name: 'Ada' });
+    expect(principalUserId(bobId.toUpperCase())).toBe(bobId);
+    status(await t.app.inject({ url: `/users/${bobId}`, headers: ada }), 200);
+    status(
+      await t.app.inject({ method: 'POST', url: '/users', headers: ada, payload: { name: 'Again' } }),
+      409,
+    );
+    status(await t.app.inject({ method: 'POST', url: '/users', payload: { name: 'Nobody' } }), 401);
+    status(await t.app.inject({ url: '/users' }), 401);
+    status(await t.app.inject({ url: '/users', headers: { authorization: 'Bearer forged' } }), 401);
+  });
+
+  it('when a caller creates stars, then they are theirs; naming someone else is 403 and no token is 401', async () => {
+    await setup();
+    const own = await star(ada);
+    status(own, 201);
+    expect(own.json()).toMatchObject({ userId: adaId });
+    status(await star(ada, { userId: adaId }), 201);
+    status(await star(ada, { userId: bobId }), 403);
+    status(await star(admin, { userId: bobId }), 403);
+    status(await star({ authorization: '' }), 401);
+    status(
+      await t.app.inject({ method: 'POST', url: '/stars', payload: { name: 'Vega', ra: 1, dec: 2 } }),
+      401,
+    );
+    // Reading the map needs no token.
+    status(await t.app.inject('/stars'), 200);
+    status(await t.app.inject(`/stars/${own.json<{ id: string }>().id}`), 200);
+    status(await t.app.inject(`/users/${adaId}/stars`), 200);
+  });
+
+  it('when a caller likes a star, then the liker is the caller, whatever the body says', async () => {
+    await setup();
+    const id = (await star(ada)).json<{ id: string }>().id;
+    const like = (headers: Record<string, string>, payload?: object): Promise<LightMyRequestResponse> =>
+      t.app.inject({ method: 'POST', url: `/stars/${id}/like`, headers, ...(payload ? { payload } : {}) });
+    const first = await like(bob);
+    status(first, 200);
+    expect(first.json()).toMatchObject({ liked: true, star: { likes: 1 } });
+    expect((await like(bob, { userId: bobId })).json()).toMatchObject({ liked: false, star: { likes: 1 } });
+    status(await like(bob, { userId: adaId }), 403);
+    status(await like({}), 401);
+    // The admin has no star-map user yet: their like names nobody the store knows.
+    status(await like(admin), 404);
+  });
+
+  it('when someone else deletes a star, then 403; its owner or an admin may', async () => {
+    await setup();
+    const first = (await star(ada)).json<{ id: string }>().id;
+    const second = (await star(ada)).json<{ id: string }>().id;
+    const remove = (id: string, headers: Record<string, string>) =>
+      t.app.inject({ method: 'DELETE', url: `/stars/${id}`, headers });
+    status(await remove(first, bob), 403);
+    status(await remove(first, {}), 401);
+    status(await remove(first, ada), 204);
+    status(await remove(second, admin), 204);
+  });
+
+  it('when someone else updates or deletes a user, then 403; that user or an admin may', async () => {
+    await setup();
+    const put = (id: string, headers: Record<string, string>) =>
+      t.app.inject({ method: 'PUT', url: `/users/${id}`, headers, payload: { name: 'Renamed' } });
+    status(await put(adaId, bob), 403);
+    status(await put(adaId, ada), 200);
+    status(await put(bobId, admin), 200);
+    status(await t.app.inject({ method: 'DELETE', url: `/users/${adaId}`, headers: bob }), 403);
+    status(await t.app.inject({ method: 'DELETE', url: `/users/${adaId}`, headers: ada }), 204);
+    status(await t.app.inject({ method: 'DELETE', url: `/users/${bobId}`, headers: admin }), 204);
+  });
+
+  it('when a non-admin calls the admin or debug endpoints, then 403 (401 without a token); an admin gets them', async () => {
+    await setup();
+    for (const [method, url] of [
+      ['GET', '/admin/stars/stats'],
+      ['POST', '/admin/stars/cache/flush'],
+      ['POST', '/admin/stars/popularity/recompute'],
+      ['GET', '/debug/table-info'],
+      ['GET', '/debug/active-stars'],
+      ['POST', '/debug/add-test-star'],
+    ] as const) {
+      status(await t.app.inject({ method, url }), 401);
+      status(await t.app.inject({ method, url, headers: ada }), 403);
+      const answered = await t.app.inject({ method, url, headers: admin });
+      expect(answered.statusCode, `${method} ${url}`).toBeLessThan(300);
+    }
+  });
+});
