@@ -2,11 +2,9 @@
 // the ports it uses, as a typed object; none of them knows which driver it got.
 import type { AppModule } from '../http/app-types.js';
 import { createFilesModule } from '../modules/files/files-routes.js';
-import type { StarsTables } from '../modules/stars/postgres-stars-store.js';
+import { PostgresStarsStore, type StarsTables } from '../modules/stars/postgres-stars-store.js';
 import { starsModule } from '../modules/stars/stars-module.js';
-import { createStarsStore } from '../modules/stars/stars-store-factory.js';
 import type { StarsStore } from '../modules/stars/stars-store.js';
-import { tablesAuthFrom } from '../modules/stars/tables-client-factory.js';
 import { moduleDb } from '../platform/db/database.js';
 import type { Platform } from './platform.js';
 
@@ -47,25 +45,28 @@ export async function createModules(platform: Platform): Promise<Modules> {
 
 /** STARS_STORE: the platform's database (PostgreSQL or PGlite), or Azure Table Storage. */
 async function openStarsStore({ settings, database }: Platform): Promise<StarsStore> {
-  const store =
-    settings.STARS_STORE === 'postgres'
-      ? createStarsStore({
-          store: 'postgres',
-          db: moduleDb<StarsTables>(database.db),
-          driver: database.driver,
-        })
-      : createStarsStore({
-          store: 'tables',
-          tablePrefix: settings.STARS_TABLE_PREFIX,
-          auth: tablesAuthFrom({
-            connectionString: settings.AZURE_STORAGE_CONNECTION_STRING,
-            accountName: settings.AZURE_STORAGE_ACCOUNT_NAME,
-            accountKey: settings.AZURE_STORAGE_ACCOUNT_KEY,
-            tableUrl: settings.AZURE_STORAGE_TABLE_URL,
-            blobAccountUrl: settings.AZURE_STORAGE_ACCOUNT_URL,
-            useManagedIdentity: settings.AZURE_STORAGE_USE_MANAGED_IDENTITY,
-          }),
-        });
+  let store: StarsStore;
+  if (settings.STARS_STORE === 'postgres') {
+    store = new PostgresStarsStore({ db: moduleDb<StarsTables>(database.db), driver: database.driver });
+  } else {
+    // Loaded only when chosen: the Table Storage driver brings the Azure SDK with it.
+    const [{ createStarsStore }, { tablesAuthFrom }] = await Promise.all([
+      import('../modules/stars/stars-store-factory.js'),
+      import('../modules/stars/tables-client-factory.js'),
+    ]);
+    store = createStarsStore({
+      store: 'tables',
+      tablePrefix: settings.STARS_TABLE_PREFIX,
+      auth: tablesAuthFrom({
+        connectionString: settings.AZURE_STORAGE_CONNECTION_STRING,
+        accountName: settings.AZURE_STORAGE_ACCOUNT_NAME,
+        accountKey: settings.AZURE_STORAGE_ACCOUNT_KEY,
+        tableUrl: settings.AZURE_STORAGE_TABLE_URL,
+        blobAccountUrl: settings.AZURE_STORAGE_ACCOUNT_URL,
+        useManagedIdentity: settings.AZURE_STORAGE_USE_MANAGED_IDENTITY,
+      }),
+    });
+  }
   await store.init();
   return store;
 }

@@ -20,7 +20,7 @@ import {
 import { createHealthRegistry, type HealthRegistry } from '../platform/health/health-registry.js';
 import { createLifecycle, type Lifecycle } from '../platform/health/lifecycle.js';
 import { createJobQueue } from '../platform/jobs/create-job-queue.js';
-import { createLlmProvider, llmOptionsFromSettings } from '../platform/llm/create-llm-provider.js';
+import { loadLlmProvider } from '../platform/llm/load-llm-provider.js';
 import type { LlmProvider } from '../platform/llm/llm-provider.js';
 import { createMemoryQuotaStore } from '../platform/quota/memory-quota-store.js';
 import { createRedisQuotaStore } from '../platform/quota/redis-quota-store.js';
@@ -87,7 +87,7 @@ export async function createPlatform(settings: Settings, logger: Logger, role: s
     const events = createEventBus(settings, { logger, metrics, ...(redis ? { redis } : {}) });
     closers.push(() => events.close());
     health.register(events.check);
-    const jobs = createJobQueue({ logger, metrics, ...(redis ? { redis } : {}) });
+    const jobs = await createJobQueue({ logger, metrics, ...(redis ? { redis } : {}) });
     closers.push(() => jobs.close());
     health.register(jobs.check);
 
@@ -104,7 +104,7 @@ export async function createPlatform(settings: Settings, logger: Logger, role: s
       policyMetrics,
     });
     health.register(blobs.health);
-    const llm = createLlmProvider(llmOptionsFromSettings(settings), {
+    const llm = await loadLlmProvider(settings, {
       logger,
       registry: metrics,
       policyMetrics,

@@ -14,7 +14,7 @@ import type { QuotaStore } from '../quota/quota-store.js';
 import type { PolicyMetrics } from '../resilience/policy-metrics.js';
 import { createPolicy, type ResiliencePolicy } from '../resilience/resilience-policy.js';
 import type { Logger } from '../telemetry/logger.js';
-import { createAzureBlobStore, type AzureBlobAuth } from './azure-blob-store.js';
+import type { AzureBlobAuth } from './azure-blob-store.js';
 import type { BlobRef, BlobStore } from './blob-store.js';
 import { createDiskBlobStore } from './disk-blob-store.js';
 import { verifyDiskLink, type LinkPermission, type LinkVerdict } from './disk-signed-links.js';
@@ -209,6 +209,8 @@ export async function createBlobStore(
   let verifyLink: BlobStoreBundle['verifyLink'];
   if (auth !== undefined) {
     policy = createStoragePolicy(options.resilience);
+    // Loaded only when configured: the Azure SDK is a large import an embedded start doesn't need.
+    const { createAzureBlobStore } = await import('./azure-blob-store.js');
     driver = createAzureBlobStore({ auth, defaultContainer: options.container, delegationKeyPolicy: policy });
     deps.policyMetrics?.track(policy);
   } else {

@@ -2,8 +2,6 @@
 import type { Settings } from '../config/settings-schema.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Database, DatabaseOptions } from './database.js';
-import { createPgliteDatabase } from './pglite-database.js';
-import { createPostgresDatabase } from './postgres-database.js';
 
 export function databaseOptionsFromSettings(settings: Settings): DatabaseOptions {
   return {
@@ -16,8 +14,13 @@ export function databaseOptionsFromSettings(settings: Settings): DatabaseOptions
   };
 }
 
-export function openDatabase(options: DatabaseOptions, deps: { logger: Logger }): Promise<Database> {
-  if (options.url !== undefined) return createPostgresDatabase({ ...options, url: options.url }, deps);
+/** Imports only the driver in use: PGlite's WebAssembly or pg, never both. */
+export async function openDatabase(options: DatabaseOptions, deps: { logger: Logger }): Promise<Database> {
+  if (options.url !== undefined) {
+    const { createPostgresDatabase } = await import('./postgres-database.js');
+    return createPostgresDatabase({ ...options, url: options.url }, deps);
+  }
+  const { createPgliteDatabase } = await import('./pglite-database.js');
   return createPgliteDatabase({ dataDir: options.dataDir });
 }
 

@@ -2,7 +2,7 @@
 import type { Registry } from 'prom-client';
 import type { RedisConnections } from '../redis/redis-connections.js';
 import type { Logger } from '../telemetry/logger.js';
-import { BullmqJobQueue, type BullmqJobQueueOptions } from './bullmq-job-queue.js';
+import type { BullmqJobQueueOptions } from './bullmq-job-queue.js';
 import { InProcessJobQueue } from './in-process-job-queue.js';
 import type { ManagedJobQueue } from './job-queue.js';
 
@@ -12,11 +12,13 @@ export interface CreateJobQueueDeps {
   redis?: RedisConnections;
 }
 
-export function createJobQueue(
+export async function createJobQueue(
   deps: CreateJobQueueDeps,
   options: BullmqJobQueueOptions = {},
-): ManagedJobQueue {
+): Promise<ManagedJobQueue> {
   if (deps.redis === undefined) return new InProcessJobQueue(deps);
+  // Loaded only with Redis: BullMQ is a large import an embedded start doesn't need.
+  const { BullmqJobQueue } = await import('./bullmq-job-queue.js');
   return new BullmqJobQueue(options, {
     ...deps,
     queueConnection: deps.redis.options('jobs', 'command'),

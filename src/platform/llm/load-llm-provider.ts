@@ -1,0 +1,13 @@
+// The composition root's way in: with no provider configured, the `none` provider, and none of
+// the three SDKs is even imported; otherwise the factory, loaded on demand.
+import type { Settings } from '../config/settings-schema.js';
+import type { LlmProvider } from './llm-provider.js';
+import type { LlmProviderDeps } from './create-llm-provider.js';
+import { createNoneLlmProvider } from './none-llm-provider.js';
+
+export async function loadLlmProvider(settings: Settings, deps: LlmProviderDeps): Promise<LlmProvider> {
+  if (settings.LLM_PROVIDER === 'none' && settings.LLM_TRANSCRIBE_PROVIDER === undefined)
+    return createNoneLlmProvider();
+  const { createLlmProvider, llmOptionsFromSettings } = await import('./create-llm-provider.js');
+  return createLlmProvider(llmOptionsFromSettings(settings), deps);
+}
