@@ -7,20 +7,15 @@ import {
   type TableClientFactory,
 } from '../../../src/modules/stars/tables-client-factory.js';
 import { TablesStarsStore } from '../../../src/modules/stars/tables-stars-store.js';
-import {
-  AZURITE_ACCOUNT,
-  AZURITE_KEY,
-  startAzuriteTables,
-  type AzuriteTables,
-} from './helpers/azurite-tables.js';
+import { devAccount, startAzurite, type Azurite } from '../../helpers/azurite.js';
 import { describeStarsStoreContract } from './stars-store-contract.js';
 
-let azurite: AzuriteTables;
+let azurite: Azurite;
 let tables: TableClientFactory;
 const prefix = () => `t${randomBytes(5).toString('hex')}`;
 
 beforeAll(async () => {
-  azurite = await startAzuriteTables();
+  azurite = await startAzurite({ blob: false, table: true });
   tables = createTableClientFactory({
     kind: 'connection-string',
     connectionString: azurite.connectionString,
@@ -28,7 +23,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await azurite.stop();
+  await azurite.close();
 });
 
 describeStarsStoreContract('tables', (clock) =>
@@ -40,9 +35,9 @@ describe('TablesStarsStore', () => {
     const store = new TablesStarsStore({
       tables: createTableClientFactory({
         kind: 'account-key',
-        accountName: AZURITE_ACCOUNT,
-        accountKey: AZURITE_KEY,
-        endpoint: azurite.endpoint,
+        accountName: devAccount.name,
+        accountKey: devAccount.key,
+        endpoint: azurite.tableEndpoint,
       }),
       tablePrefix: prefix(),
     });

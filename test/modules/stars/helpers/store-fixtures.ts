@@ -8,7 +8,7 @@ import type { StarsTables } from '../../../../src/modules/stars/postgres-stars-s
 import { starsMigrations } from '../../../../src/modules/stars/stars-migrations.js';
 import { createStarsStore } from '../../../../src/modules/stars/stars-store-factory.js';
 import type { Clock, StarsStore } from '../../../../src/modules/stars/stars-store.js';
-import { startAzuriteTables, type AzuriteTables } from './azurite-tables.js';
+import { startAzurite, type Azurite } from '../../../helpers/azurite.js';
 
 export interface StoreFixture {
   name: string;
@@ -50,11 +50,11 @@ export function pgliteFixture(): StoreFixture {
 }
 
 export function tablesFixture(): StoreFixture {
-  let azurite: AzuriteTables | undefined;
+  let azurite: Azurite | undefined;
   return {
     name: 'tables',
     async start() {
-      azurite = await startAzuriteTables();
+      azurite = await startAzurite({ blob: false, table: true });
     },
     async make(clock) {
       if (azurite === undefined) throw new Error('start() first');
