@@ -59,7 +59,7 @@ describe('the composition root', () => {
   });
 
   it('serves the modules from the composed ports: stars, users and files', async () => {
-    const { app } = await start({});
+    const { app, platform } = await start({});
     const user = await app.inject({ method: 'POST', url: '/users', payload: { name: 'Vega' } });
     expect(user.statusCode).toBe(201);
     const userId = user.json<{ id: string }>().id;
@@ -96,6 +96,27 @@ describe('the composition root', () => {
     expect(upload.statusCode).toBe(201);
     const { name } = upload.json<{ name: string }>();
     expect((await app.inject(`/api/files/${name}`)).body).toBe('hello, stars');
+    // Every storage operation leaves an audit row in the database.
+    const audit = await platform.database.db
+      .selectFrom('audit_log')
+      .select(['operation', 'target', 'outcome', 'bytes'])
+      .orderBy('id')
+      .execute();
+    expect(audit).toEqual([
+      expect.objectContaining({
+        operation: 'blob.upload',
+        outcome: 'success',
+        target: expect.stringContaining(name),
+      }),
+      expect.objectContaining({
+        operation: 'blob.download',
+        outcome: 'success',
+        target: expect.stringContaining(name),
+      }),
+    ]);
+    expect(await platform.metrics.getSingleMetricAsString('blob_uploads_total')).toMatch(
+      /blob_uploads_total\{[^}]*\} 1/,
+    );
     expect((await app.inject('/health')).json()).toMatchObject({
       dependencies: { 'stars-store': { driver: 'pglite', status: 'healthy' } },
     });
