@@ -13,6 +13,7 @@ import {
 } from '@azure/storage-blob';
 import { Readable, Transform } from 'node:stream';
 import { errors } from '../errors/app-error.js';
+import type { ResiliencePolicy } from '../resilience/resilience-policy.js';
 import {
   assertBlobRef,
   assertContainerName,
@@ -21,6 +22,7 @@ import {
   normalizeSasPermissions,
 } from './blob-names.js';
 import { formatBlobUri } from './blob-uri.js';
+import { parkErrors, throwIfErrored } from './stream-errors.js';
 import { createUserDelegationKeyCache } from './user-delegation-key-cache.js';
 import type {
   BlobBody,
@@ -48,6 +50,8 @@ export interface AzureBlobStoreOptions {
   /** Block size for streamed uploads; memory use is about blockSize × (concurrency + 1). */
   uploadBlockSizeBytes?: number;
   uploadConcurrency?: number;
+  /** Guards the user-delegation-key request (managed identity); the storage policy in production. */
+  delegationKeyPolicy?: ResiliencePolicy;
   now?: () => Date;
 }
 
@@ -100,6 +104,14 @@ function mapError(error: unknown, target: string): unknown {
   }
 }
 
+/** The SDK's own path escaping (storage-blob utils `escape`): keeps `/`, encodes the rest. */
+const escapeBlobPath = (name: string): string =>
+  encodeURIComponent(name)
+    .replace(/%2F/g, '/')
+    .replace(/'/g, '%27')
+    .replace(/\+/g, '%20')
+    .replace(/%25/g, '%');
+
 const countBytes = (onChunk: (n: number) => void) =>
   new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -116,13 +128,29 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): BlobStore 
   const sharedKey = service.credential instanceof StorageSharedKeyCredential ? service.credential : undefined;
   const delegationKeys = createUserDelegationKeyCache({
     now,
-    fetch: async (startsOn, expiresOn) => service.getUserDelegationKey(startsOn, expiresOn),
+    fetch: (startsOn, expiresOn) =>
+      options.delegationKeyPolicy === undefined
+        ? service.getUserDelegationKey(startsOn, expiresOn)
+        : options.delegationKeyPolicy.execute((abortSignal) =>
+            service.getUserDelegationKey(startsOn, expiresOn, { abortSignal }),
+          ),
   });
 
   // Containers are created on first use, once per container per process; a failure (or the
   // container vanishing later) forgets the entry so the next call tries again.
   const ensured = new Map<string, Promise<void>>();
-  const containerOf = (name: string): ContainerClient => service.getContainerClient(name);
+  // Clients are cheap to use but not to build (a pipeline each): one per container, kept.
+  const containers = new Map<string, ContainerClient>();
+  const containerOf = (name: string): ContainerClient => {
+    let client = containers.get(name);
+    if (client === undefined) {
+      client = service.getContainerClient(name);
+      containers.set(name, client);
+    }
+    return client;
+  };
+  /** The blob's URL as the SDK would build it, without building a client (hot in SAS issuing). */
+  const blobUrl = (ref: BlobRef): string => `${containerOf(ref.container).url}/${escapeBlobPath(ref.name)}`;
   const ensureContainer = (name: string, signal?: AbortSignal): Promise<void> => {
     let pending = ensured.get(name);
     if (pending === undefined) {
@@ -219,6 +247,8 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): BlobStore 
     async upload(ref: BlobRef, body: BlobBody, uploadOptions: UploadOptions = {}): Promise<BlobProperties> {
       assertBlobRef(ref);
       assertMetadata(uploadOptions.metadata);
+      // The container check below awaits; a body failing meanwhile must not go unhandled.
+      if (body instanceof Readable) parkErrors(body);
       const { signal } = uploadOptions;
       const common = {
         blobHTTPHeaders: { blobContentType: uploadOptions.contentType ?? defaultContentType },
@@ -226,22 +256,50 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): BlobStore 
         ...(signal === undefined ? {} : { abortSignal: signal }),
       };
       await run(ref, () => ensureContainer(ref.container, signal));
+      let data: Buffer;
       if (body instanceof Readable) {
-        // Blocks are staged and committed only at the end: a stream that fails part-way leaves
-        // nothing visible (uncommitted blocks are discarded by Azure after 7 days).
-        let size = 0;
-        const counted = body.pipe(countBytes((n) => (size += n)));
-        body.once('error', (error) => counted.destroy(error));
-        const response = await run(ref, () =>
-          blobClient(ref).uploadStream(counted, blockSize, concurrency, common),
-        );
-        return toProperties(
-          ref,
-          { ...common, ...response, contentType: common.blobHTTPHeaders.blobContentType },
-          size,
-        );
+        throwIfErrored(body);
+        // A body that fits in one block is read whole and sent as one Put Blob: staging a block
+        // and committing it would be two round trips for a small file.
+        const source = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+        const head: Buffer[] = [];
+        let headBytes = 0;
+        let ended = false;
+        while (headBytes <= blockSize) {
+          const next = await source.next();
+          if (next.done === true) {
+            ended = true;
+            break;
+          }
+          head.push(next.value);
+          headBytes += next.value.length;
+        }
+        if (!ended) {
+          // Blocks are staged and committed only at the end: a stream that fails part-way leaves
+          // nothing visible (uncommitted blocks are discarded by Azure after 7 days).
+          const rest = Readable.from(
+            (async function* () {
+              yield* head;
+              for (let next = await source.next(); next.done !== true; next = await source.next())
+                yield next.value;
+            })(),
+          );
+          let size = 0;
+          const counted = parkErrors(rest.pipe(countBytes((n) => (size += n))));
+          rest.on('error', (error) => counted.destroy(error));
+          const response = await run(ref, () =>
+            blobClient(ref).uploadStream(counted, blockSize, concurrency, common),
+          );
+          return toProperties(
+            ref,
+            { ...common, ...response, contentType: common.blobHTTPHeaders.blobContentType },
+            size,
+          );
+        }
+        data = Buffer.concat(head);
+      } else {
+        data = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
       }
-      const data = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
       const put = () => blobClient(ref).uploadData(data, common);
       const response = await run(ref, async () => {
         try {
@@ -366,7 +424,7 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): BlobStore 
         sharedKey === undefined
           ? generateBlobSASQueryParameters(values, await delegationKeys.get(expiresOn), service.accountName)
           : generateBlobSASQueryParameters(values, sharedKey);
-      return { url: `${blobClient(ref).url}?${query.toString()}`, expiresOn, permissions };
+      return { url: `${blobUrl(ref)}?${query.toString()}`, expiresOn, permissions };
     },
 
     async ping(container, signal) {

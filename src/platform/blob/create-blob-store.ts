@@ -208,8 +208,8 @@ export async function createBlobStore(
   let policy: ResiliencePolicy | undefined;
   let verifyLink: BlobStoreBundle['verifyLink'];
   if (auth !== undefined) {
-    driver = createAzureBlobStore({ auth, defaultContainer: options.container });
     policy = createStoragePolicy(options.resilience);
+    driver = createAzureBlobStore({ auth, defaultContainer: options.container, delegationKeyPolicy: policy });
     deps.policyMetrics?.track(policy);
   } else {
     const root = join(options.dataDir, 'blobs');

@@ -16,6 +16,7 @@ import { assertBlobRef, assertContainerName, assertMetadata, assertSasLifetime }
 import { formatBlobUri } from './blob-uri.js';
 import { filesPath, signDiskLink } from './disk-signed-links.js';
 import { resolveRange } from './byte-range.js';
+import { parkErrors, throwIfErrored } from './stream-errors.js';
 import type {
   BlobBody,
   BlobDownload,
@@ -191,6 +192,7 @@ export function createDiskBlobStore(options: DiskBlobStoreOptions): BlobStore {
     async upload(ref: BlobRef, body: BlobBody, uploadOptions: UploadOptions = {}): Promise<BlobProperties> {
       const location = locate(ref);
       assertMetadata(uploadOptions.metadata);
+      if (body instanceof Readable) parkErrors(body);
       await mkdir(tmpDir, { recursive: true });
       const tmpData = join(tmpDir, randomUUID());
       const tmpMeta = `${tmpData}.meta`;
@@ -204,6 +206,7 @@ export function createDiskBlobStore(options: DiskBlobStoreOptions): BlobStore {
           },
         });
         const source = body instanceof Readable ? body : Readable.from([Buffer.from(body)]);
+        throwIfErrored(source);
         await pipeline(
           source,
           counter,

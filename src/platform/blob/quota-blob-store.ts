@@ -6,6 +6,7 @@ import { errors, type AppError } from '../errors/app-error.js';
 import { requestContext } from '../telemetry/request-context.js';
 import type { QuotaStore, QuotaUsage } from '../quota/quota-store.js';
 import type { BlobStore } from './blob-store.js';
+import { parkErrors, throwIfErrored } from './stream-errors.js';
 
 export interface UploadQuotaOptions {
   quota: QuotaStore;
@@ -49,6 +50,7 @@ export function withUploadQuota(store: BlobStore, options: UploadQuotaOptions): 
     async upload(ref, body, uploadOptions) {
       const subject = subjectOf();
       if (subject === undefined) return store.upload(ref, body, uploadOptions);
+      if (body instanceof Readable) parkErrors(body);
       const before = await options.quota.get(subject, { windowSeconds });
       if (before.used >= options.limitBytes) throw refusal(before);
       const window = { windowSeconds, at: before.windowStart };
@@ -94,7 +96,9 @@ export function withUploadQuota(store: BlobStore, options: UploadQuotaOptions): 
             );
           },
         });
-        body.once('error', (error) => meter.destroy(error));
+        throwIfErrored(body);
+        parkErrors(meter);
+        body.on('error', (error) => meter.destroy(error));
         return await store.upload(ref, body.pipe(meter), uploadOptions);
       } catch (error) {
         // The refused or failed upload stored nothing, so it costs nothing.

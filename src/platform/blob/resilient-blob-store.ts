@@ -43,8 +43,9 @@ export function withResilience(store: BlobStore, options: { policy: ResiliencePo
         o.signal,
       ),
     url: (ref) => store.url(ref),
-    // Under managed identity a link may need a fresh user delegation key: a network call.
-    sasUrl: (ref, sas) => policy.execute(() => store.sasUrl(ref, sas)),
+    // Signing is local CPU work; the one network call (a user delegation key under managed
+    // identity, about weekly) runs through the policy inside the Azure driver.
+    sasUrl: (ref, sas) => store.sasUrl(ref, sas),
     // Health probes answer quickly: one attempt, through the breaker.
     ping: (container, signal) =>
       policy.execute((s) => store.ping(container, combine(signal, s)), signal, { retry: false }),

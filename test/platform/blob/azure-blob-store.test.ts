@@ -1,5 +1,6 @@
 // The Azure driver against a real in-process Azurite: the contract, and SAS links checked by the
 // server itself with plain fetch.
+import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAzureBlobStore } from '../../../src/platform/blob/azure-blob-store.js';
 import type { BlobStore } from '../../../src/platform/blob/blob-store.js';
@@ -37,6 +38,14 @@ describe('azure blob store', () => {
       defaultContainer: 'sas-checks',
     });
     await store.upload(ref, Buffer.from('top secret'), { contentType: 'text/plain' });
+  });
+
+  it('when building URLs without the SDK client, then they match the SDK byte for byte', () => {
+    const sdk = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(
+      ref.container,
+    );
+    for (const name of ['a b/c.txt', "it's+(1)*!.txt", 'q?x=1&y#z%20.txt', 'ünï/çødé ✓', '100%.txt'])
+      expect(store.url({ container: ref.container, name })).toBe(sdk.getBlockBlobClient(name).url);
   });
 
   it('when authenticated with account name and key, then the same blobs are reachable', async () => {

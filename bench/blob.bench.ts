@@ -1,0 +1,283 @@
+// Blob storage: our fully decorated BlobStore (Azure driver: resilience, SAS cache, quota,
+// logs, metrics, audit) against the Azure SDK used directly, on the same Azurite in the same
+// run. Upload and download of 1 KB, 1 MB and 100 MB, SAS links per second, list of 100 blobs.
+// Ratios are SDK time / our time (1.0 = no overhead; target ≥ 0.7).
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  BlobServiceClient,
+  BlobSASPermissions,
+  StorageSharedKeyCredential,
+  generateBlobSASQueryParameters,
+} from '@azure/storage-blob';
+import { Registry } from 'prom-client';
+import { blobStoreOptionsFromSettings, createBlobStore } from '../src/platform/blob/index.js';
+import { createMemoryQuotaStore } from '../src/platform/quota/memory-quota-store.js';
+import { createLogger } from '../src/platform/telemetry/logger.js';
+import { requestContext } from '../src/platform/telemetry/request-context.js';
+import { createArrayAuditLog, createMapCache } from '../test/helpers/fakes.js';
+import { devAccount, startAzurite, type Azurite } from '../test/helpers/azurite.js';
+import { buildFilesApp, multipartHeaders, multipartStream } from '../test/modules/files/files-fixture.js';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const target = 0.7;
+
+function generated(size: number): Readable {
+  const chunk = Buffer.alloc(Math.min(size, 64 * 1024), 7);
+  let left = size;
+  return new Readable({
+    read() {
+      if (left === 0) {
+        this.push(null);
+        return;
+      }
+      const n = Math.min(left, chunk.length);
+      left -= n;
+      this.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+    },
+  });
+}
+
+const drain = () =>
+  new Writable({
+    write(_chunk, _encoding, callback) {
+      callback();
+    },
+  });
+
+async function time(iterations: number, fn: (i: number) => Promise<void>): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < iterations; i++) await fn(i);
+  return (performance.now() - started) / iterations;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+
+/**
+ * Runs both sides in alternation (order swapped every iteration) and compares medians, so the
+ * noise of a shared machine hits both alike.
+ */
+async function compare(
+  iterations: number,
+  ours: (i: number) => Promise<void>,
+  sdk: (i: number) => Promise<void>,
+): Promise<{ oursMs: number; sdkMs: number }> {
+  const oursTimes: number[] = [];
+  const sdkTimes: number[] = [];
+  const measure = async (fn: (i: number) => Promise<void>, i: number, into: number[]) => {
+    const started = performance.now();
+    await fn(i);
+    into.push(performance.now() - started);
+  };
+  for (let i = 0; i < iterations; i++) {
+    if (i % 2 === 0) {
+      await measure(ours, i, oursTimes);
+      await measure(sdk, i, sdkTimes);
+    } else {
+      await measure(sdk, i, sdkTimes);
+      await measure(ours, i, oursTimes);
+    }
+  }
+  return { oursMs: median(oursTimes), sdkMs: median(sdkTimes) };
+}
+
+function row(label: string, result: { oursMs: number; sdkMs: number }): void {
+  const { oursMs, sdkMs } = result;
+  const ratio = sdkMs / oursMs;
+  console.log(
+    `${label.padEnd(28)} ours ${oursMs.toFixed(2).padStart(9)} ms  sdk ${sdkMs.toFixed(2).padStart(9)} ms  ratio ${ratio.toFixed(2)} ${ratio >= target ? 'OK' : 'BELOW TARGET'}`,
+  );
+}
+
+export async function run(): Promise<void> {
+  // A child process, so Azurite's work and memory are not counted against either side.
+  const azurite = await startAzurite({ mode: 'child' });
+  try {
+    const discard = new Writable({ write: (_c, _e, cb) => cb() });
+    const { store } = await createBlobStore(
+      blobStoreOptionsFromSettings({
+        AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+        AZURE_STORAGE_USE_MANAGED_IDENTITY: false,
+        AZURE_STORAGE_CONTAINER: 'bench',
+        DATA_DIR: './data',
+        PORT: 8080,
+        BLOB_SAS_TTL_SECONDS: 86_400,
+        BLOB_SAS_CACHE_SECONDS: 82_800,
+        UPLOAD_QUOTA_MB_PER_HOUR: 1_000_000,
+        STORAGE_TIMEOUT_MS: 30_000,
+        STORAGE_RETRY_ATTEMPTS: 3,
+        STORAGE_RETRY_BASE_MS: 1000,
+        STORAGE_RETRY_MAX_DELAY_MS: 30_000,
+        STORAGE_BREAKER_THRESHOLD: 5,
+        STORAGE_BREAKER_HALF_OPEN_MS: 60_000,
+      }),
+      {
+        logger: createLogger({ level: 'info', destination: discard }),
+        registry: new Registry(),
+        audit: createArrayAuditLog(),
+        cache: createMapCache(),
+        quota: createMemoryQuotaStore(),
+      },
+    );
+    const service = BlobServiceClient.fromConnectionString(azurite.connectionString);
+    const sdk = service.getContainerClient('bench-sdk');
+    await sdk.createIfNotExists();
+    const ours = (name: string) => ({ container: 'bench', name });
+    const context = { correlationId: 'bench', principalId: 'bench-user', clientIp: '127.0.0.1' };
+
+    await requestContext.run(context, async () => {
+      // Warm-up: connections, JIT, container creation.
+      for (let i = 0; i < 20; i++) {
+        await store.upload(ours('warm'), Buffer.alloc(1024));
+        await sdk.getBlockBlobClient('warm').uploadData(Buffer.alloc(1024));
+      }
+
+      const sizes: [string, number, number][] = [
+        ['1 KB', 1024, 300],
+        ['1 MB', 1024 * 1024, 40],
+        ['100 MB', 100 * 1024 * 1024, 3],
+      ];
+      for (const [label, size, iterations] of sizes) {
+        const body = size <= 1024 * 1024 ? Buffer.alloc(size, 3) : undefined;
+        const upload = (i: number) =>
+          body === undefined
+            ? store.upload(ours(`up-${label}-${i % 4}`), generated(size)).then(() => undefined)
+            : store.upload(ours(`up-${label}-${i % 4}`), body).then(() => undefined);
+        const sdkUpload = (i: number) =>
+          body === undefined
+            ? sdk
+                .getBlockBlobClient(`up-${label}-${i % 4}`)
+                .uploadStream(generated(size), 4 * 1024 * 1024, 4)
+                .then(() => undefined)
+            : sdk
+                .getBlockBlobClient(`up-${label}-${i % 4}`)
+                .uploadData(body)
+                .then(() => undefined);
+        row(`upload ${label}`, await compare(iterations, upload, sdkUpload));
+
+        const download = async () => {
+          const { stream } = await store.download(ours(`up-${label}-0`));
+          await pipeline(stream, drain());
+        };
+        const sdkDownload = async () => {
+          const response = await sdk.getBlockBlobClient(`up-${label}-0`).download();
+          if (response.readableStreamBody !== undefined) await pipeline(response.readableStreamBody, drain());
+        };
+        row(`download ${label}`, await compare(iterations, download, sdkDownload));
+      }
+
+      // SAS: fresh links (every name new, so no cache hit) and repeated links (cache hits).
+      const credential = new StorageSharedKeyCredential(devAccount.name, devAccount.key);
+      const links = 2000;
+      const sdkSas = await time(links, (i) => {
+        generateBlobSASQueryParameters(
+          {
+            containerName: 'bench-sdk',
+            blobName: `sas-${i}`,
+            permissions: BlobSASPermissions.parse('r'),
+            expiresOn: new Date(Date.now() + 86_400_000),
+          },
+          credential,
+        ).toString();
+        return Promise.resolve();
+      });
+      const ourFresh = await time(links, async (i) => {
+        await store.sasUrl(ours(`sas-${i}`), { permissions: 'r', expiresInSeconds: 86_400 });
+      });
+      const ourCached = await time(links, async () => {
+        await store.sasUrl(ours('sas-0'), { permissions: 'r', expiresInSeconds: 86_400 });
+      });
+      const perSecond = (ms: number) => Math.round(1000 / ms);
+      console.log(
+        `SAS links per second        ours fresh ${perSecond(ourFresh)}/s, ours cached ${perSecond(ourCached)}/s, sdk ${perSecond(sdkSas)}/s`,
+      );
+      row('SAS link (fresh, signed)', { oursMs: ourFresh, sdkMs: sdkSas });
+
+      for (let i = 0; i < 100; i++) {
+        await store.upload(ours(`list/${String(i).padStart(3, '0')}`), Buffer.from('x'));
+        await sdk.getBlockBlobClient(`list/${String(i).padStart(3, '0')}`).uploadData(Buffer.from('x'));
+      }
+      const ourList = async () => {
+        const page = await store.list('bench', { prefix: 'list/', pageSize: 100 });
+        if (page.items.length !== 100) throw new Error(`listed ${page.items.length}`);
+      };
+      const sdkList = async () => {
+        const page = await sdk
+          .listBlobsFlat({ prefix: 'list/', includeMetadata: true })
+          .byPage({ maxPageSize: 100 })
+          .next();
+        if (page.done === true || page.value.segment.blobItems.length !== 100) throw new Error('list failed');
+      };
+      row('list 100 blobs', await compare(40, ourList, sdkList));
+    });
+    await throughApi(azurite);
+  } finally {
+    await azurite.close();
+  }
+}
+
+/** The files API (Fastify, multipart, every decorator) over a real socket versus the SDK direct. */
+async function throughApi(azurite: Azurite): Promise<void> {
+  console.log('\nthrough the HTTP API (POST /api/files, GET /api/files/{name}) vs the SDK direct');
+  const fixture = await buildFilesApp({
+    AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+    MAX_UPLOAD_MB: '128',
+    UPLOAD_QUOTA_MB_PER_HOUR: '1000000',
+    API_RATE_LIMIT_GLOBAL: '1000000',
+    LOG_LEVEL: 'warn',
+  });
+  try {
+    await fixture.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = fixture.app.server.address() as AddressInfo;
+    const sdk = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(
+      'bench-api-sdk',
+    );
+    await sdk.createIfNotExists();
+    const post = (name: string, size: number) =>
+      new Promise<void>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port, method: 'POST', path: '/api/files', headers: multipartHeaders },
+          (res) => {
+            res.resume();
+            res.on('end', () =>
+              res.statusCode === 201 ? resolve() : reject(new Error(`upload ${res.statusCode ?? 0}`)),
+            );
+          },
+        );
+        req.on('error', reject);
+        multipartStream({ size, fields: { name } }).pipe(req);
+      });
+    const get = async (name: string) => {
+      const response = await fetch(`http://127.0.0.1:${port}/api/files/${name}`);
+      if (response.body === null || response.status !== 200) throw new Error(`download ${response.status}`);
+      await pipeline(response.body, drain());
+    };
+    for (let i = 0; i < 20; i++) await post('warm', 1024);
+    const sizes: [string, number, number][] = [
+      ['1 KB', 1024, 200],
+      ['1 MB', 1024 * 1024, 30],
+      ['100 MB', 100 * 1024 * 1024, 3],
+    ];
+    for (const [label, size, iterations] of sizes) {
+      const body = size <= 1024 * 1024 ? Buffer.alloc(size, 0x61) : undefined;
+      const name = `api-${label.replace(' ', '')}`;
+      const sdkUpload = () =>
+        (body === undefined
+          ? sdk.getBlockBlobClient(name).uploadStream(generated(size), 4 * 1024 * 1024, 4)
+          : sdk.getBlockBlobClient(name).uploadData(body)
+        ).then(() => undefined);
+      row(`API upload ${label}`, await compare(iterations, () => post(name, size), sdkUpload));
+      const sdkDownload = async () => {
+        const response = await sdk.getBlockBlobClient(name).download();
+        if (response.readableStreamBody !== undefined) await pipeline(response.readableStreamBody, drain());
+      };
+      row(`API download ${label}`, await compare(iterations, () => get(name), sdkDownload));
+    }
+  } finally {
+    await fixture.close();
+  }
+}

@@ -1,0 +1,69 @@
+// Request and response schemas of the files API (TypeBox: validation, serialization, OpenAPI).
+import Type from 'typebox';
+
+export const FileProperties = Type.Object(
+  {
+    name: Type.String({ description: 'Blob name; may contain "/"' }),
+    size: Type.Integer({ minimum: 0 }),
+    contentType: Type.String(),
+    etag: Type.String(),
+    lastModified: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'FileProperties' },
+);
+
+export const UploadedFile = Type.Object({
+  name: Type.String(),
+  size: Type.Integer({ minimum: 0 }),
+  contentType: Type.String(),
+  etag: Type.String(),
+  /** The blob's URL: the API's /api/files/… for the disk driver, the blob endpoint for Azure. */
+  url: Type.String(),
+});
+
+export const FileNameParams = Type.Object({ '*': Type.String({ description: 'The blob name' }) });
+
+/** A signed link's parameters (disk driver); absent on ordinary requests. */
+export const SignedLinkQuery = Type.Object({
+  sv: Type.Optional(Type.String()),
+  sc: Type.Optional(Type.String()),
+  sp: Type.Optional(Type.String()),
+  se: Type.Optional(Type.String()),
+  rscd: Type.Optional(Type.String()),
+  sig: Type.Optional(Type.String()),
+});
+
+export const ListQuery = Type.Object({
+  prefix: Type.Optional(Type.String({ maxLength: 1024 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  cursor: Type.Optional(Type.String({ maxLength: 4096 })),
+});
+
+export const FileList = Type.Object({
+  items: Type.Array(Type.Ref('FileProperties')),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const SasBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 1024 }),
+    permissions: Type.String({ pattern: '^[rwcd]{1,4}$', description: 'A subset of "rwcd"' }),
+    expiresInSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 604_800 })),
+    contentDisposition: Type.Optional(Type.String({ maxLength: 256 })),
+  },
+  { additionalProperties: false },
+);
+
+export const SasLinkResponse = Type.Object({
+  url: Type.String(),
+  expiresOn: Type.String({ format: 'date-time' }),
+  permissions: Type.String(),
+});
+
+export const StorageHealth = Type.Object({
+  status: Type.Enum(['healthy', 'degraded', 'unhealthy']),
+  service: Type.Literal('blob_storage'),
+  driver: Type.String(),
+  error: Type.Optional(Type.String()),
+  details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});

@@ -1,0 +1,150 @@
+// The files use cases over the BlobStore port: naming, size limits, listing cursors and SAS
+// links. Storage outages leave here as 503 (with Retry-After while the breaker is open).
+import { randomUUID } from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
+import type {
+  BlobDownload,
+  BlobProperties,
+  BlobRef,
+  BlobStore,
+  ByteRange,
+  SasLink,
+} from '../../platform/blob/blob-store.js';
+import { errors } from '../../platform/errors/app-error.js';
+import { dependencyErrorToAppError } from '../../platform/resilience/dependency-error.js';
+import { parkErrors } from '../../platform/blob/stream-errors.js';
+
+export interface FilesServiceOptions {
+  store: BlobStore;
+  /** The container the API serves (AZURE_STORAGE_CONTAINER). */
+  container: string;
+  /** MAX_UPLOAD_MB in bytes. */
+  maxUploadBytes: number;
+  /** BLOB_SAS_TTL_SECONDS: lifetime of links when the caller does not say. */
+  sasTtlSeconds: number;
+}
+
+export interface UploadInput {
+  body: Readable;
+  /** The `name` field, when the client chose one. */
+  name?: string;
+  /** The part's file name, for the default `{uuid}/{file name}`. */
+  filename?: string;
+  contentType?: string;
+  /** True once the multipart parser cut the file at its size limit. */
+  truncated?: () => boolean;
+}
+
+export type FilesService = ReturnType<typeof createFilesService>;
+
+/** Runs a storage call, turning an outage into 503 and leaving every other error as it was. */
+async function storage<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw dependencyErrorToAppError(error, 'storage') ?? error;
+  }
+}
+
+/** The last path segment of a client's file name, stripped of anything a path could abuse. */
+export function safeFileName(filename: string | undefined): string {
+  const base = (filename ?? '').split(/[/\\]/).pop() ?? '';
+  const cleaned = Array.from(base)
+    .filter((c) => c.charCodeAt(0) > 0x1f && c.charCodeAt(0) !== 0x7f)
+    .join('')
+    .trim()
+    .replace(/^\.+$/, '')
+    .replace(/\.+$/, '');
+  return cleaned === '' ? 'file' : cleaned.slice(0, 200);
+}
+
+export function createFilesService(options: FilesServiceOptions) {
+  const { store, container } = options;
+  const ref = (name: string): BlobRef => ({ container, name });
+  const maxMb = Math.round(options.maxUploadBytes / 1024 / 1024);
+  const tooLarge = () =>
+    errors.payloadTooLarge(`The file exceeds the ${maxMb} MB upload limit.`, {
+      extensions: { limitBytes: options.maxUploadBytes },
+    });
+
+  return {
+    container,
+
+    async upload(input: UploadInput): Promise<{ properties: BlobProperties; url: string }> {
+      const name = input.name ?? `${randomUUID()}/${safeFileName(input.filename)}`;
+      let size = 0;
+      // The multipart parser ends a cut-off file normally; failing here, before the stream ends,
+      // keeps the driver from committing it.
+      const limit = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          size += chunk.length;
+          callback(size > options.maxUploadBytes ? tooLarge() : null, chunk);
+        },
+        flush(callback) {
+          // Already failed (the parser's 'limit' event): one error is enough.
+          if (this.destroyed) {
+            callback();
+            return;
+          }
+          callback(input.truncated?.() === true ? tooLarge() : null);
+        },
+      });
+      parkErrors(limit);
+      input.body.on('error', (error) => limit.destroy(error));
+      input.body.once('limit', () => limit.destroy(tooLarge()));
+      const properties = await storage(() =>
+        store.upload(ref(name), input.body.pipe(limit), {
+          ...(input.contentType === undefined ? {} : { contentType: input.contentType }),
+        }),
+      );
+      return { properties, url: store.url(ref(name)) };
+    },
+
+    /** A range request for the last `suffixLength` bytes needs the size first. */
+    async download(
+      name: string,
+      range: ByteRange | { suffixLength: number } | undefined,
+    ): Promise<BlobDownload> {
+      return storage(async () => {
+        if (range !== undefined && 'suffixLength' in range) {
+          const { size } = await store.head(ref(name));
+          if (size === 0) throw errors.rangeNotSatisfiable('The file is empty.');
+          return store.download(ref(name), { range: { start: Math.max(0, size - range.suffixLength) } });
+        }
+        return store.download(ref(name), range === undefined ? {} : { range });
+      });
+    },
+
+    head: (name: string) => storage(() => store.head(ref(name))),
+
+    exists: (name: string) => storage(() => store.exists(ref(name))),
+
+    delete: (name: string) => storage(() => store.delete(ref(name))),
+
+    async list(query: { prefix?: string; limit?: number; cursor?: string }) {
+      const page = await storage(() =>
+        store.list(container, {
+          pageSize: query.limit ?? 100,
+          ...(query.prefix === undefined ? {} : { prefix: query.prefix }),
+          ...(query.cursor === undefined ? {} : { continuationToken: query.cursor }),
+        }),
+      );
+      return { items: page.items, nextCursor: page.continuationToken ?? null };
+    },
+
+    sas(input: {
+      name: string;
+      permissions: string;
+      expiresInSeconds?: number;
+      contentDisposition?: string;
+    }): Promise<SasLink> {
+      return storage(() =>
+        store.sasUrl(ref(input.name), {
+          permissions: input.permissions,
+          expiresInSeconds: input.expiresInSeconds ?? options.sasTtlSeconds,
+          ...(input.contentDisposition === undefined ? {} : { contentDisposition: input.contentDisposition }),
+        }),
+      );
+    },
+  };
+}
