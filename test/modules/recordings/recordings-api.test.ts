@@ -4,17 +4,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import type { PipelinePoint } from '../../../src/modules/recordings/index.js';
 import { startLlmStandIn, type LlmStandIn } from '../../helpers/llm-stand-in.js';
 import { makeLlm } from '../../platform/llm/llm-fixtures.js';
 import {
   blobNames,
   buildRecordingsApp,
-  connect,
-  detail,
   makeTone,
-  tokenFor,
   upload,
   validInsights,
   waitForStatus,

@@ -256,6 +256,7 @@ export interface Detail {
     analysis: { usd: number; inputTokens: number } | null;
   };
   warnings: string[];
+  retries: number;
   links: { original: string; compressed: string | null; metadata: string | null };
 }
 
