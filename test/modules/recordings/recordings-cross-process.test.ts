@@ -56,8 +56,8 @@ describe.runIf(ready)('recordings across processes (PostgreSQL, BullMQ, Redis ev
     });
     children.push(child);
     let output = '';
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => (output += chunk));
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (output += chunk));
     await expect.poll(() => output, { timeout: 30_000, interval: 50 }).toContain('ready');
     return child;
   };
