@@ -257,3 +257,22 @@ describe('retention', () => {
     expect((await detail(fixture, recent)).status).toBe('completed');
   });
 });
+
+describe('the retention schedule', () => {
+  let fixture: RecordingsFixture;
+  beforeAll(async () => {
+    // Two hours ahead, so a blob written now is already past the orphans' grace hour.
+    fixture = await buildRecordingsApp({
+      env: { RECORDINGS_SWEEP_INTERVAL_MS: '1000' },
+      now: () => new Date(Date.now() + 2 * 3_600_000),
+    });
+  });
+  afterAll(() => fixture.close());
+
+  it('when the interval passes, then the scheduled sweep removes orphan blobs by itself', async () => {
+    const orphan = '22222222-2222-4222-8222-222222222222';
+    await fixture.bundle.store.upload({ container: fixture.container, name: `${orphan}/original.mp3` }, mp3);
+    expect(await blobNames(fixture)).toEqual([`${orphan}/original.mp3`]);
+    await expect.poll(() => blobNames(fixture), { timeout: 10_000, interval: 200 }).toEqual([]);
+  });
+});
