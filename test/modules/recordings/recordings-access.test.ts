@@ -276,3 +276,49 @@ describe('the retention schedule', () => {
     await expect.poll(() => blobNames(fixture), { timeout: 10_000, interval: 200 }).toEqual([]);
   });
 });
+
+describe('when a recording is deleted while its job runs', () => {
+  let fixture: RecordingsFixture;
+  let release: () => void = () => undefined;
+  const paused = new Promise<void>((resolve) => (release = resolve));
+  let reached = false;
+  beforeAll(async () => {
+    fixture = await buildRecordingsApp({
+      faults: async (point) => {
+        if (point !== 'compressed') return;
+        reached = true;
+        await paused;
+      },
+    });
+  });
+  afterAll(() => fixture.close());
+
+  it('then the job stops at its next step and removes what it wrote after the delete', async () => {
+    const { id } = (await upload(fixture, { data: mp3 })).json<{ id: string }>();
+    await expect.poll(() => reached, { timeout: 20_000 }).toBe(true);
+    expect((await fixture.app.inject({ method: 'DELETE', url: `/api/recordings/${id}` })).statusCode).toBe(
+      204,
+    );
+    release();
+    // The job uploads compressed.mp3 after the delete, then finds the row gone and cleans up.
+    await expect.poll(() => blobNames(fixture), { timeout: 20_000, interval: 100 }).toEqual([]);
+    expect((await fixture.app.inject({ method: 'GET', url: `/api/recordings/${id}` })).statusCode).toBe(404);
+  });
+});
+
+describe('the upload quota', () => {
+  let fixture: RecordingsFixture;
+  beforeAll(async () => {
+    fixture = await buildRecordingsApp({ env: { UPLOAD_QUOTA_MB_PER_HOUR: '1' }, worker: false });
+  });
+  afterAll(() => fixture.close());
+
+  it('when an upload would cross the caller’s hourly quota, then 429 and nothing more is stored', async () => {
+    const part = Buffer.concat([mp3, Buffer.alloc(600 * 1024, 0)]);
+    expect((await upload(fixture, { data: part })).statusCode).toBe(202);
+    const refused = await upload(fixture, { data: part });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['retry-after']).toBeDefined();
+    expect(await blobNames(fixture)).toHaveLength(1);
+  });
+});
