@@ -26,6 +26,12 @@ export function handleShutdownSignals(options: {
     const timer = setTimeout(() => {
       options.logger.warn('shutdown timeout reached: closing remaining connections');
       options.onTimeout();
+      // Last resort: a step that still hangs (a dependency that never answers) must not keep a
+      // stopped instance alive.
+      setTimeout(() => {
+        options.logger.error('shutdown did not finish: exiting');
+        options.logger.flush(() => process.exit(1));
+      }, 5000).unref();
     }, options.timeoutMs);
     timer.unref();
 

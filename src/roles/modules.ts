@@ -2,6 +2,7 @@
 // the ports it uses, as a typed object; none of them knows which driver it got.
 import type { AppModule } from '../http/app-types.js';
 import { createFilesModule } from '../modules/files/files-routes.js';
+import { recordingsModule, registerRecordingsWorker } from '../modules/recordings/index.js';
 import { PostgresStarsStore, type StarsTables } from '../modules/stars/postgres-stars-store.js';
 import { starsModule } from '../modules/stars/stars-module.js';
 import type { StarsStore } from '../modules/stars/stars-store.js';
@@ -11,14 +12,29 @@ import type { Platform } from './platform.js';
 export interface Modules {
   /** HTTP surfaces, for the `api` and `all` roles. */
   routes: AppModule[];
+  /** Stops the job processors (worker and all roles), letting running jobs finish. */
+  stopWorkers(): Promise<void>;
   /** Releases what the modules opened themselves (after the HTTP server has closed). */
   close(): Promise<void>;
 }
 
-export async function createModules(platform: Platform): Promise<Modules> {
-  const { settings, blobs } = platform;
+export async function createModules(platform: Platform, options: { processJobs: boolean }): Promise<Modules> {
+  const { settings, blobs, database, jobs, events, lifecycle, metrics, logger } = platform;
   const stars = await openStarsStore(platform);
   platform.health.register(stars.health);
+  // The api role only enqueues; worker and all run the pipeline's jobs.
+  const recordingsWorker = options.processJobs
+    ? await registerRecordingsWorker({
+        db: database.db,
+        blobs: blobs.store,
+        jobs,
+        events,
+        llm: platform.llm,
+        health: platform.health,
+        logger,
+        settings,
+      })
+    : undefined;
 
   return {
     routes: [
@@ -30,15 +46,19 @@ export async function createModules(platform: Platform): Promise<Modules> {
         health: blobs.health,
         ...(blobs.verifyLink ? { verifyLink: blobs.verifyLink } : {}),
       }),
-      starsModule({
-        store: stars,
-        cache: platform.cache,
-        events: platform.events,
-        lifecycle: platform.lifecycle,
-        metrics: platform.metrics,
+      starsModule({ store: stars, cache: platform.cache, events, lifecycle, metrics, settings }),
+      recordingsModule({
+        db: database.db,
+        blobs: blobs.store,
+        jobs,
+        events,
+        lifecycle,
+        metrics,
+        logger,
         settings,
       }),
     ],
+    stopWorkers: async () => recordingsWorker?.close(),
     close: () => stars.close(),
   };
 }

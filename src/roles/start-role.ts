@@ -12,11 +12,14 @@ export async function startRole(
   logger: Logger,
 ): Promise<void> {
   const platform = await createPlatform(settings, logger, role);
-  const modules = await createModules(platform);
+  const modules = await createModules(platform, { processJobs: role !== 'api' });
   await serve({
     platform,
     role,
     modules: role === 'worker' ? [] : modules.routes,
-    stopSteps: [{ name: 'modules', run: () => modules.close() }],
+    stopSteps: [
+      { name: 'workers', run: () => modules.stopWorkers() },
+      { name: 'modules', run: () => modules.close() },
+    ],
   });
 }

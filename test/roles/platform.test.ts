@@ -22,15 +22,16 @@ const opened: { platform: Platform; app: App; modules: Modules }[] = [];
 afterEach(async () => {
   for (const { app, platform, modules } of opened.splice(0)) {
     await app.close();
+    await modules.stopWorkers();
     await modules.close();
     await platform.close();
   }
 });
 
-async function start(env: Record<string, string>) {
+async function start(env: Record<string, string>, options = { processJobs: true }) {
   const settings = await testSettings({ DATA_DIR: mkdtempSync(join(tmpdir(), 'azimuth-platform-')), ...env });
   const platform = await createPlatform(settings, silentLogger(), 'all');
-  const modules = await createModules(platform);
+  const modules = await createModules(platform, options);
   const app = await buildApp(appDeps(platform, modules.routes));
   platform.lifecycle.markReady();
   opened.push({ platform, app, modules });
@@ -41,7 +42,7 @@ describe('the composition root', () => {
   it('with no settings, runs every port embedded and says so on /health', async () => {
     const { platform, app } = await start({});
     expect(platform.describe()).toBe(
-      'database=pglite, cache=memory, events=memory, jobs=in-process, storage=disk, llm=none, stars-store=pglite',
+      'database=pglite, cache=memory, events=memory, jobs=in-process, storage=disk, llm=none, stars-store=pglite, ffmpeg=ffmpeg',
     );
     const health = await app.inject('/health');
     expect(health.statusCode).toBe(200);
@@ -130,7 +131,7 @@ describe('the composition root', () => {
       database = await createTestPostgres('platform');
       const { platform, app } = await start({ DATABASE_URL: database.url, REDIS_URL: services.redis.url });
       expect(platform.describe()).toBe(
-        'database=postgres, redis=redis, cache=redis, events=redis, jobs=bullmq, storage=disk, llm=none, stars-store=postgres',
+        'database=postgres, redis=redis, cache=redis, events=redis, jobs=bullmq, storage=disk, llm=none, stars-store=postgres, ffmpeg=ffmpeg',
       );
       expect((await app.inject('/health')).json()).toMatchObject({
         status: 'healthy',
@@ -178,11 +179,15 @@ describe('the composition root', () => {
         await flush();
         const proxy = await startTcpProxy({ host: services.redis.host, port: services.redis.port });
         try {
-          const { app } = await start({
-            REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
-            REDIS_DB_RATE_LIMIT: rateLimitDb,
-            API_RATE_LIMIT_FAIL_OPEN: failOpen,
-          });
+          // No job processors: this is about the API's rate limits alone.
+          const { app } = await start(
+            {
+              REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
+              REDIS_DB_RATE_LIMIT: rateLimitDb,
+              API_RATE_LIMIT_FAIL_OPEN: failOpen,
+            },
+            { processJobs: false },
+          );
           expect((await app.inject('/')).statusCode).toBe(200);
 
           proxy.cut();

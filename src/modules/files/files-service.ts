@@ -1,7 +1,7 @@
 // The files use cases over the BlobStore port: naming, size limits, listing cursors and SAS
 // links. Storage outages leave here as 503 (with Retry-After while the breaker is open).
 import { randomUUID } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type {
   BlobDownload,
   BlobProperties,
@@ -12,7 +12,7 @@ import type {
 } from '../../platform/blob/blob-store.js';
 import { errors } from '../../platform/errors/app-error.js';
 import { dependencyErrorToAppError } from '../../platform/resilience/dependency-error.js';
-import { parkErrors } from '../../platform/blob/stream-errors.js';
+import { limitBodySize } from '../../platform/blob/size-limited-body.js';
 
 export interface FilesServiceOptions {
   store: BlobStore;
@@ -72,28 +72,13 @@ export function createFilesService(options: FilesServiceOptions) {
 
     async upload(input: UploadInput): Promise<{ properties: BlobProperties; url: string }> {
       const name = input.name ?? `${randomUUID()}/${safeFileName(input.filename)}`;
-      let size = 0;
-      // The multipart parser ends a cut-off file normally; failing here, before the stream ends,
-      // keeps the driver from committing it.
-      const limit = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          size += chunk.length;
-          callback(size > options.maxUploadBytes ? tooLarge() : null, chunk);
-        },
-        flush(callback) {
-          // Already failed (the parser's 'limit' event): one error is enough.
-          if (this.destroyed) {
-            callback();
-            return;
-          }
-          callback(input.truncated?.() === true ? tooLarge() : null);
-        },
+      const body = limitBodySize(input.body, {
+        maxBytes: options.maxUploadBytes,
+        tooLarge,
+        ...(input.truncated === undefined ? {} : { truncated: input.truncated }),
       });
-      parkErrors(limit);
-      input.body.on('error', (error) => limit.destroy(error));
-      input.body.once('limit', () => limit.destroy(tooLarge()));
       const properties = await storage(() =>
-        store.upload(ref(name), input.body.pipe(limit), {
+        store.upload(ref(name), body, {
           ...(input.contentType === undefined ? {} : { contentType: input.contentType }),
         }),
       );

@@ -4,6 +4,7 @@ export * from './blob-names.js';
 export * from './blob-uri.js';
 export * from './byte-range.js';
 export * from './stream-errors.js';
+export * from './size-limited-body.js';
 export * from './azure-blob-store.js';
 export * from './disk-blob-store.js';
 export * from './disk-signed-links.js';

@@ -182,6 +182,39 @@ export const SettingsSchema = Type.Object({
     1,
   ),
 
+  // Recordings (seed 002): audio upload, compression, transcription, insights, live progress
+  RECORDINGS_CONTAINER: str(
+    'Container of the audio pipeline: {recording-id}/original.{ext}, compressed.mp3, metadata.json',
+    {
+      default: 'audio-files',
+      minLength: 3,
+      maxLength: 63,
+    },
+  ),
+  RECORDINGS_RETENTION_DAYS: int('Recordings older than this many days are deleted with their blobs', 30, 1),
+  RECORDINGS_SWEEP_INTERVAL_MS: int(
+    'How often the retention sweep runs (once across all instances)',
+    3_600_000,
+    1000,
+  ),
+  RECORDINGS_CONCURRENCY: int('Recordings a worker process handles at once', 2, 1),
+  RECORDINGS_JOB_ATTEMPTS: int('Tries of a recording job before it is marked failed', 3, 1),
+  RECORDINGS_RETRY_DELAY_MS: int(
+    'First delay before a failed recording job is tried again (exponential)',
+    5000,
+    0,
+  ),
+  RECORDINGS_AUDIO_BITRATE_KBPS: int('Bitrate of the compressed mono MP3, in kbit/s', 40, 8, 320),
+  FFMPEG_PATH: str('ffmpeg executable; when it is missing, compression is skipped and /health is degraded', {
+    default: 'ffmpeg',
+  }),
+  WS_PING_INTERVAL_MS: int(
+    'WebSocket ping interval; a peer that misses a pong by the next ping is dropped',
+    30_000,
+    10,
+  ),
+  WS_MAX_MESSAGE_BYTES: int('Largest WebSocket message a client may send', 4096, 64),
+
   // LLM (seeds 002, 004): Whisper transcription and structured chat completions behind one port
   LLM_PROVIDER: oneOf(
     llmProviders,

@@ -147,7 +147,7 @@ export class BullmqJobQueue implements ManagedJobQueue {
     return {
       close: async () => {
         this.#workers.delete(worker);
-        await worker.close();
+        await closeWorker(worker);
       },
     };
   }
@@ -183,10 +183,27 @@ export class BullmqJobQueue implements ManagedJobQueue {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.#workers].map((worker) => worker.close()));
+    await Promise.all([...this.#workers].map((worker) => closeWorker(worker)));
     this.#workers.clear();
     await Promise.all([...this.#queues.values()].map((queue) => queue.close()));
     this.#queues.clear();
     await closeRedis(this.#deps.healthClient);
   }
+}
+
+/**
+ * Lets running jobs finish, but not forever: with Redis unreachable BullMQ's close never
+ * resolves, and a stopping process must not hang on it. A job cut off here is not lost: its
+ * lock expires and another worker picks it up (stalled-job recovery).
+ */
+async function closeWorker(worker: Worker, graceMs = 20_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = await Promise.race([
+    worker.close().then(() => true),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), graceMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (!closed) await worker.disconnect().catch(() => undefined);
 }

@@ -1,0 +1,73 @@
+// The recordings module's HTTP surface (routes and the /ws socket) over explicit ports.
+import type { Registry } from 'prom-client';
+import type { AppModule } from '../../http/app-types.js';
+import type { PlatformDb } from '../../platform/db/platform-tables.js';
+import type { BlobStore } from '../../platform/blob/blob-store.js';
+import type { Settings } from '../../platform/config/settings-schema.js';
+import type { EventBus } from '../../platform/events/event-bus.js';
+import type { Lifecycle } from '../../platform/health/lifecycle.js';
+import type { JobQueue } from '../../platform/jobs/job-queue.js';
+import type { Logger } from '../../platform/telemetry/logger.js';
+import { ownerOf, registerRecordingsRoutes } from './recordings-routes.js';
+import { createRecordingsService } from './recordings-service.js';
+import { registerRecordingsSocket } from './recordings-socket.js';
+import { createRecordingsStore, recordingsDb } from './recordings-store.js';
+
+export type RecordingsModuleSettings = Pick<
+  Settings,
+  | 'RECORDINGS_CONTAINER'
+  | 'MAX_UPLOAD_MB'
+  | 'RECORDINGS_JOB_ATTEMPTS'
+  | 'RECORDINGS_RETRY_DELAY_MS'
+  | 'BLOB_SAS_TTL_SECONDS'
+  | 'WS_PING_INTERVAL_MS'
+  | 'WS_MAX_MESSAGE_BYTES'
+>;
+
+export interface RecordingsModuleDeps {
+  /** The platform's database handle, migrated with recordingsMigrations. */
+  db: PlatformDb;
+  /** The composed store (quota, instrumentation, resilience): uploads count against the caller's quota. */
+  blobs: BlobStore;
+  jobs: Pick<JobQueue, 'enqueue'>;
+  events: EventBus;
+  lifecycle: Lifecycle;
+  metrics: Registry;
+  logger: Logger;
+  settings: RecordingsModuleSettings;
+  now?: () => Date;
+}
+
+export function recordingsModule(deps: RecordingsModuleDeps): AppModule {
+  const { settings } = deps;
+  const store = createRecordingsStore({
+    db: recordingsDb(deps.db),
+    ...(deps.now === undefined ? {} : { now: deps.now }),
+  });
+  const maxUploadBytes = settings.MAX_UPLOAD_MB * 1024 * 1024;
+  const service = createRecordingsService({
+    store,
+    blobs: deps.blobs,
+    container: settings.RECORDINGS_CONTAINER,
+    jobs: deps.jobs,
+    logger: deps.logger,
+    maxUploadBytes,
+    jobAttempts: settings.RECORDINGS_JOB_ATTEMPTS,
+    retryDelayMs: settings.RECORDINGS_RETRY_DELAY_MS,
+    sasTtlSeconds: settings.BLOB_SAS_TTL_SECONDS,
+    ...(deps.now === undefined ? {} : { now: deps.now }),
+  });
+  return async (app) => {
+    await registerRecordingsRoutes(app, { service, maxUploadBytes });
+    await registerRecordingsSocket(app, {
+      store,
+      events: deps.events,
+      lifecycle: deps.lifecycle,
+      metrics: deps.metrics,
+      logger: deps.logger,
+      pingIntervalMs: settings.WS_PING_INTERVAL_MS,
+      maxMessageBytes: settings.WS_MAX_MESSAGE_BYTES,
+      ownerOf: (request) => ownerOf(request, (request.query as { userId?: string } | undefined)?.userId),
+    });
+  };
+}
