@@ -20,6 +20,7 @@ import { devAccount, startAzurite, type Azurite } from '../test/helpers/azurite.
 import { buildFilesApp, multipartHeaders, multipartStream } from '../test/modules/files/files-fixture.js';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { testSettings } from '../test/helpers/test-settings.js';
 
 const target = 0.7;
 
@@ -99,22 +100,13 @@ export async function run(): Promise<void> {
   try {
     const discard = new Writable({ write: (_c, _e, cb) => cb() });
     const { store } = await createBlobStore(
-      blobStoreOptionsFromSettings({
-        AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
-        AZURE_STORAGE_USE_MANAGED_IDENTITY: false,
-        AZURE_STORAGE_CONTAINER: 'bench',
-        DATA_DIR: './data',
-        PORT: 8080,
-        BLOB_SAS_TTL_SECONDS: 86_400,
-        BLOB_SAS_CACHE_SECONDS: 82_800,
-        UPLOAD_QUOTA_MB_PER_HOUR: 1_000_000,
-        STORAGE_TIMEOUT_MS: 30_000,
-        STORAGE_RETRY_ATTEMPTS: 3,
-        STORAGE_RETRY_BASE_MS: 1000,
-        STORAGE_RETRY_MAX_DELAY_MS: 30_000,
-        STORAGE_BREAKER_THRESHOLD: 5,
-        STORAGE_BREAKER_HALF_OPEN_MS: 60_000,
-      }),
+      blobStoreOptionsFromSettings(
+        await testSettings({
+          AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+          AZURE_STORAGE_CONTAINER: 'bench',
+          UPLOAD_QUOTA_MB_PER_HOUR: '1000000',
+        }),
+      ),
       {
         logger: createLogger({ level: 'info', destination: discard }),
         registry: new Registry(),

@@ -7,23 +7,10 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, type Azurite } from '../../helpers/azurite.js';
 import { buildFilesApp, multipartHeaders, multipartStream, type FilesFixture } from './files-fixture.js';
+import { peakRssGrowth } from '../../helpers/memory.js';
 
 const size = 100 * 1024 * 1024;
 const maxGrowth = 64 * 1024 * 1024;
-
-async function peakRssGrowth(fn: () => Promise<void>): Promise<number> {
-  const start = process.memoryUsage().rss;
-  let peak = start;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 10);
-  try {
-    await fn();
-  } finally {
-    clearInterval(timer);
-  }
-  return Math.max(peak, process.memoryUsage().rss) - start;
-}
 
 async function roundTrip(fixture: FilesFixture): Promise<void> {
   await fixture.app.listen({ port: 0, host: '127.0.0.1' });

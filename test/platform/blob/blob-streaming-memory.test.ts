@@ -17,6 +17,8 @@ import {
 import { createMemoryQuotaStore } from '../../../src/platform/quota/memory-quota-store.js';
 import { startAzurite, type Azurite } from '../../helpers/azurite.js';
 import { createArrayAuditLog, createCapturingLogger, createMapCache } from '../../helpers/fakes.js';
+import { peakRssGrowth } from '../../helpers/memory.js';
+import { testSettings } from '../../helpers/test-settings.js';
 
 const chunkSize = 64 * 1024;
 const chunks = 1536; // 96 MiB
@@ -41,38 +43,14 @@ function generated(hash: ReturnType<typeof createHash>): Readable {
   });
 }
 
-/** Runs `fn` while sampling RSS; returns the peak growth over the RSS at the start. */
-async function peakRssGrowth(fn: () => Promise<void>): Promise<number> {
-  const start = process.memoryUsage().rss;
-  let peak = start;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 10);
-  try {
-    await fn();
-  } finally {
-    clearInterval(timer);
-  }
-  return Math.max(peak, process.memoryUsage().rss) - start;
-}
-
-function settingsFor(dataDir: string, connectionString?: string) {
-  return blobStoreOptionsFromSettings({
-    AZURE_STORAGE_CONNECTION_STRING: connectionString,
-    AZURE_STORAGE_USE_MANAGED_IDENTITY: false,
-    AZURE_STORAGE_CONTAINER: 'stream',
-    DATA_DIR: dataDir,
-    PORT: 8080,
-    BLOB_SAS_TTL_SECONDS: 86_400,
-    BLOB_SAS_CACHE_SECONDS: 82_800,
-    UPLOAD_QUOTA_MB_PER_HOUR: 100,
-    STORAGE_TIMEOUT_MS: 30_000,
-    STORAGE_RETRY_ATTEMPTS: 3,
-    STORAGE_RETRY_BASE_MS: 1000,
-    STORAGE_RETRY_MAX_DELAY_MS: 30_000,
-    STORAGE_BREAKER_THRESHOLD: 5,
-    STORAGE_BREAKER_HALF_OPEN_MS: 60_000,
-  });
+async function settingsFor(dataDir: string, connectionString?: string) {
+  return blobStoreOptionsFromSettings(
+    await testSettings({
+      DATA_DIR: dataDir,
+      AZURE_STORAGE_CONTAINER: 'stream',
+      ...(connectionString === undefined ? {} : { AZURE_STORAGE_CONNECTION_STRING: connectionString }),
+    }),
+  );
 }
 
 async function proveStreaming(store: BlobStore): Promise<void> {
@@ -127,12 +105,12 @@ describe('streaming a 96 MiB blob through the decorated BlobStore', () => {
   });
 
   it('when the driver is disk, then peak RSS growth stays under 64 MiB both ways', async () => {
-    const { store } = await createBlobStore(settingsFor(dataDir), deps());
+    const { store } = await createBlobStore(await settingsFor(dataDir), deps());
     await proveStreaming(store);
   });
 
   it('when the driver is azure, then peak RSS growth stays under 64 MiB both ways', async () => {
-    const { store } = await createBlobStore(settingsFor(dataDir, azurite.connectionString), deps());
+    const { store } = await createBlobStore(await settingsFor(dataDir, azurite.connectionString), deps());
     await proveStreaming(store);
   });
 });

@@ -15,22 +15,10 @@ import { createPolicyMetrics } from '../../../src/platform/resilience/index.js';
 import { requestContext } from '../../../src/platform/telemetry/request-context.js';
 import { startAzurite, type Azurite } from '../../helpers/azurite.js';
 import { createArrayAuditLog, createCapturingLogger, createMapCache } from '../../helpers/fakes.js';
+import { testSettings } from '../../helpers/test-settings.js';
 
-const settings = (dataDir: string) => ({
-  AZURE_STORAGE_USE_MANAGED_IDENTITY: false,
-  AZURE_STORAGE_CONTAINER: 'azimuth',
-  DATA_DIR: dataDir,
-  PORT: 8080,
-  BLOB_SAS_TTL_SECONDS: 86_400,
-  BLOB_SAS_CACHE_SECONDS: 82_800,
-  UPLOAD_QUOTA_MB_PER_HOUR: 100,
-  STORAGE_TIMEOUT_MS: 30_000,
-  STORAGE_RETRY_ATTEMPTS: 3,
-  STORAGE_RETRY_BASE_MS: 1000,
-  STORAGE_RETRY_MAX_DELAY_MS: 30_000,
-  STORAGE_BREAKER_THRESHOLD: 5,
-  STORAGE_BREAKER_HALF_OPEN_MS: 60_000,
-});
+const settings = (dataDir: string, env: Record<string, string> = {}) =>
+  testSettings({ DATA_DIR: dataDir, AZURE_STORAGE_CONTAINER: 'azimuth', ...env });
 
 function deps(registry = new Registry()): BlobStoreDeps & { audit: ReturnType<typeof createArrayAuditLog> } {
   return {
@@ -83,11 +71,11 @@ describe('createBlobStore', () => {
   });
 
   it('when no Azure credential is set, then it uses the disk under DATA_DIR with a persistent signing key', async () => {
-    const bundle = await createBlobStore(blobStoreOptionsFromSettings(settings(dataDir)), deps());
+    const bundle = await createBlobStore(blobStoreOptionsFromSettings(await settings(dataDir)), deps());
     expect(bundle.driver).toBe('disk');
     expect(bundle.policy).toBeUndefined();
     const key = await readFile(join(dataDir, 'blobs', '.signing-key'), 'utf8');
-    const again = await createBlobStore(blobStoreOptionsFromSettings(settings(dataDir)), deps());
+    const again = await createBlobStore(blobStoreOptionsFromSettings(await settings(dataDir)), deps());
     expect(await readFile(join(dataDir, 'blobs', '.signing-key'), 'utf8')).toBe(key);
 
     await bundle.store.upload({ container: 'azimuth', name: 'x.txt' }, Buffer.from('x'));
@@ -111,10 +99,9 @@ describe('createBlobStore', () => {
     const registry = new Registry();
     const d = deps(registry);
     const bundle = await createBlobStore(
-      blobStoreOptionsFromSettings({
-        ...settings(dataDir),
-        AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
-      }),
+      blobStoreOptionsFromSettings(
+        await settings(dataDir, { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString }),
+      ),
       d,
     );
     expect(bundle).toMatchObject({ driver: 'azure', auth: 'connection-string', sasTtlSeconds: 86_400 });
