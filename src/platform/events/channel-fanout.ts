@@ -25,6 +25,14 @@ export class Subscriber {
     this.#emit(event);
   }
 
+  /** Stops delivery and drops what was buffered; false when it was already closed. */
+  close(): boolean {
+    if (this.closed) return false;
+    this.closed = true;
+    this.buffer = null;
+    return true;
+  }
+
   /** Delivers replayed events directly, then what arrived meanwhile, then goes live. */
   goLive(replay: readonly BusEvent[]): void {
     for (const event of replay) this.#emit(event);

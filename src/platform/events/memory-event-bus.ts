@@ -96,9 +96,7 @@ export class MemoryEventBus implements ManagedEventBus {
     return {
       ready,
       unsubscribe: () => {
-        if (subscriber.closed) return;
-        subscriber.closed = true;
-        subscriber.buffer = null;
+        if (!subscriber.close()) return;
         const current = this.#channels.get(channel);
         current?.subscribers.delete(subscriber);
         if (current?.subscribers.size === 0) this.#channels.delete(channel);

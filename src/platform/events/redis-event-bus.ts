@@ -137,9 +137,7 @@ export class RedisEventBus implements ManagedEventBus {
     return {
       ready,
       unsubscribe: () => {
-        if (subscriber.closed) return;
-        subscriber.closed = true;
-        subscriber.buffer = null;
+        if (!subscriber.close()) return;
         const current = this.#channels.get(channel);
         if (current === undefined) return;
         current.fanout.subscribers.delete(subscriber);
