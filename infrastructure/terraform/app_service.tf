@@ -6,39 +6,43 @@
 locals {
   app_environment = { dev = "development", staging = "staging", prod = "production" }[var.environment]
 
+  # Settings every role gets (names from src/platform/config/settings-schema.ts, plus App
+  # Service's own WEBSITE_*/WEBSITES_*/SCM_* switches).
+  app_settings_base = {
+    ENVIRONMENT                        = local.app_environment
+    LOG_LEVEL                          = "info"
+    API_TRUST_PROXY                    = "true"
+    SHUTDOWN_TIMEOUT_MS                = tostring(var.shutdown_timeout_ms)
+    WEBSITES_CONTAINER_STOP_TIME_LIMIT = tostring(var.container_stop_time_limit_seconds)
+    WEBSITE_RUN_FROM_PACKAGE           = "1"
+    SCM_DO_BUILD_DURING_DEPLOYMENT     = "false"
+    WEBSITE_SWAP_WARMUP_PING_PATH      = "/health/readiness"
+    WEBSITE_SWAP_WARMUP_PING_STATUSES  = "200"
+
+    APPLICATIONINSIGHTS_CONNECTION_STRING = local.kv_ref.telemetry
+    DATABASE_URL                          = local.kv_ref.database
+    # Migrations are a pipeline step (`azimuth migrate`), never part of the API's start-up.
+    DATABASE_AUTO_MIGRATE = "false"
+    REDIS_URL             = local.kv_ref.redis
+
+    AZURE_STORAGE_ACCOUNT_NAME         = azurerm_storage_account.main.name
+    AZURE_STORAGE_ACCOUNT_URL          = azurerm_storage_account.main.primary_blob_endpoint
+    AZURE_STORAGE_TABLE_URL            = azurerm_storage_account.main.primary_table_endpoint
+    AZURE_STORAGE_USE_MANAGED_IDENTITY = "true"
+    AZURE_STORAGE_CONTAINER            = local.containers.files
+    RECORDINGS_CONTAINER               = local.containers.recordings
+    RECORDINGS_RETENTION_DAYS          = tostring(var.recordings_retention_days)
+
+    LLM_PROVIDER                 = "azure_openai"
+    AZURE_OPENAI_ENDPOINT        = azurerm_cognitive_account.openai.endpoint
+    AZURE_OPENAI_DEPLOYMENT_NAME = "whisper"
+    AZURE_OPENAI_CHAT_DEPLOYMENT = "gpt-4o-mini"
+
+    AUTH_MODE = "jwt"
+  }
+
   app_settings = merge(
-    {
-      ENVIRONMENT                        = local.app_environment
-      LOG_LEVEL                          = "info"
-      API_TRUST_PROXY                    = "true"
-      SHUTDOWN_TIMEOUT_MS                = tostring(var.shutdown_timeout_ms)
-      WEBSITES_CONTAINER_STOP_TIME_LIMIT = tostring(var.container_stop_time_limit_seconds)
-      WEBSITE_RUN_FROM_PACKAGE           = "1"
-      SCM_DO_BUILD_DURING_DEPLOYMENT     = "false"
-      WEBSITE_SWAP_WARMUP_PING_PATH      = "/health/readiness"
-      WEBSITE_SWAP_WARMUP_PING_STATUSES  = "200"
-
-      APPLICATIONINSIGHTS_CONNECTION_STRING = local.kv_ref.telemetry
-      DATABASE_URL                          = local.kv_ref.database
-      # Migrations are a pipeline step (`azimuth migrate`), never part of start-up.
-      DATABASE_AUTO_MIGRATE = "false"
-      REDIS_URL             = local.kv_ref.redis
-
-      AZURE_STORAGE_ACCOUNT_NAME         = azurerm_storage_account.main.name
-      AZURE_STORAGE_ACCOUNT_URL          = azurerm_storage_account.main.primary_blob_endpoint
-      AZURE_STORAGE_TABLE_URL            = azurerm_storage_account.main.primary_table_endpoint
-      AZURE_STORAGE_USE_MANAGED_IDENTITY = "true"
-      AZURE_STORAGE_CONTAINER            = local.containers.files
-      RECORDINGS_CONTAINER               = local.containers.recordings
-      RECORDINGS_RETENTION_DAYS          = tostring(var.recordings_retention_days)
-
-      LLM_PROVIDER                 = "azure_openai"
-      AZURE_OPENAI_ENDPOINT        = azurerm_cognitive_account.openai.endpoint
-      AZURE_OPENAI_DEPLOYMENT_NAME = "whisper"
-      AZURE_OPENAI_CHAT_DEPLOYMENT = "gpt-4o-mini"
-
-      AUTH_MODE = "jwt"
-    },
+    local.app_settings_base,
     length(var.api_cors_origins) > 0 ? { API_CORS_ORIGINS = jsonencode(var.api_cors_origins) } : {},
     # RS256 through a JWKS endpoint (Entra ID) when given, else the HS256 secret from Key Vault.
     var.auth_jwks_url != "" ? { AUTH_JWKS_URL = var.auth_jwks_url } : { AUTH_JWT_SECRET = local.kv_ref.jwt },
@@ -48,6 +52,12 @@ locals {
 
   # Seed "Slot-specific settings (not swapped)": database, environment, telemetry.
   sticky_app_settings = ["DATABASE_URL", "ENVIRONMENT", "APPLICATIONINSIGHTS_CONNECTION_STRING"]
+
+  # Only the pipeline reaches staging and production databases (from inside the VNet). `azd up`
+  # on dev has no such step, so there the worker, never the API, migrates when it starts.
+  worker_app_settings = merge(local.app_settings, {
+    DATABASE_AUTO_MIGRATE = var.environment == "dev" ? "true" : "false"
+  })
 
   staging_slot_app_settings = merge(local.app_settings, {
     ENVIRONMENT                           = "staging"
@@ -171,7 +181,7 @@ resource "azurerm_linux_web_app" "worker" {
   ftp_publish_basic_authentication_enabled       = false
   webdeploy_publish_basic_authentication_enabled = false
   virtual_network_subnet_id                      = azurerm_subnet.worker.id
-  app_settings                                   = local.app_settings
+  app_settings                                   = local.worker_app_settings
   tags                                           = merge(local.tags, { "azd-service-name" = "worker" })
 
   identity {
