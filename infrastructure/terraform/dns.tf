@@ -23,10 +23,10 @@ resource "azurerm_private_dns_zone" "zone" {
 }
 
 resource "azurerm_private_dns_zone_virtual_network_link" "zone" {
-  for_each              = local.private_dns_zones
-  name                  = "link-${each.key}"
-  private_dns_zone_id   = azurerm_private_dns_zone.zone[each.key].id
-  virtual_network_id    = azurerm_virtual_network.main.id
-  registration_enabled  = false
-  tags                  = local.tags
+  for_each             = local.private_dns_zones
+  name                 = "link-${each.key}"
+  private_dns_zone_id  = azurerm_private_dns_zone.zone[each.key].id
+  virtual_network_id   = azurerm_virtual_network.main.id
+  registration_enabled = false
+  tags                 = local.tags
 }

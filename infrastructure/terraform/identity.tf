@@ -13,11 +13,11 @@ locals {
   )
 
   app_roles = {
-    keyvault_secrets_user   = { role = "Key Vault Secrets User", scope = azurerm_key_vault.main.id }
-    blob_data_contributor   = { role = "Storage Blob Data Contributor", scope = azurerm_storage_account.main.id }
-    table_data_contributor  = { role = "Storage Table Data Contributor", scope = azurerm_storage_account.main.id }
-    openai_user             = { role = "Cognitive Services OpenAI User", scope = azurerm_cognitive_account.openai.id }
-    metrics_publisher       = { role = "Monitoring Metrics Publisher", scope = azurerm_application_insights.main.id }
+    keyvault_secrets_user  = { role = "Key Vault Secrets User", scope = azurerm_key_vault.main.id }
+    blob_data_contributor  = { role = "Storage Blob Data Contributor", scope = azurerm_storage_account.main.id }
+    table_data_contributor = { role = "Storage Table Data Contributor", scope = azurerm_storage_account.main.id }
+    openai_user            = { role = "Cognitive Services OpenAI User", scope = azurerm_cognitive_account.openai.id }
+    metrics_publisher      = { role = "Monitoring Metrics Publisher", scope = azurerm_application_insights.main.id }
   }
 
   app_role_assignments = {

@@ -141,9 +141,9 @@ resource "azurerm_role_assignment" "eventgrid_queue_sender" {
 }
 
 resource "azurerm_eventgrid_system_topic_event_subscription" "secret_near_expiry" {
-  name                = "secret-near-expiry"
-  system_topic        = azurerm_eventgrid_system_topic.keyvault.name
-  resource_group_name = azurerm_resource_group.main.name
+  name                 = "secret-near-expiry"
+  system_topic         = azurerm_eventgrid_system_topic.keyvault.name
+  resource_group_name  = azurerm_resource_group.main.name
   included_event_types = [
     "Microsoft.KeyVault.SecretNearExpiry",
     "Microsoft.KeyVault.SecretExpired",

@@ -25,7 +25,7 @@ terraform {
 provider "azurerm" {
   # azurerm 5 registers no resource providers by default: name exactly the ones used here.
   resource_provider_registrations = "none"
-  resource_providers_to_register = [
+  resource_providers_to_register  = [
     "Microsoft.Web",
     "Microsoft.DBforPostgreSQL",
     "Microsoft.Cache",

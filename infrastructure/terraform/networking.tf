@@ -99,15 +99,15 @@ resource "azurerm_network_security_group" "app" {
   tags                = local.tags
 
   security_rule {
-    name                       = "AllowVNetOutbound"
-    priority                   = 100
-    direction                  = "Outbound"
-    access                     = "Allow"
-    protocol                   = "Tcp"
-    source_port_range          = "*"
-    source_address_prefixes    = local.app_source_prefixes
+    name                         = "AllowVNetOutbound"
+    priority                     = 100
+    direction                    = "Outbound"
+    access                       = "Allow"
+    protocol                     = "Tcp"
+    source_port_range            = "*"
+    source_address_prefixes      = local.app_source_prefixes
     destination_address_prefixes = [local.subnet_prefixes.pe, local.subnet_prefixes.db]
-    destination_port_ranges    = ["443", "5432", tostring(local.redis_port)]
+    destination_port_ranges      = ["443", "5432", tostring(local.redis_port)]
   }
 
   # The seed's SailPoint rule, generalised: HTTPS to SaaS APIs (Anthropic, OpenAI) through the NAT gateway.
@@ -143,15 +143,15 @@ resource "azurerm_network_security_group" "pe" {
   tags                = local.tags
 
   security_rule {
-    name                         = "AllowFromApp"
-    priority                     = 100
-    direction                    = "Inbound"
-    access                       = "Allow"
-    protocol                     = "Tcp"
-    source_port_range            = "*"
-    source_address_prefixes      = local.app_source_prefixes
-    destination_address_prefix   = local.subnet_prefixes.pe
-    destination_port_ranges      = ["443", tostring(local.redis_port)]
+    name                       = "AllowFromApp"
+    priority                   = 100
+    direction                  = "Inbound"
+    access                     = "Allow"
+    protocol                   = "Tcp"
+    source_port_range          = "*"
+    source_address_prefixes    = local.app_source_prefixes
+    destination_address_prefix = local.subnet_prefixes.pe
+    destination_port_ranges    = ["443", tostring(local.redis_port)]
   }
 
   security_rule {

@@ -1,8 +1,17 @@
 // Loads infrastructure/terraform into one plain object (HCL parsed by @cdktf/hcl2json, the
 // parser Terraform's own HCL library compiles to), so rules can be checked offline in vitest.
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
-import { parse } from '@cdktf/hcl2json';
+
+// Loaded through require so its typings, which pull the DOM lib into the whole program (and
+// break Node's stream and fetch types elsewhere), stay out of the type check.
+const hcl2json = createRequire(import.meta.url)('@cdktf/hcl2json') as {
+  parse: (file: string, source: string) => Promise<unknown>;
+};
+
+/** Parses one HCL file to JSON; rejects on a syntax error, naming the file, line and column. */
+export const parseHcl = (file: string, source: string): Promise<unknown> => hcl2json.parse(file, source);
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const terraformDir = join(repoRoot, 'infrastructure', 'terraform');
@@ -47,7 +56,7 @@ async function parseCached(file: string, source: string): Promise<Body> {
   const key = `${file}\0${source}`;
   let document = parsed.get(key);
   if (!document) {
-    document = (await parse(file, source)) as Body;
+    document = (await parseHcl(file, source)) as Body;
     parsed.set(key, document);
   }
   // Callers may not mutate the cache: each model gets its own copy.

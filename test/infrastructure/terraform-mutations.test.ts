@@ -12,9 +12,24 @@ interface Mutation {
 }
 
 const mutations: Mutation[] = [
-  { rule: 'web apps are HTTPS only', file: 'app_service.tf', from: /https_only(\s+)= true/, to: 'https_only$1= false' },
-  { rule: 'Key Vault has purge protection', file: 'keyvault.tf', from: /\n\s*purge_protection_enabled\s+= true/, to: '' },
-  { rule: 'FTP and basic-auth publishing are disabled', file: 'app_service.tf', from: '"Disabled"', to: '"AllAllowed"' },
+  {
+    rule: 'web apps are HTTPS only',
+    file: 'app_service.tf',
+    from: /https_only(\s+)= true/,
+    to: 'https_only$1= false',
+  },
+  {
+    rule: 'Key Vault has purge protection',
+    file: 'keyvault.tf',
+    from: /\n\s*purge_protection_enabled\s+= true/,
+    to: '',
+  },
+  {
+    rule: 'FTP and basic-auth publishing are disabled',
+    file: 'app_service.tf',
+    from: '"Disabled"',
+    to: '"AllAllowed"',
+  },
   {
     rule: 'health check probes /health/readiness with an eviction time',
     file: 'app_service.tf',
@@ -69,9 +84,24 @@ const mutations: Mutation[] = [
     from: /postgres_high_availability_enabled(\s+)= true/,
     to: 'postgres_high_availability_enabled$1= false',
   },
-  { rule: 'storage allows no public blob access', file: 'storage.tf', from: 'allow_nested_items_to_be_public = false', to: 'allow_nested_items_to_be_public = true' },
-  { rule: 'Azure OpenAI local (key) auth is off', file: 'openai.tf', from: /local_auth_enabled(\s+)= false/, to: 'local_auth_enabled$1= true' },
-  { rule: 'autoscale on CPU: out above 70 %, in below 30 %, over 10 minutes', file: 'autoscale.tf', from: /threshold(\s+)= 70/, to: 'threshold$1= 90' },
+  {
+    rule: 'storage allows no public blob access',
+    file: 'storage.tf',
+    from: 'allow_nested_items_to_be_public = false',
+    to: 'allow_nested_items_to_be_public = true',
+  },
+  {
+    rule: 'Azure OpenAI local (key) auth is off',
+    file: 'openai.tf',
+    from: /local_auth_enabled(\s+)= false/,
+    to: 'local_auth_enabled$1= true',
+  },
+  {
+    rule: 'autoscale on CPU: out above 70 %, in below 30 %, over 10 minutes',
+    file: 'autoscale.tf',
+    from: /threshold(\s+)= 70/,
+    to: 'threshold$1= 90',
+  },
   { rule: 'alert: memory above 85 %', file: 'alerts.tf', from: /threshold(\s+)= 85/, to: 'threshold$1= 95' },
   {
     rule: 'budget start date is fixed, so plans show no diff',

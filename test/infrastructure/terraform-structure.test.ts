@@ -2,13 +2,13 @@
 // environment files set only declared variables, and azd's files match the Terraform.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from '@cdktf/hcl2json';
 import { parse as parseYaml } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   environments,
   interpolations,
   loadTerraform,
+  parseHcl,
   readSource,
   repoRoot,
   resourcesOf,
@@ -34,22 +34,26 @@ function expressions(m: TerraformModel): string[] {
 }
 
 function referenced(m: TerraformModel, pattern: RegExp): Set<string> {
-  return new Set(expressions(m).flatMap((e) => [...e.matchAll(pattern)].map((match) => match.slice(1).join('.'))));
+  return new Set(
+    expressions(m).flatMap((e) => [...e.matchAll(pattern)].map((match) => match.slice(1).join('.'))),
+  );
 }
 
 describe('syntax', () => {
   it.each(terraformFiles())('%s parses', async (file) => {
-    await expect(parse(file, readSource(file))).resolves.toBeTypeOf('object');
+    await expect(parseHcl(file, readSource(file))).resolves.toBeTypeOf('object');
   });
 
   it('a syntax error is reported with its file and line', async () => {
-    await expect(parse('broken.tf', 'resource "a" "b" {\n  name = \n}\n')).rejects.toThrow(/broken\.tf:2/);
+    await expect(parseHcl('broken.tf', 'resource "a" "b" {\n  name = \n}\n')).rejects.toThrow(/broken\.tf:2/);
   });
 });
 
 describe('references', () => {
   it('every var.* is declared', () => {
-    const missing = [...referenced(model, /\bvar\.([A-Za-z0-9_]+)/g)].filter((name) => !(name in model.variables));
+    const missing = [...referenced(model, /\bvar\.([A-Za-z0-9_]+)/g)].filter(
+      (name) => !(name in model.variables),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -59,7 +63,9 @@ describe('references', () => {
   });
 
   it('every local.* is defined', () => {
-    const missing = [...referenced(model, /\blocal\.([A-Za-z0-9_]+)/g)].filter((name) => !(name in model.locals));
+    const missing = [...referenced(model, /\blocal\.([A-Za-z0-9_]+)/g)].filter(
+      (name) => !(name in model.locals),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -133,7 +139,10 @@ describe('azd', () => {
   });
 
   it('main.tfvars.json passes azd environment values to declared variables', () => {
-    const tfvars = JSON.parse(readFileSync(join(terraformDir, 'main.tfvars.json'), 'utf8')) as Record<string, string>;
+    const tfvars = JSON.parse(readFileSync(join(terraformDir, 'main.tfvars.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
     expect(tfvars).toEqual({
       environment_name: '${AZURE_ENV_NAME}',
       location: '${AZURE_LOCATION}',

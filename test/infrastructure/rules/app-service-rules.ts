@@ -112,20 +112,29 @@ export const appServiceRules: Rule[] = [
     const assignments = appSettingAssignments(m);
     expect(assignments.length).toBeGreaterThan(20);
     for (const [name] of assignments) {
-      expect(settingNames.has(name) || platformSetting.test(name), `${name} is not an Azimuth setting`).toBe(true);
+      expect(settingNames.has(name) || platformSetting.test(name), `${name} is not an Azimuth setting`).toBe(
+        true,
+      );
     }
   }),
   rule('secret settings are Key Vault references', (m) => {
     const secrets = appSettingAssignments(m).filter(([name]) => isSecret(name));
     expect(secrets.map(([name]) => name)).toEqual(
-      expect.arrayContaining(['DATABASE_URL', 'REDIS_URL', 'APPLICATIONINSIGHTS_CONNECTION_STRING', 'AUTH_JWT_SECRET']),
+      expect.arrayContaining([
+        'DATABASE_URL',
+        'REDIS_URL',
+        'APPLICATIONINSIGHTS_CONNECTION_STRING',
+        'AUTH_JWT_SECRET',
+      ]),
     );
     for (const [name, value] of secrets) expect(value, name).toMatch(/^local\.kv_ref\.[a-z_]+$/);
     expect(String(local(m, 'kv_ref'))).toContain('@Microsoft.KeyVault(SecretUri=');
   }),
   rule('the container stop limit exceeds the shutdown drain', (m) => {
     const base = local(m, 'app_settings_base') as Body;
-    expect(base.WEBSITES_CONTAINER_STOP_TIME_LIMIT).toBe('${tostring(var.container_stop_time_limit_seconds)}');
+    expect(base.WEBSITES_CONTAINER_STOP_TIME_LIMIT).toBe(
+      '${tostring(var.container_stop_time_limit_seconds)}',
+    );
     expect(base.SHUTDOWN_TIMEOUT_MS).toBe('${tostring(var.shutdown_timeout_ms)}');
     for (const env of environments) {
       const stopSeconds = Number(variableValue(m, env, 'container_stop_time_limit_seconds'));
@@ -161,7 +170,9 @@ export const appServiceRules: Rule[] = [
     expect(sticky).toEqual(
       expect.arrayContaining(['DATABASE_URL', 'ENVIRONMENT', 'APPLICATIONINSIGHTS_CONNECTION_STRING']),
     );
-    expect(String(local(m, 'staging_slot_app_settings'))).toMatch(/DATABASE_URL\s+=\s+local\.kv_ref\.database_slot/);
+    expect(String(local(m, 'staging_slot_app_settings'))).toMatch(
+      /DATABASE_URL\s+=\s+local\.kv_ref\.database_slot/,
+    );
   }),
   rule('custom domain is bound with a managed certificate over SNI, off without a domain', (m) => {
     const binding = resource(m, 'azurerm_app_service_certificate_binding', 'api');
@@ -183,7 +194,8 @@ export const appServiceRules: Rule[] = [
     expect(app.service_plan_id).toBe('${azurerm_service_plan.worker.id}');
     expect(app.public_network_access_enabled).toBe(false);
     expect(resource(m, 'azurerm_service_plan', 'worker').worker_count).toBe('${var.worker_instance_count}');
-    for (const env of environments) expect(variableValue(m, env, 'worker_instance_count')).toBeGreaterThanOrEqual(1);
+    for (const env of environments)
+      expect(variableValue(m, env, 'worker_instance_count')).toBeGreaterThanOrEqual(1);
   }),
   rule('api and worker carry azd-service-name tags', (m) => {
     expect(String(api(m).tags)).toContain('"azd-service-name" = "api"');

@@ -24,7 +24,9 @@ const openai = (m: TerraformModel) => resource(m, 'azurerm_cognitive_account', '
 /** The private endpoint entry (networking.tf) that connects `resourceRef` with `subresource`. */
 function expectPrivateEndpoint(m: TerraformModel, resourceRef: string, subresource: string): void {
   const endpoints = Object.values(local(m, 'private_endpoints') as Record<string, Body>);
-  const match = endpoints.find((e) => e.resource_id === `\${${resourceRef}.id}` && e.subresource === subresource);
+  const match = endpoints.find(
+    (e) => e.resource_id === `\${${resourceRef}.id}` && e.subresource === subresource,
+  );
   expect(match, `private endpoint ${subresource} for ${resourceRef}`).toBeDefined();
 }
 
@@ -46,7 +48,9 @@ export const postgresRules: Rule[] = [
     expect(server.delegated_subnet_id).toBe('${azurerm_subnet.db.id}');
     expect(server.private_dns_zone_id).toBe('${azurerm_private_dns_zone.zone["postgres"].id}');
     expect(server.public_network_access_enabled).toBe(false);
-    expect(String((local(m, 'private_dns_zones') as Body).postgres)).toMatch(/\.postgres\.database\.azure\.com$/);
+    expect(String((local(m, 'private_dns_zones') as Body).postgres)).toMatch(
+      /\.postgres\.database\.azure\.com$/,
+    );
   }),
   rule('PostgreSQL keeps 35-day backups, geo-redundant in production', (m) => {
     expectEverywhere(m, postgres(m), 'backup_retention_days', 35);
@@ -74,7 +78,9 @@ export const postgresRules: Rule[] = [
       'pgbouncer.min_pool_size': '10',
       'pgbouncer.server_idle_timeout': '600',
     });
-    expect(String(local(m, 'postgres_parameters'))).toContain('local.pgbouncer_enabled ? local.pgbouncer_parameters');
+    expect(String(local(m, 'postgres_parameters'))).toContain(
+      'local.pgbouncer_enabled ? local.pgbouncer_parameters',
+    );
     // Azure offers PgBouncer on General Purpose SKUs: staging and production have it.
     for (const env of ['staging', 'prod'] as const) {
       expect(String(variableValue(m, env, 'postgres_sku')), env).toMatch(/^GP_/);
@@ -103,7 +109,9 @@ export const redisRules: Rule[] = [
     expect(block(redis(m), 'default_database').client_protocol).toBe('Encrypted');
   }),
   rule('Redis clustering lets a non-cluster-aware client connect', (m) => {
-    expect(['NoCluster', 'EnterpriseCluster']).toContain(block(redis(m), 'default_database').clustering_policy);
+    expect(['NoCluster', 'EnterpriseCluster']).toContain(
+      block(redis(m), 'default_database').clustering_policy,
+    );
   }),
   rule('Redis never evicts job keys (noeviction)', (m) => {
     expect(block(redis(m), 'default_database').eviction_policy).toBe('NoEviction');
@@ -120,7 +128,9 @@ export const redisRules: Rule[] = [
       prod: true,
     });
   }),
-  rule('Redis has a private endpoint', (m) => expectPrivateEndpoint(m, 'azurerm_managed_redis.main', 'redisEnterprise')),
+  rule('Redis has a private endpoint', (m) =>
+    expectPrivateEndpoint(m, 'azurerm_managed_redis.main', 'redisEnterprise'),
+  ),
 ];
 
 export const storageRules: Rule[] = [
@@ -137,7 +147,11 @@ export const storageRules: Rule[] = [
     expect(storage(m).default_to_oauth_authentication).toBe(true);
   }),
   rule('storage has containers for files, recordings and scans', (m) => {
-    expect(local(m, 'containers')).toEqual({ files: 'azimuth', recordings: 'audio-files', scans: 'crownsafe-images' });
+    expect(local(m, 'containers')).toEqual({
+      files: 'azimuth',
+      recordings: 'audio-files',
+      scans: 'crownsafe-images',
+    });
     expect(resource(m, 'azurerm_storage_container', 'container').for_each).toBe('${local.containers}');
   }),
   rule('recordings move to cool after 30 days and are deleted after retention', (m) => {
@@ -176,7 +190,9 @@ export const keyVaultRules: Rule[] = [
   }),
   rule('Key Vault has purge protection', (m) => expect(vault(m).purge_protection_enabled).toBe(true)),
   rule('Key Vault soft delete keeps 90 days', (m) => expect(vault(m).soft_delete_retention_days).toBe(90)),
-  rule('Key Vault has a private endpoint', (m) => expectPrivateEndpoint(m, 'azurerm_key_vault.main', 'vault')),
+  rule('Key Vault has a private endpoint', (m) =>
+    expectPrivateEndpoint(m, 'azurerm_key_vault.main', 'vault'),
+  ),
   rule('Key Vault public access is off in staging and production', (m) => {
     const access = perEnvironment(m, vault(m), 'public_network_access_enabled');
     expect([access.staging, access.prod]).toEqual([false, false]);
@@ -193,10 +209,16 @@ export const keyVaultRules: Rule[] = [
     for (const [name, secret] of Object.entries(secrets)) {
       expect(secret.expiration_date, name).toBe('${var.secrets_expire_on}');
     }
-    expect(String(variableValue(m, 'prod', 'secrets_expire_on'))).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect(String(variableValue(m, 'prod', 'secrets_expire_on'))).toMatch(
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/,
+    );
   }),
   rule('secret near-expiry events reach the alert action group', (m) => {
-    const subscription = resource(m, 'azurerm_eventgrid_system_topic_event_subscription', 'secret_near_expiry');
+    const subscription = resource(
+      m,
+      'azurerm_eventgrid_system_topic_event_subscription',
+      'secret_near_expiry',
+    );
     expect(subscription.included_event_types).toContain('Microsoft.KeyVault.SecretNearExpiry');
     const topic = resource(m, 'azurerm_eventgrid_system_topic', 'keyvault');
     expect(topic.source_resource_id).toBe('${azurerm_key_vault.main.id}');

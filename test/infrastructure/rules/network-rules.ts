@@ -43,13 +43,18 @@ export const networkRules: Rule[] = [
     const prefixes = local(m, 'subnet_prefixes') as Record<string, string>;
     for (const [name, cidr] of Object.entries(subnets)) {
       // cidrsubnet("10.0.0.0/16", 8, n) is 10.0.n.0/24.
-      const netnum = /^\$\{cidrsubnet\(var\.vnet_address_space, 8, (\d+)\)\}$/.exec(String(prefixes[name]))?.[1];
+      const netnum = /^\$\{cidrsubnet\(var\.vnet_address_space, 8, (\d+)\)\}$/.exec(
+        String(prefixes[name]),
+      )?.[1];
       expect(`10.0.${netnum ?? '?'}.0/24`, name).toBe(cidr);
-      expect(resource(m, 'azurerm_subnet', name).address_prefixes).toEqual([`\${local.subnet_prefixes.${name}}`]);
+      expect(resource(m, 'azurerm_subnet', name).address_prefixes).toEqual([
+        `\${local.subnet_prefixes.${name}}`,
+      ]);
     }
   }),
   rule('subnets are delegated to App Service and PostgreSQL', (m) => {
-    const delegation = (name: string) => block(block(resource(m, 'azurerm_subnet', name), 'delegation'), 'service_delegation').name;
+    const delegation = (name: string) =>
+      block(block(resource(m, 'azurerm_subnet', name), 'delegation'), 'service_delegation').name;
     expect(delegation('app')).toBe('Microsoft.Web/serverFarms');
     expect(delegation('worker')).toBe('Microsoft.Web/serverFarms');
     expect(delegation('db')).toBe('Microsoft.DBforPostgreSQL/flexibleServers');
@@ -69,10 +74,17 @@ export const networkRules: Rule[] = [
     expect(pe.source_address_prefixes).toBe('${local.app_source_prefixes}');
     expect(pe.destination_port_ranges).toEqual(['443', '${tostring(local.redis_port)}']);
     const db = findRule(m, 'db', 'AllowFromApp');
-    expect([db.source_address_prefixes, db.destination_port_range]).toEqual(['${local.app_source_prefixes}', '5432']);
+    expect([db.source_address_prefixes, db.destination_port_range]).toEqual([
+      '${local.app_source_prefixes}',
+      '5432',
+    ]);
     for (const group of ['pe', 'db']) {
       const deny = findRule(m, group, 'DenyAll');
-      expect([deny.direction, deny.access, deny.source_address_prefix], group).toEqual(['Inbound', 'Deny', '*']);
+      expect([deny.direction, deny.access, deny.source_address_prefix], group).toEqual([
+        'Inbound',
+        'Deny',
+        '*',
+      ]);
     }
     for (const name of ['app', 'worker', 'pe', 'db', 'mgmt']) {
       expect(resource(m, 'azurerm_subnet_network_security_group_association', name).subnet_id).toBe(
@@ -115,7 +127,10 @@ export const networkRules: Rule[] = [
 export const securityRules: Rule[] = [
   rule('no secret literal in Terraform, environment, azd or backend files', (m) => {
     const extra = ['main.tfvars.json', 'provider.conf.json'];
-    const texts: Record<string, string> = { ...m.sources, 'azure.yaml': readFileSync(join(repoRoot, 'azure.yaml'), 'utf8') };
+    const texts: Record<string, string> = {
+      ...m.sources,
+      'azure.yaml': readFileSync(join(repoRoot, 'azure.yaml'), 'utf8'),
+    };
     const documents: Record<string, unknown> = { ...m.documents };
     for (const file of extra) {
       texts[file] = readFileSync(join(terraformDir, file), 'utf8');
@@ -132,7 +147,8 @@ export const securityRules: Rule[] = [
       const sources = [r.source_address_prefix, ...asBodies(r.source_address_prefixes)].filter(
         (s): s is string => typeof s === 'string',
       );
-      for (const source of sources) expect(openSources.has(source.toLowerCase()), `${String(r.name)}: ${source}`).toBe(false);
+      for (const source of sources)
+        expect(openSources.has(source.toLowerCase()), `${String(r.name)}: ${source}`).toBe(false);
     }
     for (const file of Object.keys(m.documents)) {
       for (const { path, value } of strings(m.documents[file])) {
@@ -162,7 +178,8 @@ export const securityRules: Rule[] = [
 ];
 
 /** Attribute names whose literal value would be a credential. */
-const credentialKey = /(password|secret|access_key|account_key|api_key|client_secret|connection_string|sas_token|primary_key)$/i;
+const credentialKey =
+  /(password|secret|access_key|account_key|api_key|client_secret|connection_string|sas_token|primary_key)$/i;
 
 /** Shapes of credentials in any string: storage keys, SAS, private keys, URLs with passwords… */
 const credentialValue = [
@@ -189,11 +206,13 @@ export function secretLiterals(documents: Record<string, unknown>, texts: Record
       const literal = value !== '' && !value.includes('${');
       if (literal && credentialKey.test(key)) findings.push(`${file}${path}`);
       // A Key Vault secret's value comes from a resource or an ephemeral value, never the source.
-      if (literal && /^value(_wo)?$/.test(key) && path.includes('azurerm_key_vault_secret')) findings.push(`${file}${path}`);
+      if (literal && /^value(_wo)?$/.test(key) && path.includes('azurerm_key_vault_secret'))
+        findings.push(`${file}${path}`);
     }
   }
   for (const [file, text] of Object.entries(texts)) {
-    for (const pattern of credentialValue) if (pattern.test(text)) findings.push(`${file} matches ${String(pattern)}`);
+    for (const pattern of credentialValue)
+      if (pattern.test(text)) findings.push(`${file} matches ${String(pattern)}`);
     if (containsKey(text)) findings.push(`${file} contains a key-shaped string`);
   }
   return findings;

@@ -55,9 +55,13 @@ function expectMetricAlert(m: TerraformModel, key: string, expected: Partial<Bod
   expect(metricAlert(m, key)).toMatchObject(expected);
 }
 
-const autoscale = (m: TerraformModel) => block(resource(m, 'azurerm_monitor_autoscale_setting', 'api'), 'profile');
+const autoscale = (m: TerraformModel) =>
+  block(resource(m, 'azurerm_monitor_autoscale_setting', 'api'), 'profile');
 const scaleRules = (m: TerraformModel) =>
-  asBodies(autoscale(m).rule).map((r) => ({ trigger: block(r, 'metric_trigger'), action: block(r, 'scale_action') }));
+  asBodies(autoscale(m).rule).map((r) => ({
+    trigger: block(r, 'metric_trigger'),
+    action: block(r, 'scale_action'),
+  }));
 
 export const identityRules: Rule[] = [
   rule('app identities hold exactly the roles they need', (m) => {
@@ -96,12 +100,17 @@ export const monitoringRules: Rule[] = [
     expect(evaluate(m, 'prod', insights.retention_in_days)).toBe(90);
   }),
   rule('every resource with diagnostic settings sends them to Log Analytics', (m) => {
-    const targets = Object.values(local(m, 'diagnostic_targets') as Record<string, Body>).map((t) => String(t.id));
+    const targets = Object.values(local(m, 'diagnostic_targets') as Record<string, Body>).map((t) =>
+      String(t.id),
+    );
     for (const type of diagnosable) {
       const names = Object.keys(resourcesOf(m, type));
       expect(names.length, type).toBeGreaterThan(0);
       for (const name of names) {
-        expect(targets.some((id) => id.startsWith(`\${${type}.${name}.id}`)), `${type}.${name}`).toBe(true);
+        expect(
+          targets.some((id) => id.startsWith(`\${${type}.${name}.id}`)),
+          `${type}.${name}`,
+        ).toBe(true);
       }
     }
     const setting = resource(m, 'azurerm_monitor_diagnostic_setting', 'all');
@@ -109,7 +118,8 @@ export const monitoringRules: Rule[] = [
   }),
   rule('alerts notify the action group in staging and production', (m) => {
     for (const type of ['azurerm_monitor_metric_alert', 'azurerm_monitor_scheduled_query_rules_alert_v2']) {
-      for (const alert of Object.values(resourcesOf(m, type))) expect(alert.for_each).toMatch(/^\$\{var\.alerts_enabled \?/);
+      for (const alert of Object.values(resourcesOf(m, type)))
+        expect(alert.for_each).toMatch(/^\$\{var\.alerts_enabled \?/);
     }
     expect(environments.map((env) => variableValue(m, env, 'alerts_enabled'))).toEqual([false, true, true]);
     const metric = resource(m, 'azurerm_monitor_metric_alert', 'metric');
@@ -125,12 +135,22 @@ export const monitoringRules: Rule[] = [
   }),
   rule('alert: CPU above 80 %', (m) => {
     for (const key of ['api_cpu', 'worker_cpu']) {
-      expectMetricAlert(m, key, { metric: 'CpuPercentage', operator: 'GreaterThan', threshold: 80, severity: 2 });
+      expectMetricAlert(m, key, {
+        metric: 'CpuPercentage',
+        operator: 'GreaterThan',
+        threshold: 80,
+        severity: 2,
+      });
     }
   }),
   rule('alert: memory above 85 %', (m) => {
     for (const key of ['api_memory', 'worker_memory']) {
-      expectMetricAlert(m, key, { metric: 'MemoryPercentage', operator: 'GreaterThan', threshold: 85, severity: 2 });
+      expectMetricAlert(m, key, {
+        metric: 'MemoryPercentage',
+        operator: 'GreaterThan',
+        threshold: 85,
+        severity: 2,
+      });
     }
   }),
   rule('alert: App Service down (health check, Sev 0)', (m) => {
@@ -145,14 +165,20 @@ export const monitoringRules: Rule[] = [
   }),
   rule('alert: storage above 80 % of the budgeted quota', (m) => {
     expectMetricAlert(m, 'storage_capacity', { metric: 'UsedCapacity', operator: 'GreaterThan' });
-    expect(metricAlert(m, 'storage_capacity').threshold).toBe('${var.storage_quota_gb * 0.8 * 1024 * 1024 * 1024}');
+    expect(metricAlert(m, 'storage_capacity').threshold).toBe(
+      '${var.storage_quota_gb * 0.8 * 1024 * 1024 * 1024}',
+    );
   }),
   rule('alert: upload failure rate above 5 % is critical', (m) => {
     expect(logAlert(m, 'storage_upload_failure_rate')).toMatchObject({ threshold: 5, severity: 1 });
     expect(String(logAlert(m, 'storage_upload_failure_rate').query)).toContain('local.upload_operations');
   }),
   rule('alert: average upload above 5 s is a warning', (m) => {
-    expect(logAlert(m, 'storage_upload_duration')).toMatchObject({ threshold: 5000, severity: 2, measure: 'avg_ms' });
+    expect(logAlert(m, 'storage_upload_duration')).toMatchObject({
+      threshold: 5000,
+      severity: 2,
+      measure: 'avg_ms',
+    });
   }),
   rule('alert: an open circuit breaker is critical', (m) => {
     expect(logAlert(m, 'circuit_breaker_open')).toMatchObject({ threshold: 0, severity: 1 });
@@ -248,6 +274,7 @@ export const stateRules: Rule[] = [
     expect(Object.keys(block(settings ?? {}, 'backend'))).toEqual(['azurerm']);
     const example = m.documents['backend.hcl.example'] ?? {};
     expect(example.use_azuread_auth).toBe(true);
-    for (const forbidden of ['access_key', 'sas_token', 'client_secret']) expect(example[forbidden]).toBeUndefined();
+    for (const forbidden of ['access_key', 'sas_token', 'client_secret'])
+      expect(example[forbidden]).toBeUndefined();
   }),
 ];
