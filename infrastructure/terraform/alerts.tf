@@ -132,7 +132,7 @@ locals {
   log_alerts = {
     api_latency_p95 = {
       description = "API response time P95 above 5 s"
-      scope       = azurerm_application_insights.main.id
+      scope       = azurerm_application_insights.component["app"].id
       severity    = 2
       window      = "PT5M"
       frequency   = "PT5M"
@@ -142,7 +142,7 @@ locals {
     }
     api_5xx_rate = {
       description = "API 5xx responses above 1 % of requests"
-      scope       = azurerm_application_insights.main.id
+      scope       = azurerm_application_insights.component["app"].id
       severity    = 1
       window      = "PT5M"
       frequency   = "PT5M"

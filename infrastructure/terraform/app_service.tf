@@ -101,7 +101,7 @@ resource "azurerm_linux_web_app" "api" {
   public_network_access_enabled                  = true # the API is the public front door
   ftp_publish_basic_authentication_enabled       = false
   webdeploy_publish_basic_authentication_enabled = false
-  virtual_network_subnet_id                      = azurerm_subnet.app.id
+  virtual_network_subnet_id                      = azurerm_subnet.subnet["app"].id
   app_settings                                   = local.app_settings
   tags                                           = merge(local.tags, { "azd-service-name" = "api" })
 
@@ -142,7 +142,7 @@ resource "azurerm_linux_web_app_slot" "staging" {
   public_network_access_enabled                  = true
   ftp_publish_basic_authentication_enabled       = false
   webdeploy_publish_basic_authentication_enabled = false
-  virtual_network_subnet_id                      = azurerm_subnet.app.id
+  virtual_network_subnet_id                      = azurerm_subnet.subnet["app"].id
   app_settings                                   = local.staging_slot_app_settings
   tags                                           = merge(local.tags, { "azd-service-name" = "api" })
 
@@ -180,7 +180,7 @@ resource "azurerm_linux_web_app" "worker" {
   public_network_access_enabled                  = false # no public ingress: it only answers probes
   ftp_publish_basic_authentication_enabled       = false
   webdeploy_publish_basic_authentication_enabled = false
-  virtual_network_subnet_id                      = azurerm_subnet.worker.id
+  virtual_network_subnet_id                      = azurerm_subnet.subnet["worker"].id
   app_settings                                   = local.worker_app_settings
   tags                                           = merge(local.tags, { "azd-service-name" = "worker" })
 

@@ -1,6 +1,14 @@
 # Monthly budget of the environment's resource group (seed 004 "Cost Controls", seed 000):
 # notifications at 80 % and 100 % of actual cost and at 100 % of forecast, to the action group.
-# start_date is a fixed variable (not timestamp()), so a plan never shows a diff for it.
+# start_date is a fixed variable (never the current time), so a plan never shows a diff for it.
+
+locals {
+  budget_notifications = [
+    { threshold = 80, type = "Actual" },
+    { threshold = 100, type = "Actual" },
+    { threshold = 100, type = "Forecasted" },
+  ]
+}
 
 resource "azurerm_consumption_budget_resource_group" "main" {
   name              = "budget-${local.name}"
@@ -12,30 +20,15 @@ resource "azurerm_consumption_budget_resource_group" "main" {
     start_date = var.budget_start_date
   }
 
-  notification {
-    enabled        = true
-    operator       = "GreaterThanOrEqualTo"
-    threshold      = 80
-    threshold_type = "Actual"
-    contact_groups = [azurerm_monitor_action_group.main.id]
-    contact_emails = var.alert_email_addresses
-  }
-
-  notification {
-    enabled        = true
-    operator       = "GreaterThanOrEqualTo"
-    threshold      = 100
-    threshold_type = "Actual"
-    contact_groups = [azurerm_monitor_action_group.main.id]
-    contact_emails = var.alert_email_addresses
-  }
-
-  notification {
-    enabled        = true
-    operator       = "GreaterThanOrEqualTo"
-    threshold      = 100
-    threshold_type = "Forecasted"
-    contact_groups = [azurerm_monitor_action_group.main.id]
-    contact_emails = var.alert_email_addresses
+  dynamic "notification" {
+    for_each = local.budget_notifications
+    content {
+      enabled        = true
+      operator       = "GreaterThanOrEqualTo"
+      threshold      = notification.value.threshold
+      threshold_type = notification.value.type
+      contact_groups = [azurerm_monitor_action_group.main.id]
+      contact_emails = var.alert_email_addresses
+    }
   }
 }

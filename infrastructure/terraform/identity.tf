@@ -17,7 +17,7 @@ locals {
     blob_data_contributor  = { role = "Storage Blob Data Contributor", scope = azurerm_storage_account.main.id }
     table_data_contributor = { role = "Storage Table Data Contributor", scope = azurerm_storage_account.main.id }
     openai_user            = { role = "Cognitive Services OpenAI User", scope = azurerm_cognitive_account.openai.id }
-    metrics_publisher      = { role = "Monitoring Metrics Publisher", scope = azurerm_application_insights.main.id }
+    metrics_publisher      = { role = "Monitoring Metrics Publisher", scope = azurerm_application_insights.component["app"].id }
   }
 
   app_role_assignments = {
@@ -37,7 +37,7 @@ resource "azurerm_role_assignment" "app" {
 # The staging slot reports to its own Application Insights component.
 resource "azurerm_role_assignment" "slot_metrics_publisher" {
   count                = var.deployment_slot_enabled ? 1 : 0
-  scope                = azurerm_application_insights.staging_slot[0].id
+  scope                = azurerm_application_insights.component["staging_slot"].id
   role_definition_name = "Monitoring Metrics Publisher"
   principal_id         = azurerm_linux_web_app_slot.staging[0].identity[0].principal_id
   principal_type       = "ServicePrincipal"

@@ -98,21 +98,12 @@ resource "azurerm_key_vault_secret" "jwt" {
 }
 
 resource "azurerm_key_vault_secret" "telemetry" {
-  name            = local.secret_names.telemetry
+  for_each        = local.app_insights_components
+  name            = each.key == "app" ? local.secret_names.telemetry : local.secret_names.telemetry_slot
   key_vault_id    = azurerm_key_vault.main.id
   content_type    = "appinsights-connection-string"
   expiration_date = var.secrets_expire_on
-  value           = azurerm_application_insights.main.connection_string
-  depends_on      = [azurerm_role_assignment.deployer_secrets_officer]
-}
-
-resource "azurerm_key_vault_secret" "telemetry_slot" {
-  count           = var.deployment_slot_enabled ? 1 : 0
-  name            = local.secret_names.telemetry_slot
-  key_vault_id    = azurerm_key_vault.main.id
-  content_type    = "appinsights-connection-string"
-  expiration_date = var.secrets_expire_on
-  value           = azurerm_application_insights.staging_slot[0].connection_string
+  value           = azurerm_application_insights.component[each.key].connection_string
   depends_on      = [azurerm_role_assignment.deployer_secrets_officer]
 }
 

@@ -10,20 +10,18 @@ resource "azurerm_log_analytics_workspace" "main" {
   tags                = local.tags
 }
 
-resource "azurerm_application_insights" "main" {
-  name                = "appi-${local.name}"
-  location            = azurerm_resource_group.main.location
-  resource_group_name = azurerm_resource_group.main.name
-  workspace_id        = azurerm_log_analytics_workspace.main.id
-  application_type    = "Node.JS"
-  retention_in_days   = var.log_retention_days
-  tags                = local.tags
+# One component for the API and worker; the seed keeps the production staging slot's telemetry
+# apart (a slot-sticky setting), so with a slot there is a second one.
+locals {
+  app_insights_components = merge(
+    { app = "appi-${local.name}" },
+    var.deployment_slot_enabled ? { staging_slot = "appi-${local.name}-staging-slot" } : {},
+  )
 }
 
-# The seed keeps the staging slot's telemetry apart from production's (a slot-sticky setting).
-resource "azurerm_application_insights" "staging_slot" {
-  count               = var.deployment_slot_enabled ? 1 : 0
-  name                = "appi-${local.name}-staging-slot"
+resource "azurerm_application_insights" "component" {
+  for_each            = local.app_insights_components
+  name                = each.value
   location            = azurerm_resource_group.main.location
   resource_group_name = azurerm_resource_group.main.name
   workspace_id        = azurerm_log_analytics_workspace.main.id
@@ -63,10 +61,10 @@ locals {
     storage_blob  = { id = "${azurerm_storage_account.main.id}/blobServices/default", logs = true, metrics = true }
     storage_table = { id = "${azurerm_storage_account.main.id}/tableServices/default", logs = true, metrics = true }
     vnet          = { id = azurerm_virtual_network.main.id, logs = true, metrics = true }
-    nsg_app       = { id = azurerm_network_security_group.app.id, logs = true, metrics = false }
-    nsg_pe        = { id = azurerm_network_security_group.pe.id, logs = true, metrics = false }
-    nsg_db        = { id = azurerm_network_security_group.db.id, logs = true, metrics = false }
-    nsg_mgmt      = { id = azurerm_network_security_group.mgmt.id, logs = true, metrics = false }
+    nsg_app       = { id = azurerm_network_security_group.nsg["app"].id, logs = true, metrics = false }
+    nsg_pe        = { id = azurerm_network_security_group.nsg["pe"].id, logs = true, metrics = false }
+    nsg_db        = { id = azurerm_network_security_group.nsg["db"].id, logs = true, metrics = false }
+    nsg_mgmt      = { id = azurerm_network_security_group.nsg["mgmt"].id, logs = true, metrics = false }
     nat_ip        = { id = azurerm_public_ip.nat.id, logs = true, metrics = true }
     eventgrid     = { id = azurerm_eventgrid_system_topic.keyvault.id, logs = true, metrics = true }
     workspace     = { id = azurerm_log_analytics_workspace.main.id, logs = true, metrics = true }

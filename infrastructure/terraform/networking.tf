@@ -24,235 +24,130 @@ resource "azurerm_virtual_network" "main" {
   tags                = local.tags
 }
 
-resource "azurerm_subnet" "app" {
-  name                            = "app-subnet"
-  resource_group_name             = azurerm_resource_group.main.name
-  virtual_network_name            = azurerm_virtual_network.main.name
-  address_prefixes                = [local.subnet_prefixes.app]
-  default_outbound_access_enabled = false
+locals {
+  app_service_delegation = { service = "Microsoft.Web/serverFarms", action = "Microsoft.Network/virtualNetworks/subnets/action" }
+  postgres_delegation    = { service = "Microsoft.DBforPostgreSQL/flexibleServers", action = "Microsoft.Network/virtualNetworks/subnets/join/action" }
 
-  delegation {
-    name = "app-service"
-    service_delegation {
-      name    = "Microsoft.Web/serverFarms"
-      actions = ["Microsoft.Network/virtualNetworks/subnets/action"]
-    }
+  # Subnet -> its delegation (null: none) and the NSG that guards it.
+  subnets = {
+    app    = { delegation = local.app_service_delegation, nsg = "app" }
+    worker = { delegation = local.app_service_delegation, nsg = "app" }
+    pe     = { delegation = null, nsg = "pe" }
+    db     = { delegation = local.postgres_delegation, nsg = "db" }
+    mgmt   = { delegation = null, nsg = "mgmt" }
   }
 }
 
-resource "azurerm_subnet" "worker" {
-  name                            = "worker-subnet"
-  resource_group_name             = azurerm_resource_group.main.name
-  virtual_network_name            = azurerm_virtual_network.main.name
-  address_prefixes                = [local.subnet_prefixes.worker]
-  default_outbound_access_enabled = false
-
-  delegation {
-    name = "app-service"
-    service_delegation {
-      name    = "Microsoft.Web/serverFarms"
-      actions = ["Microsoft.Network/virtualNetworks/subnets/action"]
-    }
-  }
-}
-
-resource "azurerm_subnet" "pe" {
-  name                 = "pe-subnet"
+resource "azurerm_subnet" "subnet" {
+  for_each             = local.subnets
+  name                 = "${each.key}-subnet"
   resource_group_name  = azurerm_resource_group.main.name
   virtual_network_name = azurerm_virtual_network.main.name
-  address_prefixes     = [local.subnet_prefixes.pe]
+  address_prefixes     = [local.subnet_prefixes[each.key]]
   # NSG rules apply to private endpoints only with network policies on.
   private_endpoint_network_policies = "Enabled"
-  default_outbound_access_enabled   = false
-}
-
-resource "azurerm_subnet" "db" {
-  name                            = "db-subnet"
-  resource_group_name             = azurerm_resource_group.main.name
-  virtual_network_name            = azurerm_virtual_network.main.name
-  address_prefixes                = [local.subnet_prefixes.db]
+  # No implicit internet access: the NAT gateway below is the one way out.
   default_outbound_access_enabled = false
 
-  delegation {
-    name = "postgresql"
-    service_delegation {
-      name    = "Microsoft.DBforPostgreSQL/flexibleServers"
-      actions = ["Microsoft.Network/virtualNetworks/subnets/join/action"]
+  dynamic "delegation" {
+    for_each = each.value.delegation == null ? [] : [each.value.delegation]
+    content {
+      name = "delegation"
+      service_delegation {
+        name    = delegation.value.service
+        actions = [delegation.value.action]
+      }
     }
   }
-}
-
-resource "azurerm_subnet" "mgmt" {
-  name                            = "mgmt-subnet"
-  resource_group_name             = azurerm_resource_group.main.name
-  virtual_network_name            = azurerm_virtual_network.main.name
-  address_prefixes                = [local.subnet_prefixes.mgmt]
-  default_outbound_access_enabled = false
 }
 
 # --- NSGs (seed 004 "Network Security Groups") ------------------------------------------
+# `sources`/`destinations` are lists of prefixes or one service tag ("*", "Internet").
 
-resource "azurerm_network_security_group" "app" {
-  name                = "app-nsg-${local.name}"
+locals {
+  nsg_rules = {
+    app = [
+      {
+        name    = "AllowVNetOutbound", priority = 100, direction = "Outbound", access = "Allow", protocol = "Tcp",
+        sources = local.app_source_prefixes, destinations = [local.subnet_prefixes.pe, local.subnet_prefixes.db],
+        ports   = ["443", "5432", tostring(local.redis_port)]
+      },
+      # The seed's SailPoint rule, generalised: HTTPS to SaaS APIs (Anthropic, OpenAI) via the NAT gateway.
+      {
+        name    = "AllowHttpsInternetOutbound", priority = 110, direction = "Outbound", access = "Allow", protocol = "Tcp",
+        sources = local.app_source_prefixes, destinations = ["Internet"], ports = ["443"]
+      },
+      {
+        name    = "DenyAllOutbound", priority = 4096, direction = "Outbound", access = "Deny", protocol = "*",
+        sources = ["*"], destinations = ["*"], ports = ["*"]
+      },
+    ]
+    pe = [
+      {
+        name    = "AllowFromApp", priority = 100, direction = "Inbound", access = "Allow", protocol = "Tcp",
+        sources = local.app_source_prefixes, destinations = [local.subnet_prefixes.pe],
+        ports   = ["443", tostring(local.redis_port)]
+      },
+      {
+        name    = "DenyAll", priority = 4096, direction = "Inbound", access = "Deny", protocol = "*",
+        sources = ["*"], destinations = [local.subnet_prefixes.pe], ports = ["*"]
+      },
+    ]
+    db = [
+      {
+        name    = "AllowFromApp", priority = 100, direction = "Inbound", access = "Allow", protocol = "Tcp",
+        sources = local.app_source_prefixes, destinations = [local.subnet_prefixes.db], ports = ["5432"]
+      },
+      # Zone-redundant HA replicates between the primary and the standby inside this subnet.
+      {
+        name    = "AllowWithinDbSubnet", priority = 110, direction = "Inbound", access = "Allow", protocol = "Tcp",
+        sources = [local.subnet_prefixes.db], destinations = [local.subnet_prefixes.db], ports = ["5432"]
+      },
+      {
+        name    = "DenyAll", priority = 4096, direction = "Inbound", access = "Deny", protocol = "*",
+        sources = ["*"], destinations = [local.subnet_prefixes.db], ports = ["*"]
+      },
+    ]
+    mgmt = [
+      {
+        name    = "DenyAllInbound", priority = 4096, direction = "Inbound", access = "Deny", protocol = "*",
+        sources = ["*"], destinations = ["*"], ports = ["*"]
+      },
+    ]
+  }
+}
+
+resource "azurerm_network_security_group" "nsg" {
+  for_each            = local.nsg_rules
+  name                = "${each.key}-nsg-${local.name}"
   location            = azurerm_resource_group.main.location
   resource_group_name = azurerm_resource_group.main.name
   tags                = local.tags
 
-  security_rule {
-    name                         = "AllowVNetOutbound"
-    priority                     = 100
-    direction                    = "Outbound"
-    access                       = "Allow"
-    protocol                     = "Tcp"
-    source_port_range            = "*"
-    source_address_prefixes      = local.app_source_prefixes
-    destination_address_prefixes = [local.subnet_prefixes.pe, local.subnet_prefixes.db]
-    destination_port_ranges      = ["443", "5432", tostring(local.redis_port)]
-  }
-
-  # The seed's SailPoint rule, generalised: HTTPS to SaaS APIs (Anthropic, OpenAI) through the NAT gateway.
-  security_rule {
-    name                       = "AllowHttpsInternetOutbound"
-    priority                   = 110
-    direction                  = "Outbound"
-    access                     = "Allow"
-    protocol                   = "Tcp"
-    source_port_range          = "*"
-    source_address_prefixes    = local.app_source_prefixes
-    destination_address_prefix = "Internet"
-    destination_port_range     = "443"
-  }
-
-  security_rule {
-    name                       = "DenyAllOutbound"
-    priority                   = 4096
-    direction                  = "Outbound"
-    access                     = "Deny"
-    protocol                   = "*"
-    source_port_range          = "*"
-    source_address_prefix      = "*"
-    destination_address_prefix = "*"
-    destination_port_range     = "*"
+  dynamic "security_rule" {
+    for_each = each.value
+    content {
+      name              = security_rule.value.name
+      priority          = security_rule.value.priority
+      direction         = security_rule.value.direction
+      access            = security_rule.value.access
+      protocol          = security_rule.value.protocol
+      source_port_range = "*"
+      # A single entry may be a service tag, which only the singular arguments accept.
+      source_address_prefix        = length(security_rule.value.sources) == 1 ? security_rule.value.sources[0] : null
+      source_address_prefixes      = length(security_rule.value.sources) > 1 ? security_rule.value.sources : null
+      destination_address_prefix   = length(security_rule.value.destinations) == 1 ? security_rule.value.destinations[0] : null
+      destination_address_prefixes = length(security_rule.value.destinations) > 1 ? security_rule.value.destinations : null
+      destination_port_range       = length(security_rule.value.ports) == 1 ? security_rule.value.ports[0] : null
+      destination_port_ranges      = length(security_rule.value.ports) > 1 ? security_rule.value.ports : null
+    }
   }
 }
 
-resource "azurerm_network_security_group" "pe" {
-  name                = "pe-nsg-${local.name}"
-  location            = azurerm_resource_group.main.location
-  resource_group_name = azurerm_resource_group.main.name
-  tags                = local.tags
-
-  security_rule {
-    name                       = "AllowFromApp"
-    priority                   = 100
-    direction                  = "Inbound"
-    access                     = "Allow"
-    protocol                   = "Tcp"
-    source_port_range          = "*"
-    source_address_prefixes    = local.app_source_prefixes
-    destination_address_prefix = local.subnet_prefixes.pe
-    destination_port_ranges    = ["443", tostring(local.redis_port)]
-  }
-
-  security_rule {
-    name                       = "DenyAll"
-    priority                   = 4096
-    direction                  = "Inbound"
-    access                     = "Deny"
-    protocol                   = "*"
-    source_port_range          = "*"
-    source_address_prefix      = "*"
-    destination_address_prefix = local.subnet_prefixes.pe
-    destination_port_range     = "*"
-  }
-}
-
-resource "azurerm_network_security_group" "db" {
-  name                = "db-nsg-${local.name}"
-  location            = azurerm_resource_group.main.location
-  resource_group_name = azurerm_resource_group.main.name
-  tags                = local.tags
-
-  security_rule {
-    name                       = "AllowFromApp"
-    priority                   = 100
-    direction                  = "Inbound"
-    access                     = "Allow"
-    protocol                   = "Tcp"
-    source_port_range          = "*"
-    source_address_prefixes    = local.app_source_prefixes
-    destination_address_prefix = local.subnet_prefixes.db
-    destination_port_range     = "5432"
-  }
-
-  # Zone-redundant HA replicates between the primary and the standby inside this subnet.
-  security_rule {
-    name                       = "AllowWithinDbSubnet"
-    priority                   = 110
-    direction                  = "Inbound"
-    access                     = "Allow"
-    protocol                   = "Tcp"
-    source_port_range          = "*"
-    source_address_prefix      = local.subnet_prefixes.db
-    destination_address_prefix = local.subnet_prefixes.db
-    destination_port_range     = "5432"
-  }
-
-  security_rule {
-    name                       = "DenyAll"
-    priority                   = 4096
-    direction                  = "Inbound"
-    access                     = "Deny"
-    protocol                   = "*"
-    source_port_range          = "*"
-    source_address_prefix      = "*"
-    destination_address_prefix = local.subnet_prefixes.db
-    destination_port_range     = "*"
-  }
-}
-
-resource "azurerm_network_security_group" "mgmt" {
-  name                = "mgmt-nsg-${local.name}"
-  location            = azurerm_resource_group.main.location
-  resource_group_name = azurerm_resource_group.main.name
-  tags                = local.tags
-
-  security_rule {
-    name                       = "DenyAllInbound"
-    priority                   = 4096
-    direction                  = "Inbound"
-    access                     = "Deny"
-    protocol                   = "*"
-    source_port_range          = "*"
-    source_address_prefix      = "*"
-    destination_address_prefix = "*"
-    destination_port_range     = "*"
-  }
-}
-
-resource "azurerm_subnet_network_security_group_association" "app" {
-  subnet_id                 = azurerm_subnet.app.id
-  network_security_group_id = azurerm_network_security_group.app.id
-}
-
-resource "azurerm_subnet_network_security_group_association" "worker" {
-  subnet_id                 = azurerm_subnet.worker.id
-  network_security_group_id = azurerm_network_security_group.app.id
-}
-
-resource "azurerm_subnet_network_security_group_association" "pe" {
-  subnet_id                 = azurerm_subnet.pe.id
-  network_security_group_id = azurerm_network_security_group.pe.id
-}
-
-resource "azurerm_subnet_network_security_group_association" "db" {
-  subnet_id                 = azurerm_subnet.db.id
-  network_security_group_id = azurerm_network_security_group.db.id
-}
-
-resource "azurerm_subnet_network_security_group_association" "mgmt" {
-  subnet_id                 = azurerm_subnet.mgmt.id
-  network_security_group_id = azurerm_network_security_group.mgmt.id
+resource "azurerm_subnet_network_security_group_association" "subnet" {
+  for_each                  = local.subnets
+  subnet_id                 = azurerm_subnet.subnet[each.key].id
+  network_security_group_id = azurerm_network_security_group.nsg[each.value.nsg].id
 }
 
 # --- Outbound: route-all sends everything into the VNet; the NAT gateway is its one exit -----
@@ -280,13 +175,9 @@ resource "azurerm_nat_gateway_public_ip_association" "main" {
   public_ip_address_id = azurerm_public_ip.nat.id
 }
 
-resource "azurerm_subnet_nat_gateway_association" "app" {
-  subnet_id      = azurerm_subnet.app.id
-  nat_gateway_id = azurerm_nat_gateway.main.id
-}
-
-resource "azurerm_subnet_nat_gateway_association" "worker" {
-  subnet_id      = azurerm_subnet.worker.id
+resource "azurerm_subnet_nat_gateway_association" "integration" {
+  for_each       = toset(["app", "worker"])
+  subnet_id      = azurerm_subnet.subnet[each.key].id
   nat_gateway_id = azurerm_nat_gateway.main.id
 }
 
@@ -307,7 +198,7 @@ resource "azurerm_private_endpoint" "pe" {
   name                = "pe-${each.key}-${local.name}"
   location            = azurerm_resource_group.main.location
   resource_group_name = azurerm_resource_group.main.name
-  subnet_id           = azurerm_subnet.pe.id
+  subnet_id           = azurerm_subnet.subnet["pe"].id
   tags                = local.tags
 
   private_service_connection {

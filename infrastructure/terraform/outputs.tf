@@ -59,7 +59,7 @@ output "AZURE_OPENAI_ENDPOINT" {
 }
 
 output "APPLICATIONINSIGHTS_NAME" {
-  value = azurerm_application_insights.main.name
+  value = azurerm_application_insights.component["app"].name
 }
 
 output "CI_CLIENT_ID" {

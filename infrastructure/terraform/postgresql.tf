@@ -29,7 +29,7 @@ resource "azurerm_postgresql_flexible_server" "main" {
   auto_grow_enabled                 = true
   backup_retention_days             = var.postgres_backup_retention_days
   geo_redundant_backup_enabled      = var.postgres_geo_redundant_backup_enabled
-  delegated_subnet_id               = azurerm_subnet.db.id
+  delegated_subnet_id               = azurerm_subnet.subnet["db"].id
   private_dns_zone_id               = azurerm_private_dns_zone.zone["postgres"].id
   public_network_access_enabled     = false
   administrator_login               = local.postgres_admin_login

@@ -45,8 +45,8 @@ const mutations: Mutation[] = [
   {
     rule: 'no ingress is open to 0.0.0.0/0',
     file: 'networking.tf',
-    from: /source_address_prefixes(\s+)= local\.app_source_prefixes\n(\s+)destination_address_prefix(\s+)= local\.subnet_prefixes\.pe/,
-    to: 'source_address_prefix = "Internet"\n$2destination_address_prefix$3= local.subnet_prefixes.pe',
+    from: 'sources = local.app_source_prefixes, destinations = [local.subnet_prefixes.pe]',
+    to: 'sources = ["Internet"], destinations = [local.subnet_prefixes.pe]',
   },
   {
     rule: 'no public network access in production',
@@ -99,8 +99,8 @@ const mutations: Mutation[] = [
   {
     rule: 'autoscale on CPU: out above 70 %, in below 30 %, over 10 minutes',
     file: 'autoscale.tf',
-    from: /threshold(\s+)= 70/,
-    to: 'threshold$1= 90',
+    from: 'threshold = 70',
+    to: 'threshold = 90',
   },
   { rule: 'alert: memory above 85 %', file: 'alerts.tf', from: /threshold(\s+)= 85/, to: 'threshold$1= 95' },
   {

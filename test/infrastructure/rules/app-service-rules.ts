@@ -97,9 +97,9 @@ export const appServiceRules: Rule[] = [
   }),
   rule('VNet integration routes all outbound traffic', (m) => {
     expectOn(allSites(m), 'vnet_route_all_enabled', true);
-    expect(api(m).virtual_network_subnet_id).toBe('${azurerm_subnet.app.id}');
-    expect(slot(m).virtual_network_subnet_id).toBe('${azurerm_subnet.app.id}');
-    expect(worker(m).virtual_network_subnet_id).toBe('${azurerm_subnet.worker.id}');
+    expect(api(m).virtual_network_subnet_id).toBe('${azurerm_subnet.subnet["app"].id}');
+    expect(slot(m).virtual_network_subnet_id).toBe('${azurerm_subnet.subnet["app"].id}');
+    expect(worker(m).virtual_network_subnet_id).toBe('${azurerm_subnet.subnet["worker"].id}');
   }),
   rule('web apps have a system-assigned identity', (m) => {
     for (const [name, app] of webApps(m)) expect(block(app, 'identity').type, name).toBe('SystemAssigned');

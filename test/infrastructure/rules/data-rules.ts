@@ -45,7 +45,7 @@ export const postgresRules: Rule[] = [
   }),
   rule('PostgreSQL is reached privately through a delegated subnet and private DNS zone', (m) => {
     const server = postgres(m);
-    expect(server.delegated_subnet_id).toBe('${azurerm_subnet.db.id}');
+    expect(server.delegated_subnet_id).toBe('${azurerm_subnet.subnet["db"].id}');
     expect(server.private_dns_zone_id).toBe('${azurerm_private_dns_zone.zone["postgres"].id}');
     expect(server.public_network_access_enabled).toBe(false);
     expect(String((local(m, 'private_dns_zones') as Body).postgres)).toMatch(

@@ -8,6 +8,7 @@ import {
   terraformDir,
   asBodies,
   block,
+  dynamicBlock,
   environments,
   evaluate,
   local,
@@ -20,11 +21,10 @@ import {
 } from '../terraform-model.js';
 import { rule, type Rule } from './rule.js';
 
-const nsg = (m: TerraformModel, name: string) => resource(m, 'azurerm_network_security_group', name);
-const nsgRules = (body: Body) => asBodies(body.security_rule);
-
+/** One rule of local.nsg_rules (networking.tf): sources, destinations and ports are lists. */
 function findRule(m: TerraformModel, group: string, name: string): Body {
-  const found = nsgRules(nsg(m, group)).find((r) => r.name === name);
+  const rules = (local(m, 'nsg_rules') as Record<string, Body[]>)[group] ?? [];
+  const found = rules.find((r) => r.name === name);
   if (!found) throw new Error(`${group}-nsg has no rule ${name}`);
   return found;
 }
@@ -47,50 +47,64 @@ export const networkRules: Rule[] = [
         String(prefixes[name]),
       )?.[1];
       expect(`10.0.${netnum ?? '?'}.0/24`, name).toBe(cidr);
-      expect(resource(m, 'azurerm_subnet', name).address_prefixes).toEqual([
-        `\${local.subnet_prefixes.${name}}`,
-      ]);
     }
+    expect(Object.keys(local(m, 'subnets') as Body)).toEqual(expect.arrayContaining(Object.keys(subnets)));
+    const subnet = resource(m, 'azurerm_subnet', 'subnet');
+    expect([subnet.for_each, subnet.address_prefixes]).toEqual([
+      '${local.subnets}',
+      ['${local.subnet_prefixes[each.key]}'],
+    ]);
   }),
   rule('subnets are delegated to App Service and PostgreSQL', (m) => {
-    const delegation = (name: string) =>
-      block(block(resource(m, 'azurerm_subnet', name), 'delegation'), 'service_delegation').name;
-    expect(delegation('app')).toBe('Microsoft.Web/serverFarms');
-    expect(delegation('worker')).toBe('Microsoft.Web/serverFarms');
-    expect(delegation('db')).toBe('Microsoft.DBforPostgreSQL/flexibleServers');
-    expect(resource(m, 'azurerm_subnet', 'pe').private_endpoint_network_policies).toBe('Enabled');
+    const delegations = local(m, 'subnets') as Record<string, Body>;
+    expect(delegations.app?.delegation).toBe('${local.app_service_delegation}');
+    expect(delegations.worker?.delegation).toBe('${local.app_service_delegation}');
+    expect(delegations.db?.delegation).toBe('${local.postgres_delegation}');
+    expect((local(m, 'app_service_delegation') as Body).service).toBe('Microsoft.Web/serverFarms');
+    expect((local(m, 'postgres_delegation') as Body).service).toBe(
+      'Microsoft.DBforPostgreSQL/flexibleServers',
+    );
+    const delegation = dynamicBlock(resource(m, 'azurerm_subnet', 'subnet'), 'delegation');
+    expect(block(delegation.content, 'service_delegation').name).toBe('${delegation.value.service}');
+    expect(resource(m, 'azurerm_subnet', 'subnet').private_endpoint_network_policies).toBe('Enabled');
   }),
   rule('app NSG allows VNet services and HTTPS out, denies the rest', (m) => {
     const vnet = findRule(m, 'app', 'AllowVNetOutbound');
     expect([vnet.direction, vnet.access]).toEqual(['Outbound', 'Allow']);
-    expect(vnet.destination_port_ranges).toEqual(['443', '5432', '${tostring(local.redis_port)}']);
+    expect(vnet.ports).toEqual(['443', '5432', '${tostring(local.redis_port)}']);
+    expect(vnet.destinations).toEqual(['${local.subnet_prefixes.pe}', '${local.subnet_prefixes.db}']);
     const https = findRule(m, 'app', 'AllowHttpsInternetOutbound');
-    expect([https.destination_address_prefix, https.destination_port_range]).toEqual(['Internet', '443']);
+    expect([https.destinations, https.ports]).toEqual([['Internet'], ['443']]);
     const deny = findRule(m, 'app', 'DenyAllOutbound');
-    expect([deny.direction, deny.access, deny.priority]).toEqual(['Outbound', 'Deny', 4096]);
+    expect([deny.direction, deny.access, deny.priority, deny.destinations]).toEqual([
+      'Outbound',
+      'Deny',
+      4096,
+      ['*'],
+    ]);
   }),
   rule('PE and DB NSGs admit only the app subnets', (m) => {
     const pe = findRule(m, 'pe', 'AllowFromApp');
-    expect(pe.source_address_prefixes).toBe('${local.app_source_prefixes}');
-    expect(pe.destination_port_ranges).toEqual(['443', '${tostring(local.redis_port)}']);
-    const db = findRule(m, 'db', 'AllowFromApp');
-    expect([db.source_address_prefixes, db.destination_port_range]).toEqual([
+    expect([pe.sources, pe.ports]).toEqual([
       '${local.app_source_prefixes}',
-      '5432',
+      ['443', '${tostring(local.redis_port)}'],
     ]);
+    const db = findRule(m, 'db', 'AllowFromApp');
+    expect([db.sources, db.ports]).toEqual(['${local.app_source_prefixes}', ['5432']]);
     for (const group of ['pe', 'db']) {
       const deny = findRule(m, group, 'DenyAll');
-      expect([deny.direction, deny.access, deny.source_address_prefix], group).toEqual([
-        'Inbound',
-        'Deny',
-        '*',
-      ]);
+      expect([deny.direction, deny.access, deny.sources], group).toEqual(['Inbound', 'Deny', ['*']]);
     }
-    for (const name of ['app', 'worker', 'pe', 'db', 'mgmt']) {
-      expect(resource(m, 'azurerm_subnet_network_security_group_association', name).subnet_id).toBe(
-        `\${azurerm_subnet.${name}.id}`,
-      );
-    }
+    const guards = Object.fromEntries(
+      Object.entries(local(m, 'subnets') as Record<string, Body>).map(([name, s]) => [name, s.nsg]),
+    );
+    expect(guards).toEqual({ app: 'app', worker: 'app', pe: 'pe', db: 'db', mgmt: 'mgmt' });
+    const association = resource(m, 'azurerm_subnet_network_security_group_association', 'subnet');
+    expect([association.for_each, association.network_security_group_id]).toEqual([
+      '${local.subnets}',
+      '${azurerm_network_security_group.nsg[each.value.nsg].id}',
+    ]);
+    expect(resource(m, 'azurerm_network_security_group', 'nsg').for_each).toBe('${local.nsg_rules}');
   }),
   rule('every private endpoint has a private DNS zone linked to the VNet', (m) => {
     const zones = local(m, 'private_dns_zones') as Record<string, string>;
@@ -102,7 +116,7 @@ export const networkRules: Rule[] = [
       redis: 'privatelink.redis.azure.net',
     });
     const pe = resource(m, 'azurerm_private_endpoint', 'pe');
-    expect(pe.subnet_id).toBe('${azurerm_subnet.pe.id}');
+    expect(pe.subnet_id).toBe('${azurerm_subnet.subnet["pe"].id}');
     expect(block(pe, 'private_dns_zone_group').private_dns_zone_ids).toEqual([
       '${azurerm_private_dns_zone.zone[each.key].id}',
     ]);
@@ -113,14 +127,12 @@ export const networkRules: Rule[] = [
     ]);
   }),
   rule('outbound traffic leaves through one NAT gateway', (m) => {
-    for (const name of ['app', 'worker']) {
-      expect(resource(m, 'azurerm_subnet_nat_gateway_association', name).nat_gateway_id).toBe(
-        '${azurerm_nat_gateway.main.id}',
-      );
-    }
-    for (const name of ['app', 'worker', 'pe', 'db', 'mgmt']) {
-      expect(resource(m, 'azurerm_subnet', name).default_outbound_access_enabled, name).toBe(false);
-    }
+    const nat = resource(m, 'azurerm_subnet_nat_gateway_association', 'integration');
+    expect([nat.for_each, nat.nat_gateway_id]).toEqual([
+      '${toset(["app", "worker"])}',
+      '${azurerm_nat_gateway.main.id}',
+    ]);
+    expect(resource(m, 'azurerm_subnet', 'subnet').default_outbound_access_enabled).toBe(false);
   }),
 ];
 
@@ -139,16 +151,19 @@ export const securityRules: Rule[] = [
     expect(secretLiterals(documents, texts)).toEqual([]);
   }),
   rule('no ingress is open to 0.0.0.0/0', (m) => {
-    const inline = Object.values(resourcesOf(m, 'azurerm_network_security_group')).flatMap(nsgRules);
+    const rules = Object.values(local(m, 'nsg_rules') as Record<string, Body[]>).flat();
     const standalone = Object.values(resourcesOf(m, 'azurerm_network_security_rule'));
-    expect(inline.length).toBeGreaterThan(5);
-    for (const r of [...inline, ...standalone]) {
+    expect(rules.length).toBeGreaterThan(5);
+    expect(standalone).toEqual([]);
+    expect(
+      dynamicBlock(resource(m, 'azurerm_network_security_group', 'nsg'), 'security_rule').content
+        .source_address_prefix,
+    ).toBe('${length(security_rule.value.sources) == 1 ? security_rule.value.sources[0] : null}');
+    for (const r of rules) {
       if (r.direction !== 'Inbound' || r.access !== 'Allow') continue;
-      const sources = [r.source_address_prefix, ...asBodies(r.source_address_prefixes)].filter(
-        (s): s is string => typeof s === 'string',
-      );
-      for (const source of sources)
+      for (const source of asBodies(r.sources).map(String)) {
         expect(openSources.has(source.toLowerCase()), `${String(r.name)}: ${source}`).toBe(false);
+      }
     }
     for (const file of Object.keys(m.documents)) {
       for (const { path, value } of strings(m.documents[file])) {

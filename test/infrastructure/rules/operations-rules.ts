@@ -2,8 +2,8 @@
 // 000's memory autoscale and cost alerts and seed 001's storage alerts.
 import { expect } from 'vitest';
 import {
-  asBodies,
   block,
+  dynamicBlock,
   environments,
   evaluate,
   local,
@@ -21,7 +21,7 @@ const appRoles = {
   'Storage Blob Data Contributor': '${azurerm_storage_account.main.id}',
   'Storage Table Data Contributor': '${azurerm_storage_account.main.id}',
   'Cognitive Services OpenAI User': '${azurerm_cognitive_account.openai.id}',
-  'Monitoring Metrics Publisher': '${azurerm_application_insights.main.id}',
+  'Monitoring Metrics Publisher': '${azurerm_application_insights.component["app"].id}',
 };
 
 /** Resource types with Azure Monitor diagnostic settings that this configuration creates. */
@@ -57,11 +57,25 @@ function expectMetricAlert(m: TerraformModel, key: string, expected: Partial<Bod
 
 const autoscale = (m: TerraformModel) =>
   block(resource(m, 'azurerm_monitor_autoscale_setting', 'api'), 'profile');
-const scaleRules = (m: TerraformModel) =>
-  asBodies(autoscale(m).rule).map((r) => ({
-    trigger: block(r, 'metric_trigger'),
-    action: block(r, 'scale_action'),
+
+/** The autoscale rules as written in local.autoscale_rules, with the trigger and action they expand to. */
+function scaleRules(m: TerraformModel): { spec: Body; trigger: Body; action: Body }[] {
+  const rules = dynamicBlock(autoscale(m), 'rule');
+  expect(rules.forEach).toBe('${local.autoscale_rules}');
+  return (local(m, 'autoscale_rules') as Body[]).map((spec) => ({
+    spec,
+    trigger: block(rules.content, 'metric_trigger'),
+    action: block(rules.content, 'scale_action'),
   }));
+}
+
+/** Resource ids a diagnostic target must name: one per for_each key, else the resource's own. */
+function expectedDiagnosticIds(m: TerraformModel, type: string, name: string, body: Body): string[] {
+  const forEach =
+    typeof body.for_each === 'string' ? /^\$\{local\.([a-z_]+)\}$/.exec(body.for_each)?.[1] : undefined;
+  if (!forEach) return [`\${${type}.${name}.id}`];
+  return Object.keys(local(m, forEach) as Body).map((key) => `\${${type}.${name}["${key}"].id}`);
+}
 
 export const identityRules: Rule[] = [
   rule('app identities hold exactly the roles they need', (m) => {
@@ -95,7 +109,7 @@ export const monitoringRules: Rule[] = [
   rule('Log Analytics keeps 90 days and Application Insights is workspace-based', (m) => {
     const workspace = resource(m, 'azurerm_log_analytics_workspace', 'main');
     expect(evaluate(m, 'prod', workspace.retention_in_days)).toBe(90);
-    const insights = resource(m, 'azurerm_application_insights', 'main');
+    const insights = resource(m, 'azurerm_application_insights', 'component');
     expect(insights.workspace_id).toBe('${azurerm_log_analytics_workspace.main.id}');
     expect(evaluate(m, 'prod', insights.retention_in_days)).toBe(90);
   }),
@@ -104,13 +118,15 @@ export const monitoringRules: Rule[] = [
       String(t.id),
     );
     for (const type of diagnosable) {
-      const names = Object.keys(resourcesOf(m, type));
-      expect(names.length, type).toBeGreaterThan(0);
-      for (const name of names) {
-        expect(
-          targets.some((id) => id.startsWith(`\${${type}.${name}.id}`)),
-          `${type}.${name}`,
-        ).toBe(true);
+      const resources = Object.entries(resourcesOf(m, type));
+      expect(resources.length, type).toBeGreaterThan(0);
+      for (const [name, body] of resources) {
+        for (const id of expectedDiagnosticIds(m, type, name, body)) {
+          expect(
+            targets.some((target) => target.startsWith(id)),
+            id,
+          ).toBe(true);
+        }
       }
     }
     const setting = resource(m, 'azurerm_monitor_diagnostic_setting', 'all');
@@ -204,30 +220,30 @@ export const autoscaleRules: Rule[] = [
     expect(perEnvironment(m, capacity, 'maximum').prod).toBe(6);
   }),
   rule('autoscale on CPU: out above 70 %, in below 30 %, over 10 minutes', (m) => {
-    const cpu = scaleRules(m).filter((r) => r.trigger.metric_name === 'CpuPercentage');
-    expect(cpu.map((r) => [r.trigger.operator, r.trigger.threshold, r.action.direction])).toEqual([
+    const cpu = scaleRules(m).filter((r) => r.spec.metric === 'CpuPercentage');
+    expect(cpu.map((r) => [r.spec.operator, r.spec.threshold, r.spec.direction])).toEqual([
       ['GreaterThan', 70, 'Increase'],
       ['LessThan', 30, 'Decrease'],
     ]);
-    for (const r of cpu) expect(r.trigger.time_window).toBe('PT10M');
+    for (const r of cpu) expect([r.trigger.time_window, r.trigger.statistic]).toEqual(['PT10M', 'Average']);
   }),
   rule('autoscale on requests: out above 500, in below 100 per instance per minute', (m) => {
-    const requests = scaleRules(m).filter((r) => r.trigger.metric_name === 'Requests');
-    expect(requests.map((r) => [r.trigger.operator, r.trigger.threshold, r.action.direction])).toEqual([
-      ['GreaterThan', 500, 'Increase'],
-      ['LessThan', 100, 'Decrease'],
+    const requests = scaleRules(m).filter((r) => r.spec.metric === 'Requests');
+    expect(
+      requests.map((r) => [r.spec.operator, r.spec.threshold, r.spec.direction, r.spec.per_instance]),
+    ).toEqual([
+      ['GreaterThan', 500, 'Increase', true],
+      ['LessThan', 100, 'Decrease', true],
     ]);
-    for (const r of requests) {
-      expect([r.trigger.time_grain, r.trigger.time_aggregation, r.trigger.divide_by_instance_count]).toEqual([
-        'PT1M',
-        'Total',
-        true,
-      ]);
-    }
+    const trigger: Body = requests[0]?.trigger ?? {};
+    expect(trigger.time_grain).toBe('PT1M');
+    expect(trigger.time_aggregation).toBe('${rule.value.per_instance ? "Total" : "Average"}');
+    expect(trigger.divide_by_instance_count).toBe('${rule.value.per_instance}');
+    expect(trigger.metric_resource_id).toContain('rule.value.per_instance ? azurerm_linux_web_app.api.id');
   }),
   rule('autoscale on memory (seed 000)', (m) => {
-    const memory = scaleRules(m).filter((r) => r.trigger.metric_name === 'MemoryPercentage');
-    expect(memory.map((r) => r.action.direction)).toEqual(['Increase', 'Decrease']);
+    const memory = scaleRules(m).filter((r) => r.spec.metric === 'MemoryPercentage');
+    expect(memory.map((r) => r.spec.direction)).toEqual(['Increase', 'Decrease']);
   }),
   rule('autoscale cooldowns are 5 minutes', (m) => {
     const rules = scaleRules(m);
@@ -240,15 +256,18 @@ export const costRules: Rule[] = [
   rule('monthly budget notifies at 80 % and 100 % actual and 100 % forecast', (m) => {
     const budget = resource(m, 'azurerm_consumption_budget_resource_group', 'main');
     expect(budget.time_grain).toBe('Monthly');
-    const notifications = asBodies(budget.notification).map((n) => [n.threshold, n.threshold_type]);
-    expect(notifications).toEqual([
-      [80, 'Actual'],
-      [100, 'Actual'],
-      [100, 'Forecasted'],
+    expect(local(m, 'budget_notifications')).toEqual([
+      { threshold: 80, type: 'Actual' },
+      { threshold: 100, type: 'Actual' },
+      { threshold: 100, type: 'Forecasted' },
     ]);
-    for (const n of asBodies(budget.notification)) {
-      expect(n.contact_groups).toEqual(['${azurerm_monitor_action_group.main.id}']);
-    }
+    const notification = dynamicBlock(budget, 'notification');
+    expect(notification.forEach).toBe('${local.budget_notifications}');
+    expect(notification.content).toMatchObject({
+      threshold: '${notification.value.threshold}',
+      threshold_type: '${notification.value.type}',
+      contact_groups: ['${azurerm_monitor_action_group.main.id}'],
+    });
     for (const env of environments) expect(variableValue(m, env, 'monthly_budget_amount')).toBeGreaterThan(0);
   }),
   rule('budget start date is fixed, so plans show no diff', (m) => {
