@@ -214,7 +214,10 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "log" {
   severity             = each.value.severity
   window_duration      = each.value.window
   evaluation_frequency = each.value.frequency
-  tags                 = local.tags
+  # Tables such as AZKVAuditLogs exist only once data has arrived; validating the query at
+  # creation would fail on a fresh workspace.
+  skip_query_validation = true
+  tags                  = local.tags
 
   criteria {
     query                   = each.value.query

@@ -177,7 +177,10 @@ resource "azurerm_linux_web_app" "worker" {
   service_plan_id                                = azurerm_service_plan.worker.id
   https_only                                     = true
   client_affinity_enabled                        = false
-  public_network_access_enabled                  = false # no public ingress: it only answers probes
+  # No public ingress: the site denies every address (ip_restriction_default_action below) and
+  # only answers the platform's health probes. The deployment (SCM) endpoint stays reachable
+  # for zip deploys, with basic auth off, so only Entra ID-authenticated deployers get in.
+  public_network_access_enabled                  = true
   ftp_publish_basic_authentication_enabled       = false
   webdeploy_publish_basic_authentication_enabled = false
   virtual_network_subnet_id                      = azurerm_subnet.subnet["worker"].id
@@ -192,6 +195,8 @@ resource "azurerm_linux_web_app" "worker" {
     always_on                         = true
     http2_enabled                     = true
     websockets_enabled                = false
+    ip_restriction_default_action     = "Deny"
+    scm_ip_restriction_default_action = "Allow"
     minimum_tls_version               = "1.2"
     scm_minimum_tls_version           = "1.2"
     ftps_state                        = "Disabled"

@@ -13,6 +13,7 @@ locals {
   # Both App Service plans send traffic from these ranges.
   app_source_prefixes = [local.subnet_prefixes.app, local.subnet_prefixes.worker]
   # Managed Redis listens on 10000 (Azure Cache for Redis used 6380): the seed's rule, new port.
+  # PostgreSQL: 5432 direct, 6432 through the built-in PgBouncer.
   redis_port = 10000
 }
 
@@ -70,7 +71,7 @@ locals {
       {
         name    = "AllowVNetOutbound", priority = 100, direction = "Outbound", access = "Allow", protocol = "Tcp",
         sources = local.app_source_prefixes, destinations = [local.subnet_prefixes.pe, local.subnet_prefixes.db],
-        ports   = ["443", "5432", tostring(local.redis_port)]
+        ports   = ["443", "5432", "6432", tostring(local.redis_port)]
       },
       # The seed's SailPoint rule, generalised: HTTPS to SaaS APIs (Anthropic, OpenAI) via the NAT gateway.
       {
@@ -96,7 +97,7 @@ locals {
     db = [
       {
         name    = "AllowFromApp", priority = 100, direction = "Inbound", access = "Allow", protocol = "Tcp",
-        sources = local.app_source_prefixes, destinations = [local.subnet_prefixes.db], ports = ["5432"]
+        sources = local.app_source_prefixes, destinations = [local.subnet_prefixes.db], ports = ["5432", "6432"]
       },
       # Zone-redundant HA replicates between the primary and the standby inside this subnet.
       {

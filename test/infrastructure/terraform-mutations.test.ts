@@ -110,6 +110,12 @@ const mutations: Mutation[] = [
     to: 'start_date = formatdate("YYYY-MM-01\'T\'00:00:00Z", timestamp())',
   },
   {
+    rule: 'no public network access in production',
+    file: 'app_service.tf',
+    from: 'ip_restriction_default_action     = "Deny"',
+    to: 'ip_restriction_default_action     = "Allow"',
+  },
+  {
     rule: 'Redis clustering lets a non-cluster-aware client connect',
     file: 'redis.tf',
     from: '"NoCluster"',

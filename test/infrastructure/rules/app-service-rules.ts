@@ -192,7 +192,9 @@ export const appServiceRules: Rule[] = [
   rule('the worker has its own plan, no public ingress and at least one instance', (m) => {
     const app = worker(m);
     expect(app.service_plan_id).toBe('${azurerm_service_plan.worker.id}');
-    expect(app.public_network_access_enabled).toBe(false);
+    const site = block(app, 'site_config');
+    expect(site.ip_restriction_default_action).toBe('Deny');
+    expect(site.ip_restriction).toBeUndefined();
     expect(resource(m, 'azurerm_service_plan', 'worker').worker_count).toBe('${var.worker_instance_count}');
     for (const env of environments)
       expect(variableValue(m, env, 'worker_instance_count')).toBeGreaterThanOrEqual(1);
