@@ -1,0 +1,38 @@
+# Production (seed "Environment Parity"): P2v3 with autoscale 2-6, GP D4ds_v5 zone-redundant
+# with geo-redundant backups, Redis like Premium P1, private endpoints only, the `staging`
+# slot, custom domain, full monitoring and alerts.
+environment_name = "prod"
+environment      = "prod"
+location         = "westeurope"
+
+app_service_sku       = "P2v3"
+worker_service_sku    = "P1v3"
+app_instance_count    = 2
+worker_instance_count = 1
+
+deployment_slot_enabled = true
+autoscale_enabled       = true
+autoscale_min_instances = 2
+autoscale_max_instances = 6
+custom_domain           = "api.azimuth.example.com"
+
+postgres_sku                          = "GP_Standard_D4ds_v5"
+postgres_high_availability_enabled    = true
+postgres_geo_redundant_backup_enabled = true
+
+redis_sku                       = "Balanced_B5"
+redis_high_availability_enabled = true
+
+public_network_access_enabled     = false
+storage_shared_key_access_enabled = false
+storage_replication_type          = "GZRS"
+storage_quota_gb                  = 1000
+
+alerts_enabled               = true
+alert_email_addresses        = ["oncall@azimuth.example.com"]
+monthly_budget_amount        = 2200
+llm_daily_cost_threshold_usd = 60
+
+api_cors_origins = ["https://console.azimuth.example.com"]
+
+ci_oidc_subjects = ["repo:azimuth/azimuth:environment:production"]

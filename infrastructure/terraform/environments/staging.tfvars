@@ -1,0 +1,32 @@
+# Staging (seed "Environment Parity"): P1v3, one instance, GP D2ds_v5, Redis like Premium P1,
+# private endpoints only, no slot, no autoscale, full monitoring.
+environment_name = "staging"
+environment      = "staging"
+location         = "westeurope"
+
+app_service_sku       = "P1v3"
+worker_service_sku    = "P1v3"
+app_instance_count    = 1
+worker_instance_count = 1
+
+deployment_slot_enabled = false
+autoscale_enabled       = false
+custom_domain           = ""
+
+postgres_sku                          = "GP_Standard_D2ds_v5"
+postgres_high_availability_enabled    = false
+postgres_geo_redundant_backup_enabled = false
+
+redis_sku                       = "Balanced_B5"
+redis_high_availability_enabled = true
+
+public_network_access_enabled     = false
+storage_shared_key_access_enabled = false
+storage_replication_type          = "ZRS"
+storage_quota_gb                  = 200
+
+alerts_enabled               = true
+monthly_budget_amount        = 1200
+llm_daily_cost_threshold_usd = 25
+
+ci_oidc_subjects = ["repo:azimuth/azimuth:environment:staging"]

@@ -1,0 +1,344 @@
+# Input variables. Defaults describe the development environment, so `azd up` with only
+# main.tfvars.json works; environments/{dev,staging,prod}.tfvars set the seed's parity table.
+
+# --- Identity of the deployment -------------------------------------------------------------
+
+variable "environment_name" {
+  description = "Name of this deployment (azd's AZURE_ENV_NAME); used in every resource name."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,20}$", var.environment_name))
+    error_message = "environment_name: 2-21 lowercase letters, digits or dashes, starting with a letter."
+  }
+}
+
+variable "environment" {
+  description = "Tier of the seed's Environment Parity table: dev, staging or prod."
+  type        = string
+  default     = "dev"
+  validation {
+    condition     = contains(["dev", "staging", "prod"], var.environment)
+    error_message = "environment must be dev, staging or prod."
+  }
+}
+
+variable "location" {
+  description = "Azure region of every resource (azd's AZURE_LOCATION)."
+  type        = string
+}
+
+variable "principal_id" {
+  description = "Object id of the person running azd (AZURE_PRINCIPAL_ID); read access to secrets outside prod only."
+  type        = string
+  default     = ""
+}
+
+variable "tags" {
+  description = "Extra tags for every resource."
+  type        = map(string)
+  default     = {}
+}
+
+# --- App Service ----------------------------------------------------------------------------
+
+variable "app_service_sku" {
+  description = "SKU of the API's plan (seed: B1 dev, P1v3 staging, P2v3 prod)."
+  type        = string
+  default     = "B1"
+}
+
+variable "worker_service_sku" {
+  description = "SKU of the worker's plan (seed cost table: P1v3 in production)."
+  type        = string
+  default     = "B1"
+}
+
+variable "app_instance_count" {
+  description = "Instances of the API plan when autoscale is off (seed: 1 dev, 1 staging, 2 prod)."
+  type        = number
+  default     = 1
+}
+
+variable "worker_instance_count" {
+  description = "Instances of the worker plan; at least one (recurring jobs run once across instances)."
+  type        = number
+  default     = 1
+  validation {
+    condition     = var.worker_instance_count >= 1
+    error_message = "The worker needs at least one instance."
+  }
+}
+
+variable "node_version" {
+  description = "App Service Node.js runtime stack (Node 22 LTS, no containers)."
+  type        = string
+  default     = "22-lts"
+}
+
+variable "deployment_slot_enabled" {
+  description = "Create the `staging` deployment slot on the API (seed: production only)."
+  type        = bool
+  default     = false
+}
+
+variable "custom_domain" {
+  description = "Custom hostname of the API (e.g. api.example.com); empty: none."
+  type        = string
+  default     = ""
+}
+
+variable "shutdown_timeout_ms" {
+  description = "SHUTDOWN_TIMEOUT_MS: longest drain on SIGTERM; must stay below the container stop limit."
+  type        = number
+  default     = 45000
+}
+
+variable "container_stop_time_limit_seconds" {
+  description = "WEBSITES_CONTAINER_STOP_TIME_LIMIT: App Service's wait after SIGTERM (default 5 s, max 120 s)."
+  type        = number
+  default     = 60
+  validation {
+    condition     = var.container_stop_time_limit_seconds > 5 && var.container_stop_time_limit_seconds <= 120
+    error_message = "container_stop_time_limit_seconds must be above the 5 s default and at most 120."
+  }
+}
+
+variable "api_cors_origins" {
+  description = "Origins of the console allowed by the API and by Blob Storage CORS."
+  type        = list(string)
+  default     = []
+}
+
+variable "auth_jwks_url" {
+  description = "AUTH_JWKS_URL for RS256 bearer tokens (Entra ID); empty: HS256 secret from Key Vault."
+  type        = string
+  default     = ""
+}
+
+variable "auth_jwt_issuer" {
+  description = "AUTH_JWT_ISSUER."
+  type        = string
+  default     = ""
+}
+
+variable "auth_jwt_audience" {
+  description = "AUTH_JWT_AUDIENCE."
+  type        = string
+  default     = ""
+}
+
+# --- Autoscale ------------------------------------------------------------------------------
+
+variable "autoscale_enabled" {
+  description = "Autoscale the API plan (seed: production only)."
+  type        = bool
+  default     = false
+}
+
+variable "autoscale_min_instances" {
+  description = "Fewest API instances under autoscale (seed: 2)."
+  type        = number
+  default     = 2
+}
+
+variable "autoscale_max_instances" {
+  description = "Most API instances under autoscale (seed: 6, the cost ceiling)."
+  type        = number
+  default     = 6
+}
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+variable "postgres_sku" {
+  description = "Flexible Server SKU (seed: B2ms dev, GP D2ds_v5 staging, GP D4ds_v5 prod)."
+  type        = string
+  default     = "B_Standard_B2ms"
+}
+
+variable "postgres_storage_mb" {
+  description = "Storage of the server (seed: 128 GB, auto-grow on)."
+  type        = number
+  default     = 131072
+}
+
+variable "postgres_high_availability_enabled" {
+  description = "Zone-redundant HA (seed: production only)."
+  type        = bool
+  default     = false
+}
+
+variable "postgres_geo_redundant_backup_enabled" {
+  description = "Geo-redundant backups (seed: production only)."
+  type        = bool
+  default     = false
+}
+
+variable "postgres_backup_retention_days" {
+  description = "Backup retention (seed: 35 days)."
+  type        = number
+  default     = 35
+}
+
+variable "database_password_version" {
+  description = "Bump to rotate the database password (write-only: it is never stored in state)."
+  type        = number
+  default     = 1
+}
+
+# --- Redis ----------------------------------------------------------------------------------
+
+variable "redis_sku" {
+  description = "Azure Managed Redis SKU (seed Basic C1 -> Balanced_B1, Premium P1 -> Balanced_B5)."
+  type        = string
+  default     = "Balanced_B1"
+}
+
+variable "redis_high_availability_enabled" {
+  description = "Replicated Managed Redis (seed Premium tiers); off for the Basic-equivalent dev cache."
+  type        = bool
+  default     = false
+}
+
+variable "redis_secret_version" {
+  description = "Bump after rotating the Redis access key so the Key Vault secret is rewritten."
+  type        = number
+  default     = 1
+}
+
+# --- Storage --------------------------------------------------------------------------------
+
+variable "storage_replication_type" {
+  description = "Replication of the storage account."
+  type        = string
+  default     = "LRS"
+}
+
+variable "storage_shared_key_access_enabled" {
+  description = "Allow shared-key (account key) access; off in production (managed identity only)."
+  type        = bool
+  default     = true
+}
+
+variable "storage_quota_gb" {
+  description = "Budgeted blob capacity; the capacity alert fires at 80 % of it (seed 001)."
+  type        = number
+  default     = 100
+}
+
+variable "recordings_cool_after_days" {
+  description = "Recordings move to the cool tier after this many days (seed 002 tiered storage)."
+  type        = number
+  default     = 30
+}
+
+variable "recordings_retention_days" {
+  description = "Recordings are deleted after this many days (RECORDINGS_RETENTION_DAYS and lifecycle rule)."
+  type        = number
+  default     = 90
+  validation {
+    condition     = var.recordings_retention_days > var.recordings_cool_after_days
+    error_message = "recordings_retention_days must be longer than recordings_cool_after_days."
+  }
+}
+
+# --- Network and access ---------------------------------------------------------------------
+
+variable "public_network_access_enabled" {
+  description = "Public endpoints of Key Vault, Storage, OpenAI and Redis; false in staging and production."
+  type        = bool
+  default     = true
+}
+
+variable "vnet_address_space" {
+  description = "Address space of the VNet (seed: 10.0.0.0/16)."
+  type        = string
+  default     = "10.0.0.0/16"
+}
+
+# --- Azure OpenAI ---------------------------------------------------------------------------
+
+variable "openai_gpt4o_capacity" {
+  description = "gpt-4o deployment capacity, in thousands of tokens per minute (seed: 120K)."
+  type        = number
+  default     = 120
+}
+
+variable "openai_gpt4o_mini_capacity" {
+  description = "gpt-4o-mini deployment capacity, in thousands of tokens per minute (seed: 200K)."
+  type        = number
+  default     = 200
+}
+
+variable "openai_whisper_capacity" {
+  description = "whisper deployment capacity (Whisper quota is counted in requests per minute)."
+  type        = number
+  default     = 3
+}
+
+# --- Monitoring, alerts, cost ---------------------------------------------------------------
+
+variable "log_retention_days" {
+  description = "Log Analytics and Application Insights retention (seed: 90 days)."
+  type        = number
+  default     = 90
+}
+
+variable "alerts_enabled" {
+  description = "Metric and log alerts (seed: production 'Full + Alerts'; on in staging too)."
+  type        = bool
+  default     = false
+}
+
+variable "alert_email_addresses" {
+  description = "Who the action group e-mails."
+  type        = list(string)
+  default     = []
+}
+
+variable "llm_daily_cost_threshold_usd" {
+  description = "LLM spend per day that raises the LLM budget alert."
+  type        = number
+  default     = 25
+}
+
+variable "monthly_budget_amount" {
+  description = "Monthly budget of the resource group, in the billing currency."
+  type        = number
+  default     = 300
+}
+
+variable "budget_start_date" {
+  description = "First day of the budget (a fixed first-of-month date, so plans show no diff)."
+  type        = string
+  default     = "2026-12-01T00:00:00Z"
+  validation {
+    condition     = can(regex("^[0-9]{4}-[0-9]{2}-01T00:00:00Z$", var.budget_start_date))
+    error_message = "budget_start_date must be the first of a month, e.g. 2026-12-01T00:00:00Z."
+  }
+}
+
+# --- CI -------------------------------------------------------------------------------------
+
+variable "ci_oidc_issuer" {
+  description = "OIDC issuer trusted for the CI principal (GitHub Actions by default)."
+  type        = string
+  default     = "https://token.actions.githubusercontent.com"
+}
+
+variable "ci_oidc_subjects" {
+  description = "Federated credential subjects of the CI principal, e.g. repo:org/azimuth:environment:production."
+  type        = list(string)
+  default     = []
+}
+
+variable "secrets_expire_on" {
+  description = "Expiry of every Key Vault secret (RFC 3339, fixed so plans show no diff); renew on rotation."
+  type        = string
+  default     = "2027-12-01T00:00:00Z"
+}
+
+variable "auth_jwt_secret_version" {
+  description = "Bump to rotate the HS256 bearer-token secret (write-only: never stored in state)."
+  type        = number
+  default     = 1
+}
