@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // What `npm start` runs first: builds the server (tsc) and the web console (Vite) only when their
 // sources are newer than the last build, so an unchanged checkout starts in about a second.
+// `--only web` (or `server`) limits it to one; the browser tests build just the console.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +14,11 @@ function newest(paths) {
   for (const path of paths.map((p) => join(root, p))) {
     if (!existsSync(path)) continue;
     const stat = statSync(path);
-    if (stat.isDirectory()) latest = Math.max(latest, ...readdirSync(path).map((name) => newest([join(path, name).slice(root.length + 1)])));
+    if (stat.isDirectory())
+      latest = Math.max(
+        latest,
+        ...readdirSync(path).map((name) => newest([join(path, name).slice(root.length + 1)])),
+      );
     else latest = Math.max(latest, stat.mtimeMs);
   }
   return latest;
@@ -36,7 +41,10 @@ const targets = [
   },
 ];
 
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+
 for (const target of targets) {
+  if (only !== undefined && !target.name.includes(only)) continue;
   if (newest(target.inputs) <= builtAt(target.output)) continue;
   process.stdout.write(`building the ${target.name}…\n`);
   const [command, args] = target.command;

@@ -125,7 +125,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerMetricsSummaryRoute(app, { metrics: deps.metrics, health: deps.health });
   if (deps.auditLog) registerAuditLogRoute(app, { auditLog: deps.auditLog });
   if (deps.console)
-    await registerConsole(app, { ...deps.console, version: settings.VERSION, environment: settings.ENVIRONMENT });
+    await registerConsole(app, {
+      ...deps.console,
+      version: settings.VERSION,
+      environment: settings.ENVIRONMENT,
+    });
 
   for (const module of deps.modules ?? []) {
     await app.register(async (scope) => module(scope.withTypeProvider<TypeBoxTypeProvider>()));

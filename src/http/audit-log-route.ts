@@ -31,7 +31,9 @@ export function registerAuditLogRoute(app: App, deps: { auditLog: AuditLogReader
         tags: ['admin'],
         summary: 'The latest audit-log entries, newest first',
         ...(app.authMode === 'jwt' ? { security: [{ bearer: [] }] } : {}),
-        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }),
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+        }),
         response: { 200: AuditEntries, ...problemResponses(400, 401, 403) },
       },
     },

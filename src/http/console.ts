@@ -93,7 +93,11 @@ export async function registerConsole(app: App, options: ConsoleOptions): Promis
     }
   });
   const page = {
-    schema: { hide: true, produces: ['text/html'], params: Type.Object({ '*': Type.Optional(Type.String()) }) },
+    schema: {
+      hide: true,
+      produces: ['text/html'],
+      params: Type.Object({ '*': Type.Optional(Type.String()) }),
+    },
   };
   for (const name of consolePages) {
     app.get(`/${name}`, page, (_request, reply) => sendIndex(reply));

@@ -28,7 +28,10 @@ type MetricsSummary = Static<typeof MetricsSummary>;
 
 /** Long-lived or machine traffic that would drown the latency of real calls. */
 const excluded = (route: string) =>
-  route.startsWith('/health') || route.startsWith('/metrics') || route.startsWith('/events/') || route === '/ws';
+  route.startsWith('/health') ||
+  route.startsWith('/metrics') ||
+  route.startsWith('/events/') ||
+  route === '/ws';
 
 interface Sample {
   value: number;
@@ -38,7 +41,7 @@ interface Sample {
 
 async function samples(registry: Registry, name: string): Promise<Sample[]> {
   const metric = registry.getSingleMetric(name);
-  return metric === undefined ? [] : ((await metric.get()).values as Sample[]);
+  return metric === undefined ? [] : (await metric.get()).values;
 }
 
 async function requestSummary(registry: Registry): Promise<MetricsSummary['requests']> {
@@ -60,14 +63,20 @@ async function requestSummary(registry: Registry): Promise<MetricsSummary['reque
 }
 
 const sum = (values: Sample[]) => values.reduce((total, sample) => total + sample.value, 0);
-const stateNames = Object.fromEntries(Object.entries(breakerStateValue).map(([name, value]) => [value, name]));
+const stateNames = Object.fromEntries(
+  Object.entries(breakerStateValue).map(([name, value]) => [value, name]),
+);
 
 async function queueSummary(health: HealthRegistry): Promise<MetricsSummary['queue']> {
   const check = health.checks.find((c) => c.name === 'jobs');
   if (check === undefined) return { driver: 'none', waiting: null, active: null };
   const result = await check.check(AbortSignal.timeout(1000)).catch(() => undefined);
   const count = (value: unknown) => (typeof value === 'number' ? value : null);
-  return { driver: check.driver, waiting: count(result?.details?.waiting), active: count(result?.details?.active) };
+  return {
+    driver: check.driver,
+    waiting: count(result?.details?.waiting),
+    active: count(result?.details?.active),
+  };
 }
 
 export function registerMetricsSummaryRoute(app: App, deps: { metrics: Registry; health: HealthRegistry }) {

@@ -107,11 +107,13 @@ export class AppShell extends LightElement {
         </div>
       </header>
       <main id="main" tabindex="-1">
-        ${this.failure
-          ? html`<p class="error" role="alert">${this.failure}</p>`
-          : this.config
-            ? this.#page()
-            : html`<p class="muted">Loading…</p>`}
+        ${
+          this.failure
+            ? html`<p class="error" role="alert">${this.failure}</p>`
+            : this.config
+              ? this.#page()
+              : html`<p class="muted">Loading…</p>`
+        }
       </main>
     `;
   }

@@ -32,9 +32,14 @@ export class KyselyAuditLog implements AuditLog, AuditLogReader {
   }
 
   async latest(limit: number): Promise<(AuditEntry & { id: string })[]> {
-    const rows = await this.#db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(limit).execute();
+    const rows = await this.#db
+      .selectFrom('audit_log')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
     return rows.map((row) => ({
-      id: String(row.id),
+      id: row.id,
       at: new Date(row.at),
       actor: row.actor,
       clientIp: row.client_ip,

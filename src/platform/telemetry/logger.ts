@@ -22,7 +22,12 @@ type PrettyFactory = (options: Record<string, unknown>) => DestinationStream;
 /** pino-pretty, loaded only when asked for: processes writing JSON never pay for it. */
 function prettyStream(): DestinationStream {
   const pretty = createRequire(import.meta.url)('pino-pretty') as PrettyFactory;
-  return pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service,version' });
+  return pretty({
+    colorize: true,
+    sync: true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,service,version',
+  });
 }
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -57,6 +62,7 @@ export function createLogger(options: LoggerOptions): Logger {
     options.destination ??
       (options.pretty === true ? prettyStream() : pino.destination({ sync: false, minLength: 4096 })),
   );
-  if (options.destination === undefined && options.pretty !== true) setInterval(() => logger.flush(), 1000).unref();
+  if (options.destination === undefined && options.pretty !== true)
+    setInterval(() => logger.flush(), 1000).unref();
   return logger;
 }

@@ -43,7 +43,9 @@ export async function getJson<T>(path: string): Promise<T> {
 export async function sendJson<T>(method: string, path: string, body?: unknown): Promise<T | undefined> {
   const response = await request(path, {
     method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    ...(body === undefined
+      ? {}
+      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
   });
   return response.status === 204 ? undefined : ((await response.json()) as T);
 }
@@ -57,7 +59,11 @@ export function withUser(path: string, query: Record<string, string> = {}): stri
 }
 
 /** POSTs a multipart form, reporting upload progress (0–1). */
-export async function upload<T>(path: string, form: FormData, onProgress: (fraction: number) => void): Promise<T> {
+export async function upload<T>(
+  path: string,
+  form: FormData,
+  onProgress: (fraction: number) => void,
+): Promise<T> {
   const auth = await headers();
   return new Promise<T>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
@@ -67,11 +73,16 @@ export async function upload<T>(path: string, form: FormData, onProgress: (fract
       if (event.lengthComputable) onProgress(event.loaded / event.total);
     });
     xhr.addEventListener('load', () => {
-      const body = xhr.responseText === '' ? {} : (JSON.parse(xhr.responseText) as Record<string, unknown>);
+      const body = xhr.responseText === '' ? {} : (JSON.parse(xhr.responseText) as unknown);
       if (xhr.status >= 200 && xhr.status < 300) resolve(body as T);
-      else reject(new ApiError(xhr.status, String(body.title ?? xhr.statusText), body.detail as string | undefined));
+      else {
+        const problem = body as { title?: string; detail?: string };
+        reject(new ApiError(xhr.status, problem.title ?? xhr.statusText, problem.detail));
+      }
     });
-    xhr.addEventListener('error', () => reject(new ApiError(0, 'Network error', 'The upload did not reach the API.')));
+    xhr.addEventListener('error', () =>
+      reject(new ApiError(0, 'Network error', 'The upload did not reach the API.')),
+    );
     xhr.send(form);
   });
 }

@@ -60,7 +60,11 @@ export function openEventStream(options: EventStreamOptions): EventStreamHandle 
     const token = await session.token();
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
-    const response = await fetch(apiUrl(options.path), { headers, signal: controller.signal, cache: 'no-store' });
+    const response = await fetch(apiUrl(options.path), {
+      headers,
+      signal: controller.signal,
+      cache: 'no-store',
+    });
     if (!response.ok || response.body === null) throw new Error(`event stream answered ${response.status}`);
     options.onStatus?.(true);
     delay = 500;
@@ -76,14 +80,16 @@ export function openEventStream(options: EventStreamOptions): EventStreamHandle 
     }
   };
 
+  // A function, not the property: the signal changes while the loop awaits.
+  const aborted = () => controller.signal.aborted;
   void (async () => {
-    while (!controller.signal.aborted) {
+    while (!aborted()) {
       try {
         await connectOnce();
       } catch {
         // Dropped or refused: fall through to the retry below.
       }
-      if (controller.signal.aborted) return;
+      if (aborted()) return;
       options.onStatus?.(false);
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 5000);

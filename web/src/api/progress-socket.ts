@@ -4,7 +4,12 @@
 import { socketUrl } from './config.js';
 import { session } from './session.js';
 
-export type ProgressMessage = Record<string, unknown> & { type: string; status?: string; stage?: string; percent?: number };
+export type ProgressMessage = Record<string, unknown> & {
+  type: string;
+  status?: string;
+  stage?: string;
+  percent?: number;
+};
 
 type Key = { kind: 'recordingId' | 'scanId'; id: string };
 

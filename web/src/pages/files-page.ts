@@ -3,6 +3,7 @@
 import { html, nothing } from 'lit';
 import { download, errorText, getJson, request, sendJson, upload } from '../api/client.js';
 import { LightElement } from '../ui/light-element.js';
+import { field } from '../ui/form-field.js';
 import '../ui/upload-box.js';
 
 interface FileItem {
@@ -54,7 +55,9 @@ export class FilesPage extends LightElement {
     const query = new URLSearchParams({ prefix: this.prefix, limit: '50' });
     if (more && this.nextCursor !== null) query.set('cursor', this.nextCursor);
     try {
-      const page = await getJson<{ items: FileItem[]; nextCursor: string | null }>(`/api/files?${query.toString()}`);
+      const page = await getJson<{ items: FileItem[]; nextCursor: string | null }>(
+        `/api/files?${query.toString()}`,
+      );
       this.items = more ? [...this.items, ...page.items] : page.items;
       this.nextCursor = page.nextCursor;
     } catch (error) {
@@ -90,7 +93,11 @@ export class FilesPage extends LightElement {
   async #share(name: string): Promise<void> {
     const seconds = Number(this.querySelector<HTMLSelectElement>('select[name="expiry"]')?.value ?? 3600);
     await this.#guard(async () => {
-      const link = await sendJson<Link>('POST', '/api/files/sas', { name, permissions: 'r', expiresInSeconds: seconds });
+      const link = await sendJson<Link>('POST', '/api/files/sas', {
+        name,
+        permissions: 'r',
+        expiresInSeconds: seconds,
+      });
       if (link) this.link = { ...link, name };
     });
   }
@@ -100,34 +107,71 @@ export class FilesPage extends LightElement {
       <h1>Files</h1>
       <div class="grid two-cols">
         <section class="panel grid" aria-label="Files">
-          <form class="row" role="search" @submit=${(e: SubmitEvent) => {
-            e.preventDefault();
-            this.prefix = String(new FormData(e.target as HTMLFormElement).get('prefix') ?? '');
-            void this.#load();
-          }}>
-            <label>Name prefix <input name="prefix" .value=${this.prefix} placeholder="e.g. reports/" /></label>
+          <form
+            class="row"
+            role="search"
+            @submit=${(e: SubmitEvent) => {
+              e.preventDefault();
+              this.prefix = field(e.target as HTMLFormElement, 'prefix');
+              void this.#load();
+            }}
+          >
+            <label
+              >Name prefix <input name="prefix" .value=${this.prefix} placeholder="e.g. reports/"
+            /></label>
             <button type="submit">Browse</button>
           </form>
           <table>
-            <thead><tr><th>Name</th><th>Size</th><th>Modified</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Size</th>
+                <th>Modified</th>
+                <th><span class="visually-hidden">Actions</span></th>
+              </tr>
+            </thead>
             <tbody>
-              ${this.items.length === 0 ? html`<tr><td colspan="4" class="muted">No files under this prefix.</td></tr>` : nothing}
+              ${
+                this.items.length === 0
+                  ? html`<tr>
+                      <td colspan="4" class="muted">No files under this prefix.</td>
+                    </tr>`
+                  : nothing
+              }
               ${this.items.map(
-                (f) => html`<tr data-file=${f.name}>
-                  <td class="code">${f.name}</td>
-                  <td>${f.size.toLocaleString()} B</td>
-                  <td>${new Date(f.lastModified).toLocaleString()}</td>
-                  <td class="row">
-                    <button class="secondary" aria-label="Download ${f.name}"
-                      @click=${() => void this.#guard(() => download(filePath(f.name), f.name.split('/').pop() ?? f.name))}>Download</button>
-                    <button class="secondary" aria-label="Read link for ${f.name}" @click=${() => void this.#share(f.name)}>Link</button>
-                    <button class="danger" aria-label="Delete ${f.name}"
-                      @click=${() => void this.#guard(async () => {
-                        await request(filePath(f.name), { method: 'DELETE' });
-                        await this.#load();
-                      })}>Delete</button>
-                  </td>
-                </tr>`,
+                (f) =>
+                  html`<tr data-file=${f.name}>
+                    <td class="code">${f.name}</td>
+                    <td>${f.size.toLocaleString()} B</td>
+                    <td>${new Date(f.lastModified).toLocaleString()}</td>
+                    <td class="row">
+                      <button
+                        class="secondary"
+                        aria-label="Download ${f.name}"
+                        @click=${() => void this.#guard(() => download(filePath(f.name), f.name.split('/').pop() ?? f.name))}
+                      >
+                        Download
+                      </button>
+                      <button
+                        class="secondary"
+                        aria-label="Read link for ${f.name}"
+                        @click=${() => void this.#share(f.name)}
+                      >
+                        Link
+                      </button>
+                      <button
+                        class="danger"
+                        aria-label="Delete ${f.name}"
+                        @click=${() =>
+                          void this.#guard(async () => {
+                            await request(filePath(f.name), { method: 'DELETE' });
+                            await this.#load();
+                          })}
+                      >
+                        Delete
+                      </button>
+                    </td>
+                  </tr>`,
               )}
             </tbody>
           </table>
@@ -137,23 +181,39 @@ export class FilesPage extends LightElement {
         <div class="grid">
           <section class="panel grid" aria-label="Upload a file">
             <h2>Upload</h2>
-            <p class="muted">Stored as ${this.prefix === '' ? 'its file name' : html`<span class="code">${this.prefix}</span>…`}.</p>
-            <upload-box label="Choose a file" @file=${(e: CustomEvent<File>) => void this.#upload(e.detail)}></upload-box>
+            <p class="muted">
+              Stored as
+              ${this.prefix === '' ? 'its file name' : html`<span class="code">${this.prefix}</span>…`}.
+            </p>
+            <upload-box
+              label="Choose a file"
+              @file=${(e: CustomEvent<File>) => void this.#upload(e.detail)}
+            ></upload-box>
             ${this.uploadFraction === undefined ? nothing : html`<label>Uploading <progress max="1" .value=${this.uploadFraction}></progress></label>`}
           </section>
           <section class="panel grid" aria-label="Read links">
             <h2>Read links</h2>
-            <label>Link lifetime
+            <label
+              >Link lifetime
               <select name="expiry">
                 <option value="900">15 minutes</option>
                 <option value="3600" selected>1 hour</option>
                 <option value="86400">1 day</option>
-              </select></label>
-            ${this.link
-              ? html`<p class="code" data-testid="read-link">${this.link.url}</p>
-                  <p class="muted">For ${this.link.name}, valid until ${new Date(this.link.expiresOn).toLocaleString()}.</p>
-                  <button @click=${() => void this.#guard(() => navigator.clipboard.writeText(this.link?.url ?? ''))}>Copy link</button>`
-              : html`<p class="muted">Choose “Link” on a file.</p>`}
+              </select></label
+            >
+            ${
+              this.link
+                ? html`<p class="code" data-testid="read-link">${this.link.url}</p>
+                    <p class="muted">
+                      For ${this.link.name}, valid until ${new Date(this.link.expiresOn).toLocaleString()}.
+                    </p>
+                    <button
+                      @click=${() => void this.#guard(() => navigator.clipboard.writeText(this.link?.url ?? ''))}
+                    >
+                      Copy link
+                    </button>`
+                : html`<p class="muted">Choose “Link” on a file.</p>`
+            }
           </section>
         </div>
       </div>

@@ -71,7 +71,10 @@ export class OperationsPage extends LightElement {
     void this.#loadHealth();
     void this.#sample();
     void this.#loadAudit();
-    this.#timers.push(setInterval(() => void this.#loadHealth(), 5000), setInterval(() => void this.#sample(), 2000));
+    this.#timers.push(
+      setInterval(() => void this.#loadHealth(), 5000),
+      setInterval(() => void this.#sample(), 2000),
+    );
   }
 
   override disconnectedCallback(): void {
@@ -98,7 +101,12 @@ export class OperationsPage extends LightElement {
       this.latest = current;
       if (previous === undefined) return;
       const window = windowOf(previous, current);
-      const point = { ...window, ...current.connections, waiting: current.queue.waiting, active: current.queue.active };
+      const point = {
+        ...window,
+        ...current.connections,
+        waiting: current.queue.waiting,
+        active: current.queue.active,
+      };
       this.points = [...this.points, point].slice(-keep);
       this.message = '';
     } catch (error) {
@@ -111,7 +119,8 @@ export class OperationsPage extends LightElement {
       this.audit = (await getJson<{ items: AuditItem[] }>('/admin/audit-log?limit=20')).items;
     } catch (error) {
       // Not an admin (or signed out): the section is simply not shown.
-      if (!(error instanceof ApiError && (error.status === 401 || error.status === 403))) this.message = errorText(error);
+      if (!(error instanceof ApiError && (error.status === 401 || error.status === 403)))
+        this.message = errorText(error);
     }
   }
 
@@ -119,21 +128,42 @@ export class OperationsPage extends LightElement {
     const p = this.points;
     const h = this.health;
     return html`
-      <div class="row"><h1>Operations</h1>
-        ${h ? html`<span class="badge status-${h.status}">${h.status}</span>
-          <span class="muted">v${h.version} · ${h.environment} · up ${Math.round(h.uptimeSeconds / 60)} min</span>` : nothing}
+      <div class="row">
+        <h1>Operations</h1>
+        ${
+          h
+            ? html`<span class="badge status-${h.status}">${h.status}</span>
+                <span class="muted"
+                  >v${h.version} · ${h.environment} · up ${Math.round(h.uptimeSeconds / 60)} min</span
+                >`
+            : nothing
+        }
       </div>
       ${this.message ? html`<p class="error" role="alert">${this.message}</p>` : nothing}
       <section class="panel" aria-label="Dependencies">
         <h2>Dependencies</h2>
         <table data-testid="dependencies">
-          <thead><tr><th>Dependency</th><th>Driver</th><th>Status</th><th>Latency</th><th>Required</th><th>Note</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Dependency</th>
+              <th>Driver</th>
+              <th>Status</th>
+              <th>Latency</th>
+              <th>Required</th>
+              <th>Note</th>
+            </tr>
+          </thead>
           <tbody>
             ${Object.entries(h?.dependencies ?? {}).map(
-              ([name, d]) => html`<tr data-dependency=${name}>
-                <td>${name}</td><td>${d.driver}</td><td><span class="badge status-${d.status}">${d.status}</span></td>
-                <td>${d.latencyMs} ms</td><td>${d.required ? 'yes' : 'no'}</td><td class="muted">${d.error ?? ''}</td>
-              </tr>`,
+              ([name, d]) =>
+                html`<tr data-dependency=${name}>
+                  <td>${name}</td>
+                  <td>${d.driver}</td>
+                  <td><span class="badge status-${d.status}">${d.status}</span></td>
+                  <td>${d.latencyMs} ms</td>
+                  <td>${d.required ? 'yes' : 'no'}</td>
+                  <td class="muted">${d.error ?? ''}</td>
+                </tr>`,
             )}
           </tbody>
         </table>
@@ -157,22 +187,42 @@ export class OperationsPage extends LightElement {
       <section class="panel" aria-label="Circuit breakers">
         <h2>Circuit breakers</h2>
         ${(this.latest?.breakers ?? []).length === 0 ? html`<p class="muted">No breakers reported yet.</p>` : nothing}
-        <ul class="list">${(this.latest?.breakers ?? []).map(
-          (b) => html`<li>${b.dependency}: <span class="badge status-${b.state}">${b.state}</span></li>`,
-        )}</ul>
+        <ul class="list">
+          ${(this.latest?.breakers ?? []).map(
+            (b) => html`<li>${b.dependency}: <span class="badge status-${b.state}">${b.state}</span></li>`,
+          )}
+        </ul>
       </section>
-      ${this.audit
-        ? html`<section class="panel" aria-label="Audit log">
-            <h2>Audit log</h2>
-            <table>
-              <thead><tr><th>When</th><th>Who</th><th>Operation</th><th>Target</th><th>Outcome</th></tr></thead>
-              <tbody>${this.audit.map(
-                (a) => html`<tr><td>${new Date(a.at).toLocaleTimeString()}</td><td>${a.actor ?? 'anonymous'}</td>
-                  <td>${a.operation}</td><td class="code">${a.target}</td><td>${a.outcome}</td></tr>`,
-              )}</tbody>
-            </table>
-          </section>`
-        : nothing}
+      ${
+        this.audit
+          ? html`<section class="panel" aria-label="Audit log">
+              <h2>Audit log</h2>
+              <table>
+                <thead>
+                  <tr>
+                    <th>When</th>
+                    <th>Who</th>
+                    <th>Operation</th>
+                    <th>Target</th>
+                    <th>Outcome</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${this.audit.map(
+                    (a) =>
+                      html`<tr>
+                        <td>${new Date(a.at).toLocaleTimeString()}</td>
+                        <td>${a.actor ?? 'anonymous'}</td>
+                        <td>${a.operation}</td>
+                        <td class="code">${a.target}</td>
+                        <td>${a.outcome}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </section>`
+          : nothing
+      }
     `;
   }
 }

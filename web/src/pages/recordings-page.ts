@@ -83,9 +83,12 @@ export class RecordingsPage extends LightElement {
 
   async #loadList(): Promise<void> {
     try {
-      this.items = (await getJson<{ items: RecordingSummary[] }>(withUser('/api/recordings', { limit: '50' }))).items;
+      this.items = (
+        await getJson<{ items: RecordingSummary[] }>(withUser('/api/recordings', { limit: '50' }))
+      ).items;
       for (const item of this.items)
-        if (item.status !== 'completed' && item.status !== 'failed') this.#socket.watch('recordingId', item.id);
+        if (item.status !== 'completed' && item.status !== 'failed')
+          this.#socket.watch('recordingId', item.id);
     } catch (error) {
       this.message = errorText(error);
     }
@@ -94,7 +97,8 @@ export class RecordingsPage extends LightElement {
   async #loadDetail(id: string): Promise<void> {
     try {
       this.detail = await getJson<RecordingDetail>(withUser(`/api/recordings/${id}`));
-      if (this.detail.status !== 'completed' && this.detail.status !== 'failed') this.#socket.watch('recordingId', id);
+      if (this.detail.status !== 'completed' && this.detail.status !== 'failed')
+        this.#socket.watch('recordingId', id);
     } catch (error) {
       this.message = errorText(error);
     }
@@ -120,7 +124,11 @@ export class RecordingsPage extends LightElement {
     this.uploadFraction = 0;
     this.message = '';
     try {
-      const accepted = await upload<{ id: string }>(withUser('/api/process-audio'), form, (f) => (this.uploadFraction = f));
+      const accepted = await upload<{ id: string }>(
+        withUser('/api/process-audio'),
+        form,
+        (f) => (this.uploadFraction = f),
+      );
       this.#socket.watch('recordingId', accepted.id);
       await this.#loadList();
       navigate(`/recordings/${accepted.id}`);
@@ -133,7 +141,9 @@ export class RecordingsPage extends LightElement {
 
   async #act(method: 'DELETE' | 'POST', id: string): Promise<void> {
     try {
-      await request(withUser(method === 'DELETE' ? `/api/recordings/${id}` : `/api/recordings/${id}/retry`), { method });
+      await request(withUser(method === 'DELETE' ? `/api/recordings/${id}` : `/api/recordings/${id}/retry`), {
+        method,
+      });
       if (method === 'DELETE') navigate('/recordings');
       else this.#socket.watch('recordingId', id);
       await this.#loadList();
@@ -181,15 +191,20 @@ export class RecordingsPage extends LightElement {
   #uploadPanel() {
     return html`<section class="panel grid" aria-label="Upload a recording">
       <h2>Upload audio</h2>
-      <div class="row">
+      <div class="row inputs">
         <label>Title <input name="title" maxlength="200" placeholder="from the file name" /></label>
         <label>Language <input name="language" maxlength="10" placeholder="en" size="6" /></label>
       </div>
-      <upload-box accept="audio/*,.mp3,.wav,.m4a,.ogg,.opus,.webm,.flac" label="Choose an audio file"
-        @file=${(e: CustomEvent<File>) => void this.#upload(e.detail)}></upload-box>
-      ${this.uploadFraction === undefined
-        ? nothing
-        : html`<label>Uploading <progress max="1" .value=${this.uploadFraction}></progress></label>`}
+      <upload-box
+        accept="audio/*,.mp3,.wav,.m4a,.ogg,.opus,.webm,.flac"
+        label="Choose an audio file"
+        @file=${(e: CustomEvent<File>) => void this.#upload(e.detail)}
+      ></upload-box>
+      ${
+        this.uploadFraction === undefined
+          ? nothing
+          : html`<label>Uploading <progress max="1" .value=${this.uploadFraction}></progress></label>`
+      }
     </section>`;
   }
 

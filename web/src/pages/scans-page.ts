@@ -105,7 +105,8 @@ export class ScansPage extends LightElement {
   async #upload(file: File): Promise<void> {
     const form = new FormData();
     for (const name of ['productName', 'ingredients', 'barcode']) {
-      const value = this.querySelector<HTMLInputElement | HTMLTextAreaElement>(`[name="${name}"]`)?.value.trim() ?? '';
+      const value =
+        this.querySelector<HTMLInputElement | HTMLTextAreaElement>(`[name="${name}"]`)?.value.trim() ?? '';
       if (value !== '') form.set(name, value);
     }
     form.set('image', file);
@@ -142,19 +143,25 @@ export class ScansPage extends LightElement {
   protected override render() {
     if (this.available === false)
       return html`<h1>Scans</h1>
-        <p class="panel" role="status">This API has no scans module yet (<span class="code">/api/scans</span> answers 404).</p>`;
-    return html`
-      <h1>Scans</h1>
+        <p class="panel" role="status">
+          This API has no scans module yet (<span class="code">/api/scans</span> answers 404).
+        </p>`;
+    return html` <h1>Scans</h1>
       <div class="grid two-cols">
-        <div class="grid">${this.scan ? this.#detail(this.scan) : this.#uploadPanel()}
-          ${this.message ? html`<p class="error" role="alert">${this.message}</p>` : nothing}</div>
+        <div class="grid">
+          ${this.scan ? this.#detail(this.scan) : this.#uploadPanel()}
+          ${this.message ? html`<p class="error" role="alert">${this.message}</p>` : nothing}
+        </div>
         <section class="panel" aria-label="Your scans">
           <h2>Your scans</h2>
           <ul class="list">
             ${this.items.length === 0 ? html`<li class="muted">None yet.</li>` : nothing}
             ${this.items.map(
-              (s) => html`<li><a href="/scans/${s.id}" data-nav>${s.productName ?? s.id.slice(0, 8)}</a>
-                <span class="badge status-${s.status}">${s.status}</span></li>`,
+              (s) =>
+                html`<li>
+                  <a href="/scans/${s.id}" data-nav>${s.productName ?? s.id.slice(0, 8)}</a>
+                  <span class="badge status-${s.status}">${s.status}</span>
+                </li>`,
             )}
           </ul>
           ${this.scan ? html`<p><a href="/scans" data-nav>New scan</a></p>` : nothing}
@@ -168,8 +175,12 @@ export class ScansPage extends LightElement {
       <label>Product name <input name="productName" maxlength="200" /></label>
       <label>Ingredients, as printed <textarea name="ingredients" rows="3"></textarea></label>
       <label>Barcode <input name="barcode" maxlength="64" inputmode="numeric" /></label>
-      <upload-box accept="image/jpeg,image/png,image/webp" capture="environment" label="Take or choose a photo"
-        @file=${(e: CustomEvent<File>) => void this.#upload(e.detail)}></upload-box>
+      <upload-box
+        accept="image/jpeg,image/png,image/webp"
+        capture="environment"
+        label="Take or choose a photo"
+        @file=${(e: CustomEvent<File>) => void this.#upload(e.detail)}
+      ></upload-box>
       ${this.uploadFraction === undefined ? nothing : html`<label>Uploading <progress max="1" .value=${this.uploadFraction}></progress></label>`}
     </section>`;
   }
@@ -179,27 +190,61 @@ export class ScansPage extends LightElement {
       <h2>${scan.productName ?? 'Scan'}</h2>
       ${stageBar(scanStages, scan.status, scan.percent ?? 0, scan.stage)}
       ${scan.error ? html`<p class="error">${scan.error}</p>` : nothing}
-      ${scan.risk
-        ? html`<h3>Risk: <span class="badge">${scan.risk.level ?? 'unknown'}</span></h3>
-            <table>
-              <thead><tr><th>Ingredient</th><th>Level</th><th>Why</th></tr></thead>
-              <tbody>${(scan.risk.matches ?? []).map((m) => html`<tr><td>${m.name}</td><td>${m.level}</td><td>${m.reason}</td></tr>`)}</tbody>
-            </table>`
-        : nothing}
-      ${scan.status === 'completed'
-        ? html`<div class="row">
-            <button @click=${() => void this.#openPdf(scan.id)}>Open PDF report</button>
-            <a href=${apiUrl(withUser(`/api/scans/${scan.id}/report.html`))} target="_blank" rel="noopener">HTML report</a>
-          </div>`
-        : nothing}
+      ${
+        scan.risk
+          ? html`<h3>Risk: <span class="badge">${scan.risk.level ?? 'unknown'}</span></h3>
+              <table>
+                <thead>
+                  <tr>
+                    <th>Ingredient</th>
+                    <th>Level</th>
+                    <th>Why</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${(scan.risk.matches ?? []).map(
+                    (m) =>
+                      html`<tr>
+                        <td>${m.name}</td>
+                        <td>${m.level}</td>
+                        <td>${m.reason}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>`
+          : nothing
+      }
+      ${
+        scan.status === 'completed'
+          ? html`<div class="row">
+              <button @click=${() => void this.#openPdf(scan.id)}>Open PDF report</button>
+              <a href=${apiUrl(withUser(`/api/scans/${scan.id}/report.html`))} target="_blank" rel="noopener"
+                >HTML report</a
+              >
+            </div>`
+          : nothing
+      }
       <h3>Share links</h3>
       <ul class="list">
         ${this.shares.map(
-          (s) => html`<li><span class="code">${s.url}</span> · until ${new Date(s.expiresAt).toLocaleString()}
-            <button class="danger" @click=${() => void this.#shareAction(() => request(withUser(`/api/scans/${scan.id}/shares/${s.id}`), { method: 'DELETE' }))}>Revoke</button></li>`,
+          (s) =>
+            html`<li>
+              <span class="code">${s.url}</span> · until ${new Date(s.expiresAt).toLocaleString()}
+              <button
+                class="danger"
+                @click=${() => void this.#shareAction(() => request(withUser(`/api/scans/${scan.id}/shares/${s.id}`), { method: 'DELETE' }))}
+              >
+                Revoke
+              </button>
+            </li>`,
         )}
       </ul>
-      <button class="secondary" @click=${() => void this.#shareAction(() => sendJson('POST', withUser(`/api/scans/${scan.id}/shares`), { expiresInHours: 72 }))}>Create a 72-hour share link</button>
+      <button
+        class="secondary"
+        @click=${() => void this.#shareAction(() => sendJson('POST', withUser(`/api/scans/${scan.id}/shares`), { expiresInHours: 72 }))}
+      >
+        Create a 72-hour share link
+      </button>
     </section>`;
   }
 }

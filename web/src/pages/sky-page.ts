@@ -6,6 +6,7 @@ import { openEventStream, type EventStreamHandle } from '../api/event-stream.js'
 import { session } from '../api/session.js';
 import '../sky/sky-chart.js';
 import { isExpired, type Star } from '../sky/star.js';
+import { field } from '../ui/form-field.js';
 import { LightElement } from '../ui/light-element.js';
 
 type Filter = 'all' | 'active' | 'popular';
@@ -133,17 +134,17 @@ export class SkyPage extends LightElement {
 
   async #create(event: SubmitEvent): Promise<void> {
     event.preventDefault();
-    const form = new FormData(event.target as HTMLFormElement);
-    const ttl = Number(form.get('ttl'));
-    const message = String(form.get('message') ?? '');
+    const form = event.target as HTMLFormElement;
+    const ttl = Number(field(form, 'ttl'));
+    const message = field(form, 'message');
     try {
       const star = await sendJson<Star>('POST', '/stars', {
         ...(session.mode === 'none' ? { userId: session.user?.id } : {}),
-        name: String(form.get('name')),
+        name: field(form, 'name'),
         ...(message === '' ? {} : { message }),
-        ra: Number(form.get('ra')),
-        dec: Number(form.get('dec')),
-        color: String(form.get('color')),
+        ra: Number(field(form, 'ra')),
+        dec: Number(field(form, 'dec')),
+        color: field(form, 'color'),
         ...(ttl > 0 ? { ttlSeconds: ttl } : {}),
       });
       if (star) {
@@ -185,18 +186,33 @@ export class SkyPage extends LightElement {
   #placeForm() {
     const place = this.placing ?? { ra: 180, dec: 0 };
     const needsUser = !session.signedIn;
-    return html`<form class="panel grid" aria-label="Place a star" @submit=${(e: SubmitEvent) => void this.#create(e)}>
+    return html`<form
+      class="panel grid"
+      aria-label="Place a star"
+      @submit=${(e: SubmitEvent) => void this.#create(e)}
+    >
       <h2>Place a star</h2>
       ${needsUser ? html`<p class="error">Pick or create a user in the header first.</p>` : nothing}
       <label>Name <input name="name" required maxlength="100" /></label>
       <label>Message <textarea name="message" rows="2" maxlength="500"></textarea></label>
-      <div class="row">
-        <label>Right ascension (°) <input name="ra" type="number" min="0" max="359.99" step="0.01" .value=${String(place.ra)} required /></label>
-        <label>Declination (°) <input name="dec" type="number" min="-90" max="90" step="0.01" .value=${String(place.dec)} required /></label>
+      <div class="row inputs">
+        <label
+          >Right ascension (°)
+          <input name="ra" type="number" min="0" max="359.99" step="0.01" .value=${String(place.ra)} required
+        /></label>
+        <label
+          >Declination (°)
+          <input name="dec" type="number" min="-90" max="90" step="0.01" .value=${String(place.dec)} required
+        /></label>
       </div>
-      <div class="row">
+      <div class="row inputs">
         <label>Colour <input name="color" type="color" value="#ffd166" /></label>
-        <label>Lifetime <select name="ttl">${lifetimes.map((l) => html`<option value=${l.seconds}>${l.label}</option>`)}</select></label>
+        <label
+          >Lifetime
+          <select name="ttl">
+            ${lifetimes.map((l) => html`<option value=${l.seconds}>${l.label}</option>`)}
+          </select></label
+        >
       </div>
       <div class="row">
         <button type="submit" ?disabled=${needsUser}>Place star</button>
@@ -211,8 +227,8 @@ export class SkyPage extends LightElement {
       <h2>${star.name}</h2>
       ${star.message ? html`<p>${star.message}</p>` : nothing}
       <p class="muted">
-        RA ${star.ra}°, Dec ${star.dec}° · by ${owner?.name ?? star.userId.slice(0, 8)}
-        · ${isExpired(star) ? 'expired' : star.expiresAt ? `until ${new Date(star.expiresAt).toLocaleString()}` : 'no end'}
+        RA ${star.ra}°, Dec ${star.dec}° · by ${owner?.name ?? star.userId.slice(0, 8)} ·
+        ${isExpired(star) ? 'expired' : star.expiresAt ? `until ${new Date(star.expiresAt).toLocaleString()}` : 'no end'}
         ${this.popular.has(star.id) ? html` · <span class="badge">popular</span>` : nothing}
       </p>
       <div class="row">
@@ -228,18 +244,25 @@ export class SkyPage extends LightElement {
       <h2>Users</h2>
       <ul class="list">
         ${this.users.map(
-          (u) => html`<li><button class="link" @click=${() => void this.#showOwner(u)}>${u.name}</button></li>`,
+          (u) =>
+            html`<li><button class="link" @click=${() => void this.#showOwner(u)}>${u.name}</button></li>`,
         )}
       </ul>
-      ${this.owner
-        ? html`<h3>${this.owner.name}’s stars</h3>
-            <ul class="list">
-              ${this.ownerStars.length === 0 ? html`<li class="muted">None yet.</li>` : nothing}
-              ${this.ownerStars.map(
-                (s) => html`<li><button class="link" @click=${() => (this.selectedId = s.id)}>${s.name}</button> · ${s.likes} likes</li>`,
-              )}
-            </ul>`
-        : nothing}
+      ${
+        this.owner
+          ? html`<h3>${this.owner.name}’s stars</h3>
+              <ul class="list">
+                ${this.ownerStars.length === 0 ? html`<li class="muted">None yet.</li>` : nothing}
+                ${this.ownerStars.map(
+                  (s) =>
+                    html`<li>
+                      <button class="link" @click=${() => (this.selectedId = s.id)}>${s.name}</button> ·
+                      ${s.likes} likes
+                    </li>`,
+                )}
+              </ul>`
+          : nothing
+      }
     </section>`;
   }
 
@@ -248,19 +271,32 @@ export class SkyPage extends LightElement {
     return html`
       <div class="row">
         <h1>Sky</h1>
-        <span class="live ${this.live ? 'on' : 'off'}" data-live=${this.live} role="status">${this.live ? 'Live' : 'Reconnecting…'}</span>
+        <span class="live ${this.live ? 'on' : 'off'}" data-live=${this.live} role="status"
+          >${this.live ? 'Live' : 'Reconnecting…'}</span
+        >
       </div>
       <div class="grid two-cols">
         <div class="grid">
           <fieldset class="row" aria-label="Show">
             <legend class="visually-hidden">Show</legend>
             ${(['all', 'active', 'popular'] as const).map(
-              (f) => html`<label class="row"><input type="radio" name="filter" value=${f} .checked=${this.filter === f}
-                @change=${() => (this.filter = f)} />${f === 'all' ? 'All stars' : f === 'active' ? 'Active' : 'Popular'}</label>`,
+              (f) =>
+                html`<label class="row"
+                  ><input
+                    type="radio"
+                    name="filter"
+                    value=${f}
+                    .checked=${this.filter === f}
+                    @change=${() => (this.filter = f)}
+                  />${f === 'all' ? 'All stars' : f === 'active' ? 'Active' : 'Popular'}</label
+                >`,
             )}
             <button class="secondary" @click=${() => (this.placing = { ra: 180, dec: 0 })}>New star…</button>
           </fieldset>
-          <sky-chart .stars=${this.#visible} .popular=${this.popular} .selectedId=${this.selectedId}
+          <sky-chart
+            .stars=${this.#visible}
+            .popular=${this.popular}
+            .selectedId=${this.selectedId}
             @place=${(e: CustomEvent<{ ra: number; dec: number }>) => {
               this.placing = e.detail;
               this.selectedId = undefined;
@@ -268,12 +304,17 @@ export class SkyPage extends LightElement {
             @select=${(e: CustomEvent<string>) => {
               this.selectedId = e.detail;
               this.placing = undefined;
-            }}></sky-chart>
-          <p class="muted">${this.#visible.length} of ${this.stars.size} stars shown. Bigger stars have more likes; dashed rings mark popular ones; faded ones have expired.</p>
+            }}
+          ></sky-chart>
+          <p class="muted">
+            ${this.#visible.length} of ${this.stars.size} stars shown. Bigger stars have more likes; dashed
+            rings mark popular ones; faded ones have expired.
+          </p>
           ${this.message ? html`<p class="error" role="alert">${this.message}</p>` : nothing}
         </div>
         <div class="grid">
-          ${this.placing ? this.#placeForm() : nothing} ${selected ? this.#detail(selected) : nothing} ${this.#usersPanel()}
+          ${this.placing ? this.#placeForm() : nothing} ${selected ? this.#detail(selected) : nothing}
+          ${this.#usersPanel()}
         </div>
       </div>
     `;

@@ -37,10 +37,11 @@ export class SkyChart extends LightElement {
 
   #grid() {
     const lines = [];
-    for (let ra = 0; ra < 360; ra += 30) {
+    // 0h sits on the right edge, where its label would be cut: the hours between are enough.
+    for (let ra = 30; ra < 360; ra += 30) {
       const { x } = project(ra, 0);
       lines.push(svg`<line class="grid-line" x1=${x} y1="0" x2=${x} y2=${chartHeight}></line>
-        <text class="grid-label" x=${x - 12} y=${chartHeight - 4}>${raHours(ra)}</text>`);
+        <text class="grid-label" text-anchor="middle" x=${x} y=${chartHeight - 4}>${raHours(ra)}</text>`);
     }
     for (let dec = -60; dec <= 60; dec += 30) {
       const { y } = project(0, dec);
@@ -54,7 +55,9 @@ export class SkyChart extends LightElement {
     const { x, y } = project(star.ra, star.dec);
     const r = starRadius(star.likes);
     const expired = isExpired(star, now);
-    const classes = ['star', expired ? 'expired' : '', star.id === this.selectedId ? 'selected' : ''].join(' ');
+    const classes = ['star', expired ? 'expired' : '', star.id === this.selectedId ? 'selected' : ''].join(
+      ' ',
+    );
     const select = () => this.#emit('select', star.id);
     return svg`<circle class=${classes} cx=${x} cy=${y} r=${r} fill=${star.color ?? '#ffffff'}
         tabindex="0" role="button" data-star-id=${star.id}
@@ -71,9 +74,13 @@ export class SkyChart extends LightElement {
 
   protected override render() {
     const now = Date.now();
-    return html`<svg class="sky-chart" viewBox="0 0 ${chartWidth} ${chartHeight}" role="group"
+    return html`<svg
+      class="sky-chart"
+      viewBox="0 0 ${chartWidth} ${chartHeight}"
+      role="group"
       aria-label="Sky chart: right ascension left to right from 24h to 0h, declination bottom to top. Click empty sky to place a star."
-      @click=${(e: MouseEvent) => this.#placeAt(e)}>
+      @click=${(e: MouseEvent) => this.#placeAt(e)}
+    >
       ${this.#grid()} ${this.stars.map((star) => this.#star(star, now))}
     </svg>`;
   }

@@ -28,7 +28,8 @@ export class UploadBox extends LightElement {
   }
 
   protected override render() {
-    return html`<div class="drop-zone ${this.dragging ? 'dragging' : ''}"
+    return html`<div
+      class="drop-zone ${this.dragging ? 'dragging' : ''}"
       @dragover=${(e: DragEvent) => {
         e.preventDefault();
         this.dragging = true;
@@ -38,12 +39,19 @@ export class UploadBox extends LightElement {
         e.preventDefault();
         this.dragging = false;
         this.#chosen(e.dataTransfer?.files[0]);
-      }}>
-      <label>${this.label}
-        <input type="file" accept=${this.accept} capture=${ifDefined(this.capture)} @change=${(e: Event) => {
-          const input = e.target as HTMLInputElement;
-          this.#chosen(input.files?.[0]);
-        }} /></label>
+      }}
+    >
+      <label
+        >${this.label}
+        <input
+          type="file"
+          accept=${this.accept}
+          capture=${ifDefined(this.capture)}
+          @change=${(e: Event) => {
+            const input = e.target as HTMLInputElement;
+            this.#chosen(input.files?.[0]);
+          }}
+      /></label>
       <p class="muted">or drop it here</p>
     </div>`;
   }

@@ -3,6 +3,7 @@
 import { html, nothing } from 'lit';
 import { errorText, getJson, sendJson } from '../api/client.js';
 import { session, type PickedUser } from '../api/session.js';
+import { field } from './form-field.js';
 import { LightElement } from './light-element.js';
 
 interface UserPage {
@@ -48,9 +49,9 @@ export class UserPicker extends LightElement {
 
   async #create(event: SubmitEvent): Promise<void> {
     event.preventDefault();
-    const name = new FormData(event.target as HTMLFormElement).get('name');
+    const name = field(event.target as HTMLFormElement, 'name');
     try {
-      const user = await sendJson<PickedUser>('POST', '/users', { name: String(name) });
+      const user = await sendJson<PickedUser>('POST', '/users', { name });
       if (user) {
         this.users = [...this.users, user];
         session.pick(user);
@@ -67,9 +68,13 @@ export class UserPicker extends LightElement {
       return html`<form class="row" @submit=${(e: SubmitEvent) => void this.#create(e)}>
         <label>Your name <input name="name" required maxlength="100" autocomplete="nickname" /></label>
         <button type="submit">Create user</button>
-        ${this.users.length > 0
-          ? html`<button type="button" class="secondary" @click=${() => (this.creating = false)}>Cancel</button>`
-          : nothing}
+        ${
+          this.users.length > 0
+            ? html`<button type="button" class="secondary" @click=${() => (this.creating = false)}>
+                Cancel
+              </button>`
+            : nothing
+        }
         ${this.error ? html`<span class="error" role="alert">${this.error}</span>` : nothing}
       </form>`;
     return html`<label class="row"
