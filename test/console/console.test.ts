@@ -93,12 +93,34 @@ describe.runIf(chromiumAvailable())('web console in Chromium', () => {
     expect(problems, 'CSP violations or page errors').toEqual([]);
   }, 60_000);
 
+  /** A sky worth looking at: colours, likes (sizes) and one star already expired (faded). */
+  const seedSky = async () => {
+    const colours = ['#ff6b6b', '#ffd166', '#06d6a0', '#4cc9f0', '#b8b8ff', '#ffffff'];
+    for (let i = 0; i < 12; i++) {
+      const star = await api<{ id: string }>('/stars', {
+        method: 'POST',
+        body: JSON.stringify({
+          userId: i % 2 === 0 ? alice.id : bob.id,
+          name: `Seed ${i + 1}`,
+          ra: (i * 29 + 17) % 360,
+          dec: ((i * 37) % 140) - 70,
+          color: colours[i % colours.length],
+          ...(i === 5 ? { ttlSeconds: 1 } : {}),
+        }),
+      });
+      for (const liker of i % 3 === 0 ? [alice, bob] : i % 3 === 1 ? [bob] : [])
+        await api(`/stars/${star.id}/like`, { method: 'POST', body: JSON.stringify({ userId: liker.id }) });
+    }
+  };
+
   it('shows a star placed in one window in another, and a like in both', { timeout: 120_000 }, async () => {
+    await seedSky();
     const first = await open(alice, '/sky');
     const second = await open(bob, '/sky');
     await first.locator('[data-live="true"]').waitFor({ timeout: slow });
     await second.locator('[data-live="true"]').waitFor({ timeout: slow });
 
+    await first.locator('circle[aria-label="Seed 6, 0 likes, expired"]').waitFor({ timeout: slow });
     await first.locator('sky-chart svg').click({ position: { x: 420, y: 150 } });
     await first.getByLabel('Name').fill('Vega of Alice');
     await first.getByLabel('Message').fill('Hello from the console');

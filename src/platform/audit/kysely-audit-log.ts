@@ -39,7 +39,9 @@ export class KyselyAuditLog implements AuditLog, AuditLogReader {
       .limit(limit)
       .execute();
     return rows.map((row) => ({
-      id: row.id,
+      // pg returns the bigint id as a string, PGlite as a number, whatever the table type says.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion
+      id: String(row.id),
       at: new Date(row.at),
       actor: row.actor,
       clientIp: row.client_ip,

@@ -24,7 +24,7 @@ export function lineChart(title: string, unit: string, series: Series[]) {
   return html`<figure class="panel chart">
     <figcaption>
       <strong>${title}</strong>
-      <span class="muted">(max ${max < 1e-6 ? 0 : max.toPrecision(3)} ${unit})</span>
+      <span class="muted">(max ${`${max < 1e-6 ? 0 : max.toPrecision(3)} ${unit}`.trim()})</span>
     </figcaption>
     <svg
       viewBox="0 0 ${width} ${height}"
