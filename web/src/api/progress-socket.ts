@@ -20,13 +20,16 @@ export class ProgressSocket {
   constructor(private readonly onMessage: (message: ProgressMessage) => void) {}
 
   watch(kind: Key['kind'], id: string): void {
+    this.#closed = false;
     this.#watches.set(id, { kind, id });
     this.#send({ type: 'subscribe', [kind]: id });
     if (this.#socket === undefined) void this.#open();
   }
 
+  /** Stops watching everything; a later watch() opens a new connection. */
   close(): void {
     this.#closed = true;
+    this.#watches.clear();
     this.#socket?.close();
   }
 

@@ -1,8 +1,8 @@
 // Files (seed 001): browse by prefix, upload with progress, download, delete, and hand out a
 // read link with an expiry that can be copied.
 import { html, nothing } from 'lit';
-import { download, errorText, getJson, request, sendJson, upload } from '../api/client.js';
-import { LightElement } from '../ui/light-element.js';
+import { download, getJson, request, sendJson } from '../api/client.js';
+import { PageElement } from '../ui/page-element.js';
 import { field } from '../ui/form-field.js';
 import '../ui/upload-box.js';
 
@@ -20,30 +20,24 @@ interface Link {
 
 const filePath = (name: string) => `/api/files/${name.split('/').map(encodeURIComponent).join('/')}`;
 
-export class FilesPage extends LightElement {
+export class FilesPage extends PageElement {
   static override properties = {
     prefix: { state: true },
     items: { state: true },
     nextCursor: { state: true },
-    uploadFraction: { state: true },
     link: { state: true },
-    message: { state: true },
   };
   declare prefix: string;
   declare items: FileItem[];
   declare nextCursor: string | null;
-  declare uploadFraction: number | undefined;
   declare link: Link | undefined;
-  declare message: string;
 
   constructor() {
     super();
     this.prefix = '';
     this.items = [];
     this.nextCursor = null;
-    this.uploadFraction = undefined;
     this.link = undefined;
-    this.message = '';
   }
 
   override connectedCallback(): void {
@@ -54,45 +48,24 @@ export class FilesPage extends LightElement {
   async #load(more = false): Promise<void> {
     const query = new URLSearchParams({ prefix: this.prefix, limit: '50' });
     if (more && this.nextCursor !== null) query.set('cursor', this.nextCursor);
-    try {
-      const page = await getJson<{ items: FileItem[]; nextCursor: string | null }>(
-        `/api/files?${query.toString()}`,
-      );
-      this.items = more ? [...this.items, ...page.items] : page.items;
-      this.nextCursor = page.nextCursor;
-    } catch (error) {
-      this.message = errorText(error);
-    }
+    const page = await this.guard(() =>
+      getJson<{ items: FileItem[]; nextCursor: string | null }>(`/api/files?${query.toString()}`),
+    );
+    if (page === undefined) return;
+    this.items = more ? [...this.items, ...page.items] : page.items;
+    this.nextCursor = page.nextCursor;
   }
 
   async #upload(file: File): Promise<void> {
     const form = new FormData();
     form.set('name', `${this.prefix}${file.name}`);
     form.set('file', file);
-    this.uploadFraction = 0;
-    this.message = '';
-    try {
-      await upload('/api/files', form, (f) => (this.uploadFraction = f));
-      await this.#load();
-    } catch (error) {
-      this.message = errorText(error);
-    } finally {
-      this.uploadFraction = undefined;
-    }
-  }
-
-  async #guard(action: () => Promise<unknown>): Promise<void> {
-    try {
-      await action();
-      this.message = '';
-    } catch (error) {
-      this.message = errorText(error);
-    }
+    if ((await this.uploadForm('/api/files', form)) !== undefined) await this.#load();
   }
 
   async #share(name: string): Promise<void> {
     const seconds = Number(this.querySelector<HTMLSelectElement>('select[name="expiry"]')?.value ?? 3600);
-    await this.#guard(async () => {
+    await this.guard(async () => {
       const link = await sendJson<Link>('POST', '/api/files/sas', {
         name,
         permissions: 'r',
@@ -148,7 +121,7 @@ export class FilesPage extends LightElement {
                       <button
                         class="secondary"
                         aria-label="Download ${f.name}"
-                        @click=${() => void this.#guard(() => download(filePath(f.name), f.name.split('/').pop() ?? f.name))}
+                        @click=${() => void this.guard(() => download(filePath(f.name), f.name.split('/').pop() ?? f.name))}
                       >
                         Download
                       </button>
@@ -163,7 +136,7 @@ export class FilesPage extends LightElement {
                         class="danger"
                         aria-label="Delete ${f.name}"
                         @click=${() =>
-                          void this.#guard(async () => {
+                          void this.guard(async () => {
                             await request(filePath(f.name), { method: 'DELETE' });
                             await this.#load();
                           })}
@@ -176,7 +149,7 @@ export class FilesPage extends LightElement {
             </tbody>
           </table>
           ${this.nextCursor === null ? nothing : html`<button class="secondary" @click=${() => void this.#load(true)}>More</button>`}
-          ${this.message ? html`<p class="error" role="alert">${this.message}</p>` : nothing}
+          ${this.messageView()}
         </section>
         <div class="grid">
           <section class="panel grid" aria-label="Upload a file">
@@ -189,7 +162,7 @@ export class FilesPage extends LightElement {
               label="Choose a file"
               @file=${(e: CustomEvent<File>) => void this.#upload(e.detail)}
             ></upload-box>
-            ${this.uploadFraction === undefined ? nothing : html`<label>Uploading <progress max="1" .value=${this.uploadFraction}></progress></label>`}
+            ${this.progressView()}
           </section>
           <section class="panel grid" aria-label="Read links">
             <h2>Read links</h2>
@@ -208,7 +181,7 @@ export class FilesPage extends LightElement {
                       For ${this.link.name}, valid until ${new Date(this.link.expiresOn).toLocaleString()}.
                     </p>
                     <button
-                      @click=${() => void this.#guard(() => navigator.clipboard.writeText(this.link?.url ?? ''))}
+                      @click=${() => void this.guard(() => navigator.clipboard.writeText(this.link?.url ?? ''))}
                     >
                       Copy link
                     </button>`

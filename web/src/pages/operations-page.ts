@@ -3,7 +3,7 @@
 import { html, nothing } from 'lit';
 import { ApiError, errorText, getJson } from '../api/client.js';
 import { apiUrl } from '../api/config.js';
-import { LightElement } from '../ui/light-element.js';
+import { PageElement } from '../ui/page-element.js';
 import { lineChart } from '../ui/line-chart.js';
 import { windowOf, type MetricsSummary } from './metrics-window.js';
 
@@ -42,19 +42,17 @@ interface Point {
 
 const keep = 60;
 
-export class OperationsPage extends LightElement {
+export class OperationsPage extends PageElement {
   static override properties = {
     health: { state: true },
     latest: { state: true },
     points: { state: true },
     audit: { state: true },
-    message: { state: true },
   };
   declare health: Health | undefined;
   declare latest: MetricsSummary | undefined;
   declare points: Point[];
   declare audit: AuditItem[] | undefined;
-  declare message: string;
   #timers: ReturnType<typeof setInterval>[] = [];
 
   constructor() {
@@ -63,7 +61,6 @@ export class OperationsPage extends LightElement {
     this.latest = undefined;
     this.points = [];
     this.audit = undefined;
-    this.message = '';
   }
 
   override connectedCallback(): void {
@@ -84,34 +81,27 @@ export class OperationsPage extends LightElement {
   }
 
   async #loadHealth(): Promise<void> {
-    try {
-      // 503 still carries the report: read the body whatever the status.
-      const response = await fetch(apiUrl('/health'), { cache: 'no-store' }).catch(() => undefined);
-      if (response) this.health = (await response.json()) as Health;
-      else this.message = 'The API does not answer.';
-    } catch (error) {
-      this.message = errorText(error);
-    }
+    // 503 still carries the report: read the body whatever the status.
+    const health = await this.guard(async () => {
+      const response = await fetch(apiUrl('/health'), { cache: 'no-store' });
+      return (await response.json()) as Health;
+    });
+    if (health) this.health = health;
   }
 
   async #sample(): Promise<void> {
-    try {
-      const current = await getJson<MetricsSummary>('/metrics/summary');
-      const previous = this.latest;
-      this.latest = current;
-      if (previous === undefined) return;
-      const window = windowOf(previous, current);
-      const point = {
-        ...window,
-        ...current.connections,
-        waiting: current.queue.waiting,
-        active: current.queue.active,
-      };
-      this.points = [...this.points, point].slice(-keep);
-      this.message = '';
-    } catch (error) {
-      this.message = errorText(error);
-    }
+    const current = await this.guard(() => getJson<MetricsSummary>('/metrics/summary'));
+    const previous = this.latest;
+    if (current === undefined) return;
+    this.latest = current;
+    if (previous === undefined) return;
+    const point = {
+      ...windowOf(previous, current),
+      ...current.connections,
+      waiting: current.queue.waiting,
+      active: current.queue.active,
+    };
+    this.points = [...this.points, point].slice(-keep);
   }
 
   async #loadAudit(): Promise<void> {
@@ -139,7 +129,7 @@ export class OperationsPage extends LightElement {
             : nothing
         }
       </div>
-      ${this.message ? html`<p class="error" role="alert">${this.message}</p>` : nothing}
+      ${this.messageView()}
       <section class="panel" aria-label="Dependencies">
         <h2>Dependencies</h2>
         <table data-testid="dependencies">

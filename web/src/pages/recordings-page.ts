@@ -1,10 +1,10 @@
 // Recordings (seed 002): upload audio with a progress bar, watch its stages live over /ws, list the
 // caller's recordings, and read one: players, transcript, insights, cost; retry or delete it.
 import { html, nothing } from 'lit';
-import { errorText, getJson, request, upload, withUser } from '../api/client.js';
+import { getJson, request, withUser } from '../api/client.js';
 import { ProgressSocket, type ProgressMessage } from '../api/progress-socket.js';
 import { navigate } from '../router.js';
-import { LightElement } from '../ui/light-element.js';
+import { PageElement } from '../ui/page-element.js';
 import { stageBar } from '../ui/stage-bar.js';
 import '../ui/upload-box.js';
 import { recordingDetail, type RecordingDetail } from './recording-detail.js';
@@ -31,22 +31,18 @@ const failedStage: Record<string, string> = {
   analyse: 'analysing',
 };
 
-export class RecordingsPage extends LightElement {
+export class RecordingsPage extends PageElement {
   static override properties = {
     recordingId: { attribute: false },
     items: { state: true },
     detail: { state: true },
-    uploadFraction: { state: true },
     live: { state: true },
-    message: { state: true },
   };
   declare recordingId: string;
   declare items: RecordingSummary[];
   declare detail: RecordingDetail | undefined;
-  declare uploadFraction: number | undefined;
   /** Latest progress per recording, from /ws. */
   declare live: Map<string, ProgressMessage>;
-  declare message: string;
   #socket = new ProgressSocket((message) => this.#progress(message));
 
   constructor() {
@@ -54,9 +50,7 @@ export class RecordingsPage extends LightElement {
     this.recordingId = '';
     this.items = [];
     this.detail = undefined;
-    this.uploadFraction = undefined;
     this.live = new Map();
-    this.message = '';
   }
 
   override connectedCallback(): void {
@@ -67,7 +61,6 @@ export class RecordingsPage extends LightElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#socket.close();
-    this.#socket = new ProgressSocket((message) => this.#progress(message));
   }
 
   protected override sessionChanged(): void {
@@ -82,26 +75,19 @@ export class RecordingsPage extends LightElement {
   }
 
   async #loadList(): Promise<void> {
-    try {
-      this.items = (
-        await getJson<{ items: RecordingSummary[] }>(withUser('/api/recordings', { limit: '50' }))
-      ).items;
-      for (const item of this.items)
-        if (item.status !== 'completed' && item.status !== 'failed')
-          this.#socket.watch('recordingId', item.id);
-    } catch (error) {
-      this.message = errorText(error);
-    }
+    const page = await this.guard(() =>
+      getJson<{ items: RecordingSummary[] }>(withUser('/api/recordings', { limit: '50' })),
+    );
+    if (page === undefined) return;
+    this.items = page.items;
+    for (const item of this.items)
+      if (item.status !== 'completed' && item.status !== 'failed') this.#socket.watch('recordingId', item.id);
   }
 
   async #loadDetail(id: string): Promise<void> {
-    try {
-      this.detail = await getJson<RecordingDetail>(withUser(`/api/recordings/${id}`));
-      if (this.detail.status !== 'completed' && this.detail.status !== 'failed')
-        this.#socket.watch('recordingId', id);
-    } catch (error) {
-      this.message = errorText(error);
-    }
+    this.detail = await this.guard(() => getJson<RecordingDetail>(withUser(`/api/recordings/${id}`)));
+    if (this.detail && this.detail.status !== 'completed' && this.detail.status !== 'failed')
+      this.#socket.watch('recordingId', id);
   }
 
   #progress(message: ProgressMessage): void {
@@ -121,36 +107,20 @@ export class RecordingsPage extends LightElement {
     const language = this.querySelector<HTMLInputElement>('input[name="language"]')?.value.trim() ?? '';
     if (language !== '') form.set('language', language);
     form.set('file', file);
-    this.uploadFraction = 0;
-    this.message = '';
-    try {
-      const accepted = await upload<{ id: string }>(
-        withUser('/api/process-audio'),
-        form,
-        (f) => (this.uploadFraction = f),
-      );
-      this.#socket.watch('recordingId', accepted.id);
-      await this.#loadList();
-      navigate(`/recordings/${accepted.id}`);
-    } catch (error) {
-      this.message = errorText(error);
-    } finally {
-      this.uploadFraction = undefined;
-    }
+    const accepted = await this.uploadForm<{ id: string }>(withUser('/api/process-audio'), form);
+    if (accepted === undefined) return;
+    this.#socket.watch('recordingId', accepted.id);
+    await this.#loadList();
+    navigate(`/recordings/${accepted.id}`);
   }
 
   async #act(method: 'DELETE' | 'POST', id: string): Promise<void> {
-    try {
-      await request(withUser(method === 'DELETE' ? `/api/recordings/${id}` : `/api/recordings/${id}/retry`), {
-        method,
-      });
-      if (method === 'DELETE') navigate('/recordings');
-      else this.#socket.watch('recordingId', id);
-      await this.#loadList();
-      if (method === 'POST') await this.#loadDetail(id);
-    } catch (error) {
-      this.message = errorText(error);
-    }
+    const path = method === 'DELETE' ? `/api/recordings/${id}` : `/api/recordings/${id}/retry`;
+    if ((await this.guard(() => request(withUser(path), { method }))) === undefined) return;
+    if (method === 'DELETE') navigate('/recordings');
+    else this.#socket.watch('recordingId', id);
+    await this.#loadList();
+    if (method === 'POST') await this.#loadDetail(id);
   }
 
   /** Where a recording is now: the live message when there is one, else what the API said. */
@@ -166,10 +136,7 @@ export class RecordingsPage extends LightElement {
     return html`
       <h1>Recordings</h1>
       <div class="grid two-cols">
-        <div class="grid">
-          ${d ? this.#detailView(d) : this.#uploadPanel()}
-          ${this.message ? html`<p class="error" role="alert">${this.message}</p>` : nothing}
-        </div>
+        <div class="grid">${d ? this.#detailView(d) : this.#uploadPanel()} ${this.messageView()}</div>
         <section class="panel" aria-label="Your recordings">
           <h2>Your recordings</h2>
           <ul class="list">
@@ -200,11 +167,7 @@ export class RecordingsPage extends LightElement {
         label="Choose an audio file"
         @file=${(e: CustomEvent<File>) => void this.#upload(e.detail)}
       ></upload-box>
-      ${
-        this.uploadFraction === undefined
-          ? nothing
-          : html`<label>Uploading <progress max="1" .value=${this.uploadFraction}></progress></label>`
-      }
+      ${this.progressView()}
     </section>`;
   }
 

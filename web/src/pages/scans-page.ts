@@ -1,11 +1,11 @@
 // Scans (seed 001, issue 12): photograph a product, watch the image job's stages, read the risk
 // report, open the PDF, and create or revoke share links. Shows a notice while the API has no scans.
 import { html, nothing } from 'lit';
-import { ApiError, errorText, getJson, request, sendJson, upload, withUser } from '../api/client.js';
+import { ApiError, errorText, getJson, request, sendJson, withUser } from '../api/client.js';
 import { apiUrl } from '../api/config.js';
 import { ProgressSocket, type ProgressMessage } from '../api/progress-socket.js';
 import { navigate } from '../router.js';
-import { LightElement } from '../ui/light-element.js';
+import { PageElement } from '../ui/page-element.js';
 import { stageBar } from '../ui/stage-bar.js';
 import '../ui/upload-box.js';
 
@@ -28,23 +28,19 @@ interface Share {
 
 const scanStages = ['queued', 'processing', 'analysing', 'reporting', 'completed'] as const;
 
-export class ScansPage extends LightElement {
+export class ScansPage extends PageElement {
   static override properties = {
     scanId: { attribute: false },
     available: { state: true },
     items: { state: true },
     scan: { state: true },
     shares: { state: true },
-    uploadFraction: { state: true },
-    message: { state: true },
   };
   declare scanId: string;
   declare available: boolean | undefined;
   declare items: Scan[];
   declare scan: Scan | undefined;
   declare shares: Share[];
-  declare uploadFraction: number | undefined;
-  declare message: string;
   #socket = new ProgressSocket((m) => this.#progress(m));
 
   constructor() {
@@ -54,8 +50,6 @@ export class ScansPage extends LightElement {
     this.items = [];
     this.scan = undefined;
     this.shares = [];
-    this.uploadFraction = undefined;
-    this.message = '';
   }
 
   override connectedCallback(): void {
@@ -66,7 +60,6 @@ export class ScansPage extends LightElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#socket.close();
-    this.#socket = new ProgressSocket((m) => this.#progress(m));
   }
 
   protected override willUpdate(changed: Map<string, unknown>): void {
@@ -87,13 +80,12 @@ export class ScansPage extends LightElement {
   }
 
   async #loadScan(id: string): Promise<void> {
-    try {
-      this.scan = await getJson<Scan>(withUser(`/api/scans/${id}`));
+    await this.guard(async () => {
+      const scan = await getJson<Scan>(withUser(`/api/scans/${id}`));
       this.shares = (await getJson<{ items: Share[] }>(withUser(`/api/scans/${id}/shares`))).items;
-      if (this.scan.status !== 'completed' && this.scan.status !== 'failed') this.#socket.watch('scanId', id);
-    } catch (error) {
-      this.message = errorText(error);
-    }
+      this.scan = scan;
+      if (scan.status !== 'completed' && scan.status !== 'failed') this.#socket.watch('scanId', id);
+    });
   }
 
   #progress(message: ProgressMessage): void {
@@ -110,34 +102,22 @@ export class ScansPage extends LightElement {
       if (value !== '') form.set(name, value);
     }
     form.set('image', file);
-    this.uploadFraction = 0;
-    try {
-      const scan = await upload<Scan>(withUser('/api/scans'), form, (f) => (this.uploadFraction = f));
-      await this.#loadList();
-      navigate(`/scans/${scan.id}`);
-    } catch (error) {
-      this.message = errorText(error);
-    } finally {
-      this.uploadFraction = undefined;
-    }
+    const scan = await this.uploadForm<Scan>(withUser('/api/scans'), form);
+    if (scan === undefined) return;
+    await this.#loadList();
+    navigate(`/scans/${scan.id}`);
   }
 
   async #openPdf(id: string): Promise<void> {
-    try {
-      const blob = await (await request(withUser(`/api/scans/${id}/report.pdf`))).blob();
-      window.open(URL.createObjectURL(blob), '_blank', 'noopener');
-    } catch (error) {
-      this.message = errorText(error);
-    }
+    const blob = await this.guard(async () =>
+      (await request(withUser(`/api/scans/${id}/report.pdf`))).blob(),
+    );
+    if (blob) window.open(URL.createObjectURL(blob), '_blank', 'noopener');
   }
 
   async #shareAction(action: () => Promise<unknown>): Promise<void> {
-    try {
-      await action();
-      if (this.scan) await this.#loadScan(this.scan.id);
-    } catch (error) {
-      this.message = errorText(error);
-    }
+    await this.guard(action);
+    if (this.scan) await this.#loadScan(this.scan.id);
   }
 
   protected override render() {
@@ -149,8 +129,7 @@ export class ScansPage extends LightElement {
     return html` <h1>Scans</h1>
       <div class="grid two-cols">
         <div class="grid">
-          ${this.scan ? this.#detail(this.scan) : this.#uploadPanel()}
-          ${this.message ? html`<p class="error" role="alert">${this.message}</p>` : nothing}
+          ${this.scan ? this.#detail(this.scan) : this.#uploadPanel()} ${this.messageView()}
         </div>
         <section class="panel" aria-label="Your scans">
           <h2>Your scans</h2>
@@ -181,7 +160,7 @@ export class ScansPage extends LightElement {
         label="Take or choose a photo"
         @file=${(e: CustomEvent<File>) => void this.#upload(e.detail)}
       ></upload-box>
-      ${this.uploadFraction === undefined ? nothing : html`<label>Uploading <progress max="1" .value=${this.uploadFraction}></progress></label>`}
+      ${this.progressView()}
     </section>`;
   }
 

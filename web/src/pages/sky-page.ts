@@ -1,13 +1,13 @@
 // Sky (seed 003): every star on a chart, live over /events/stars/stream; place a star by clicking
 // the sky, read and like one by clicking it; filter active or popular; browse users and their stars.
 import { html, nothing } from 'lit';
-import { errorText, getJson, sendJson } from '../api/client.js';
+import { getJson, sendJson } from '../api/client.js';
 import { openEventStream, type EventStreamHandle } from '../api/event-stream.js';
 import { session } from '../api/session.js';
 import '../sky/sky-chart.js';
 import { isExpired, type Star } from '../sky/star.js';
 import { field } from '../ui/form-field.js';
-import { LightElement } from '../ui/light-element.js';
+import { PageElement } from '../ui/page-element.js';
 
 type Filter = 'all' | 'active' | 'popular';
 interface Page<T> {
@@ -39,7 +39,7 @@ async function allPages<T>(path: string, maxPages = 10): Promise<T[]> {
   return items;
 }
 
-export class SkyPage extends LightElement {
+export class SkyPage extends PageElement {
   static override properties = {
     stars: { state: true },
     popular: { state: true },
@@ -50,7 +50,6 @@ export class SkyPage extends LightElement {
     owner: { state: true },
     ownerStars: { state: true },
     live: { state: true },
-    message: { state: true },
   };
   declare stars: Map<string, Star>;
   declare popular: Set<string>;
@@ -61,7 +60,6 @@ export class SkyPage extends LightElement {
   declare owner: User | undefined;
   declare ownerStars: Star[];
   declare live: boolean;
-  declare message: string;
   #stream: EventStreamHandle | undefined;
   #popularTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -76,7 +74,6 @@ export class SkyPage extends LightElement {
     this.owner = undefined;
     this.ownerStars = [];
     this.live = false;
-    this.message = '';
   }
 
   override connectedCallback(): void {
@@ -99,14 +96,12 @@ export class SkyPage extends LightElement {
   }
 
   async #load(): Promise<void> {
-    try {
+    await this.guard(async () => {
       const stars = await allPages<Star>('/stars');
       this.stars = new Map(stars.map((s) => [s.id, s]));
       await this.#loadPopular();
       if (session.signedIn || session.mode === 'none') this.users = await allPages<User>('/users', 2);
-    } catch (error) {
-      this.message = errorText(error);
-    }
+    });
   }
 
   async #loadPopular(): Promise<void> {
@@ -137,8 +132,8 @@ export class SkyPage extends LightElement {
     const form = event.target as HTMLFormElement;
     const ttl = Number(field(form, 'ttl'));
     const message = field(form, 'message');
-    try {
-      const star = await sendJson<Star>('POST', '/stars', {
+    const star = await this.guard(() =>
+      sendJson<Star>('POST', '/stars', {
         ...(session.mode === 'none' ? { userId: session.user?.id } : {}),
         name: field(form, 'name'),
         ...(message === '' ? {} : { message }),
@@ -146,41 +141,28 @@ export class SkyPage extends LightElement {
         dec: Number(field(form, 'dec')),
         color: field(form, 'color'),
         ...(ttl > 0 ? { ttlSeconds: ttl } : {}),
-      });
-      if (star) {
-        this.#apply({ type: 'create', data: star });
-        this.selectedId = star.id;
-      }
-      this.placing = undefined;
-      this.message = '';
-    } catch (error) {
-      this.message = errorText(error);
-    }
+      }),
+    );
+    if (star === undefined) return;
+    this.#apply({ type: 'create', data: star });
+    this.selectedId = star.id;
+    this.placing = undefined;
   }
 
   async #like(star: Star): Promise<void> {
-    try {
-      const result = await sendJson<{ liked: boolean; star: Star }>(
-        'POST',
-        `/stars/${star.id}/like`,
-        session.mode === 'none' ? { userId: session.user?.id } : {},
-      );
-      if (result) {
-        this.#apply({ type: 'update', data: result.star });
-        this.message = result.liked ? '' : 'You already liked this star.';
-      }
-    } catch (error) {
-      this.message = errorText(error);
-    }
+    const body = session.mode === 'none' ? { userId: session.user?.id } : {};
+    const result = await this.guard(() =>
+      sendJson<{ liked: boolean; star: Star }>('POST', `/stars/${star.id}/like`, body),
+    );
+    if (result === undefined) return;
+    this.#apply({ type: 'update', data: result.star });
+    if (!result.liked) this.message = 'You already liked this star.';
   }
 
   async #showOwner(user: User): Promise<void> {
     this.owner = user;
-    try {
-      this.ownerStars = (await getJson<Page<Star>>(`/users/${user.id}/stars?limit=100`)).items;
-    } catch (error) {
-      this.message = errorText(error);
-    }
+    const page = await this.guard(() => getJson<Page<Star>>(`/users/${user.id}/stars?limit=100`));
+    this.ownerStars = page?.items ?? [];
   }
 
   #placeForm() {
@@ -310,7 +292,7 @@ export class SkyPage extends LightElement {
             ${this.#visible.length} of ${this.stars.size} stars shown. Bigger stars have more likes; dashed
             rings mark popular ones; faded ones have expired.
           </p>
-          ${this.message ? html`<p class="error" role="alert">${this.message}</p>` : nothing}
+          ${this.messageView()}
         </div>
         <div class="grid">
           ${this.placing ? this.#placeForm() : nothing} ${selected ? this.#detail(selected) : nothing}
