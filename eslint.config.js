@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'data/'] },
+  { ignores: ['dist/', 'web/dist/', 'coverage/', 'node_modules/', 'data/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -36,5 +36,10 @@ export default tseslint.config(
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // Plain Node scripts (the bin launcher, the build freshness check).
+    files: ['bin/**/*.js', 'scripts/**/*.js'],
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly' } },
   },
 );

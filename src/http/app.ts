@@ -6,15 +6,19 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
+import type { AuditLogReader } from '../platform/audit/audit-log.js';
 import type { Authenticator } from '../platform/auth/authenticator.js';
 import type { Settings } from '../platform/config/settings-schema.js';
 import type { HealthRegistry } from '../platform/health/health-registry.js';
 import type { Lifecycle } from '../platform/health/lifecycle.js';
 import { correlationHeader, correlationIdFrom } from '../platform/telemetry/correlation-id.js';
 import type { App, AppModule } from './app-types.js';
+import { registerAuditLogRoute } from './audit-log-route.js';
 import { registerAuth } from './auth.js';
+import { registerConsole, type ConsoleOptions } from './console.js';
 import { registerHealthRoutes } from './health-routes.js';
 import { registerMetricsRoute } from './metrics-route.js';
+import { registerMetricsSummaryRoute } from './metrics-summary-route.js';
 import { registerOpenApi } from './openapi.js';
 import { registerProblemHandlers } from './problem.js';
 import { registerRateLimits } from './rate-limits.js';
@@ -33,6 +37,10 @@ export interface AppDeps {
   /** Shared rate-limit counters across instances; in-memory per process when absent. */
   rateLimitRedis?: Redis;
   modules?: AppModule[];
+  /** For admins' GET /admin/audit-log. */
+  auditLog?: AuditLogReader;
+  /** Serve the web console at `/` (the api and all roles). */
+  console?: Pick<ConsoleOptions, 'root' | 'mediaOrigins' | 'identityOrigins'>;
 }
 
 export async function buildApp(deps: AppDeps): Promise<App> {
@@ -114,6 +122,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     environment: settings.ENVIRONMENT,
   });
   registerMetricsRoute(app, deps.metrics);
+  registerMetricsSummaryRoute(app, { metrics: deps.metrics, health: deps.health });
+  if (deps.auditLog) registerAuditLogRoute(app, { auditLog: deps.auditLog });
+  if (deps.console)
+    await registerConsole(app, {
+      ...deps.console,
+      version: settings.VERSION,
+      environment: settings.ENVIRONMENT,
+    });
 
   for (const module of deps.modules ?? []) {
     await app.register(async (scope) => module(scope.withTypeProvider<TypeBoxTypeProvider>()));

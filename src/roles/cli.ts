@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `azimuth` command. Settings are loaded and telemetry started before the HTTP stack is
 // imported, so OpenTelemetry can instrument it and a bad setting stops us before anything opens.
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadSettings } from '../platform/config/load-settings.js';
 import { redactSettings } from '../platform/config/redact-settings.js';
@@ -23,8 +24,12 @@ async function settingsOrExit(): Promise<Settings> {
 }
 
 function loggerFor(settings: Settings, role: string): Logger {
+  // A person at a terminal gets readable lines at info (unless LOG_LEVEL says otherwise); pipes and
+  // log sinks keep JSON.
+  const pretty = process.stdout.isTTY && settings.ENVIRONMENT === 'development';
   return createLogger({
-    level: settings.LOG_LEVEL,
+    level: pretty && process.env.LOG_LEVEL === undefined ? 'info' : settings.LOG_LEVEL,
+    pretty,
     base: { service: 'azimuth', role, version: settings.VERSION },
   });
 }
@@ -45,8 +50,14 @@ async function runRole(role: Role): Promise<void> {
   await startRole(role, settings, logger);
 }
 
+// package.json is two levels up from both src/roles and dist/roles.
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
 const program = new Command('azimuth')
   .description('Azimuth: star map, audio pipeline and blob storage on Azure, or on a laptop.')
+  .version(version, '-v, --version', 'print the version')
   .showHelpAfterError();
 
 program

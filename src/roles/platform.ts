@@ -1,7 +1,7 @@
 // The composition root: turns settings into the ports every role shares, choosing each
 // driver from configuration here and nowhere else, and closes them again on shutdown.
 import type { Redis } from 'ioredis';
-import type { AuditLog } from '../platform/audit/audit-log.js';
+import type { AuditLog, AuditLogReader } from '../platform/audit/audit-log.js';
 import { KyselyAuditLog } from '../platform/audit/kysely-audit-log.js';
 import { createJwtAuthenticator, type Authenticator } from '../platform/auth/authenticator.js';
 import type { ManagedCache } from '../platform/cache/base-cache.js';
@@ -45,7 +45,7 @@ export interface Platform {
   cache: ManagedCache;
   events: ManagedEventBus;
   jobs: ManagedJobQueue;
-  audit: AuditLog;
+  audit: AuditLog & AuditLogReader;
   /** Blob storage with every decorator (resilience, SAS cache, quota, audit and metrics). */
   blobs: BlobStoreBundle;
   llm: LlmProvider;

@@ -1,5 +1,6 @@
 // Runs a process role: builds the HTTP app from the platform (the API's modules, or none for a
 // worker that only answers probes), listens, marks ready, and drains on a signal.
+import { fileURLToPath } from 'node:url';
 import { buildApp, type AppDeps } from '../http/app.js';
 import type { AppModule } from '../http/app-types.js';
 import { handleShutdownSignals, type ShutdownStep } from './graceful-shutdown.js';
@@ -13,8 +14,21 @@ export interface ServeOptions {
   stopSteps?: ShutdownStep[];
 }
 
+/** web/dist beside src/ or dist/: the same two levels up from this file in both. */
+const consoleRoot = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+/** The web console for the roles that serve the API. */
+function consoleOf({ settings }: Platform): NonNullable<AppDeps['console']> {
+  const origin = (url: string | undefined) => (url === undefined ? [] : [new URL(url).origin]);
+  return {
+    root: consoleRoot,
+    mediaOrigins: origin(settings.BLOB_PUBLIC_BASE_URL ?? `http://localhost:${settings.PORT}`),
+    identityOrigins: settings.AUTH_MODE === 'jwt' ? origin(settings.AUTH_JWKS_URL) : [],
+  };
+}
+
 /** The app's dependencies, taken from the platform. */
-export function appDeps(platform: Platform, modules: AppModule[]): AppDeps {
+export function appDeps(platform: Platform, modules: AppModule[], role = 'all'): AppDeps {
   return {
     settings: platform.settings,
     logger: platform.logger,
@@ -24,12 +38,14 @@ export function appDeps(platform: Platform, modules: AppModule[]): AppDeps {
     ...(platform.authenticator ? { authenticator: platform.authenticator } : {}),
     ...(platform.rateLimitRedis ? { rateLimitRedis: platform.rateLimitRedis } : {}),
     modules,
+    auditLog: platform.audit,
+    ...(role === 'worker' ? {} : { console: consoleOf(platform) }),
   };
 }
 
 export async function serve({ platform, role, modules, stopSteps = [] }: ServeOptions): Promise<void> {
   const { settings, logger, lifecycle } = platform;
-  const app = await buildApp(appDeps(platform, modules));
+  const app = await buildApp(appDeps(platform, modules, role));
 
   handleShutdownSignals({
     logger,
@@ -55,4 +71,8 @@ export async function serve({ platform, role, modules, stopSteps = [] }: ServeOp
     },
     `azimuth ${role} ready on ${address}`,
   );
+  if (role !== 'worker') {
+    const base = address.replace(/\/\/(0\.0\.0\.0|\[::\])/, '//localhost');
+    logger.info(`console ${base}/  ·  API docs ${base}/docs  ·  health ${base}/health`);
+  }
 }

@@ -19,7 +19,12 @@ export interface TestApp {
 }
 
 export async function buildTestApp(
-  options: { env?: Record<string, string>; modules?: AppDeps['modules']; ready?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    modules?: AppDeps['modules'];
+    ready?: boolean;
+    console?: AppDeps['console'];
+  } = {},
 ): Promise<TestApp> {
   const settings = await testSettings({ LOG_LEVEL: 'info', ...options.env });
   const lines: string[] = [];
@@ -41,6 +46,7 @@ export async function buildTestApp(
       ? { authenticator: createJwtAuthenticator({ secret: settings.AUTH_JWT_SECRET ?? testJwtSecret }) }
       : {}),
     modules: options.modules ?? [],
+    ...(options.console ? { console: options.console } : {}),
   };
   const app = await buildApp(deps);
   await app.ready();

@@ -20,3 +20,8 @@ export interface AuditEntry {
 export interface AuditLog {
   record(entry: AuditEntry): Promise<void>;
 }
+
+/** Reads the log back, newest first (the console's Operations page, for admins). */
+export interface AuditLogReader {
+  latest(limit: number): Promise<(AuditEntry & { id: string })[]>;
+}

@@ -1,13 +1,13 @@
 // AuditLog on the database: one insert per entry into `audit_log`.
 import type { Kysely } from 'kysely';
-import type { AuditEntry, AuditLog } from './audit-log.js';
+import type { AuditEntry, AuditLog, AuditLogReader } from './audit-log.js';
 import type { AuditLogTable } from './audit-log-table.js';
 
 export interface KyselyAuditLogOptions {
   db: Kysely<{ audit_log: AuditLogTable }>;
 }
 
-export class KyselyAuditLog implements AuditLog {
+export class KyselyAuditLog implements AuditLog, AuditLogReader {
   readonly #db: Kysely<{ audit_log: AuditLogTable }>;
 
   constructor(options: KyselyAuditLogOptions) {
@@ -29,5 +29,28 @@ export class KyselyAuditLog implements AuditLog {
         detail: entry.detail,
       })
       .execute();
+  }
+
+  async latest(limit: number): Promise<(AuditEntry & { id: string })[]> {
+    const rows = await this.#db
+      .selectFrom('audit_log')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({
+      // pg returns the bigint id as a string, PGlite as a number, whatever the table type says.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion
+      id: String(row.id),
+      at: new Date(row.at),
+      actor: row.actor,
+      clientIp: row.client_ip,
+      operation: row.operation,
+      target: row.target,
+      outcome: row.outcome as AuditEntry['outcome'],
+      bytes: row.bytes === null ? null : Number(row.bytes),
+      correlationId: row.correlation_id,
+      detail: row.detail,
+    }));
   }
 }

@@ -1,5 +1,6 @@
 // The process logger: pino JSON lines, every line stamped with the current correlation id
 // and scrubbed of credentials before it leaves the process.
+import { createRequire } from 'node:module';
 import { pino, type Logger, type DestinationStream } from 'pino';
 import { requestContext } from './request-context.js';
 import { redactSecrets } from './redact.js';
@@ -12,6 +13,21 @@ export interface LoggerOptions {
   base?: Record<string, unknown>;
   /** Where lines go; stdout when omitted. Tests pass a stream to read them back. */
   destination?: DestinationStream;
+  /** Human-readable, colourised lines (pino-pretty) instead of JSON: for a terminal, never for a log sink. */
+  pretty?: boolean;
+}
+
+type PrettyFactory = (options: Record<string, unknown>) => DestinationStream;
+
+/** pino-pretty, loaded only when asked for: processes writing JSON never pay for it. */
+function prettyStream(): DestinationStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as PrettyFactory;
+  return pretty({
+    colorize: true,
+    sync: true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,service,version',
+  });
 }
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -43,8 +59,10 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     // Buffered: one write per 4 KiB instead of a syscall per line. Flushed every second below
     // so a quiet process's lines are not held back, and on shutdown and fatal paths.
-    options.destination ?? pino.destination({ sync: false, minLength: 4096 }),
+    options.destination ??
+      (options.pretty === true ? prettyStream() : pino.destination({ sync: false, minLength: 4096 })),
   );
-  if (options.destination === undefined) setInterval(() => logger.flush(), 1000).unref();
+  if (options.destination === undefined && options.pretty !== true)
+    setInterval(() => logger.flush(), 1000).unref();
   return logger;
 }

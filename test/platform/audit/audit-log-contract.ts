@@ -70,6 +70,27 @@ export function describeAuditLogContract(
       expect(BigInt(second?.id ?? 0)).toBeGreaterThan(BigInt(first?.id ?? 0));
     });
 
+    it('when the latest entries are read, then they come newest first, limited, in the port’s shape', async () => {
+      const log = new KyselyAuditLog({ db: database.db });
+      const at = new Date('2026-11-24T08:00:00.000Z');
+      for (const [i, operation] of ['blob.download', 'blob.delete'].entries())
+        await log.record({
+          actor: 'bob',
+          clientIp: null,
+          operation,
+          target: `blob://c/${operation}`,
+          outcome: 'success',
+          bytes: i === 0 ? 42 : null,
+          correlationId: null,
+          detail: null,
+          at: new Date(at.getTime() + i * 1000),
+        });
+      const latest = await log.latest(2);
+      expect(latest.map((entry) => entry.operation)).toEqual(['blob.delete', 'blob.download']);
+      expect(latest[1]).toMatchObject({ actor: 'bob', target: 'blob://c/blob.download', bytes: 42, at });
+      expect(typeof latest[0]?.id).toBe('string');
+    });
+
     it('when the table is inspected, then it has indexes on (at) and (actor, at)', async () => {
       const result = await sql<{ indexdef: string }>`
         select indexdef from pg_indexes where tablename = 'audit_log' order by indexname`.execute(
