@@ -141,14 +141,12 @@ function outTimeSeconds(line: string): number | undefined {
   return Number(value) / 1_000_000;
 }
 
+/** Every run: quiet, never reading stdin, overwriting its output, audio of `input` only. */
+const inputArgs = (input: string): string[] => ['-hide_banner', '-nostdin', '-y', '-i', input, '-vn'];
+
 /** Mono speech MP3 at 16 kHz (what speech models use), progress as key=value lines on stdout. */
-const compressArgs = (input: string, output: string, bitrateKbps: number): string[] => [
-  '-hide_banner',
-  '-nostdin',
-  '-y',
-  '-i',
-  input,
-  '-vn',
+export const compressArgs = (input: string, output: string, bitrateKbps: number): string[] => [
+  ...inputArgs(input),
   '-map_metadata',
   '-1',
   '-ac',
@@ -169,12 +167,7 @@ const compressArgs = (input: string, output: string, bitrateKbps: number): strin
 
 /** Pieces of about `segmentSeconds` by stream copy (cut at frame boundaries), listed in `list` as CSV. */
 const splitArgs = (input: string, outputDir: string, segmentSeconds: number, list: string): string[] => [
-  '-hide_banner',
-  '-nostdin',
-  '-y',
-  '-i',
-  input,
-  '-vn',
+  ...inputArgs(input),
   '-f',
   'segment',
   '-segment_time',
