@@ -106,8 +106,11 @@ export function createJobTempDirs(options: JobTempDirsOptions): JobTempDirs {
       for (const name of names) {
         const owner = ownerOf(name, options.prefix);
         if (owner === undefined || !(await isStale(name, owner))) continue;
-        await rm(join(options.root, name), { recursive: true, force: true });
-        removed.push(name);
+        // One that cannot be removed (permissions) is left for an operator; start-up goes on.
+        await rm(join(options.root, name), { recursive: true, force: true }).then(
+          () => removed.push(name),
+          () => undefined,
+        );
       }
       return removed;
     },

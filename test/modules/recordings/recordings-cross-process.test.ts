@@ -4,7 +4,7 @@
 // temporary directory the first left behind, and finishes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +46,7 @@ describe.runIf(ready)('recordings across processes (PostgreSQL, BullMQ, Redis ev
   let fixture: RecordingsFixture;
   let shared: Awaited<ReturnType<typeof sharedServices>>;
   let env: Record<string, string>;
-  /** Where the workers' jobs make their temporary directories (the workers' TMPDIR + `azimuth`). */
+  /** Where the workers' jobs make their temporary directories. */
   let jobsTemp: string;
   const children: ChildProcess[] = [];
   const jobsPrefix = uniquePrefix('recordings-jobs').replace(/:/g, '-').replace(/-$/, '');
@@ -71,11 +71,9 @@ describe.runIf(ready)('recordings across processes (PostgreSQL, BullMQ, Redis ev
     standIn.answer = validInsights;
     postgres = await createTestPostgres('recordings');
     const dataDir = join(dir, 'data');
-    jobsTemp = join(dir, 'tmp', 'azimuth');
-    // tsx keeps its cache in the workers' TMPDIR too, so it must exist before they start.
-    await mkdir(join(dir, 'tmp'));
+    jobsTemp = join(dir, 'jobs');
     env = {
-      TMPDIR: join(dir, 'tmp'),
+      JOBS_TEMP_DIR: jobsTemp,
       DATA_DIR: dataDir,
       TEST_DATABASE_URL: postgres.url,
       JOBS_PREFIX: jobsPrefix,
