@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { buildApp } from '../src/http/app.js';
+import { compressArgs } from '../src/modules/recordings/ffmpeg.js';
 import { recordingsMigrations, recordingsModule } from '../src/modules/recordings/index.js';
 import type { RecordingMessage } from '../src/modules/recordings/index.js';
 import { loadSettings } from '../src/platform/config/load-settings.js';
@@ -78,23 +79,7 @@ export async function run(): Promise<void> {
 
   // Baseline: the same compression, ffmpeg alone.
   const bareStart = performance.now();
-  await run$('ffmpeg', [
-    '-hide_banner',
-    '-nostdin',
-    '-y',
-    '-i',
-    audio,
-    '-vn',
-    '-ac',
-    '1',
-    '-ar',
-    '16000',
-    '-c:a',
-    'libmp3lame',
-    '-b:a',
-    '40k',
-    join(dir, 'bare.mp3'),
-  ]);
+  await run$('ffmpeg', compressArgs(audio, join(dir, 'bare.mp3'), 40));
   const bareMs = performance.now() - bareStart;
 
   const prefix = `bench-recordings-${process.pid}`;

@@ -1,13 +1,17 @@
-// The system ffmpeg, spawned per task: compression to mono speech MP3 (with progress), and cutting
-// audio into time-ordered pieces. Whether it exists is detected once; when it does not, callers
-// skip compression and /health shows `ffmpeg` degraded.
+// ffmpeg, spawned per task: compression to mono speech MP3 (with progress), and cutting audio into
+// time-ordered pieces. Which binary (FFMPEG_PATH, else the bundled one) is detected once and shown on
+// /health; when none runs, callers skip compression and /health shows `ffmpeg` degraded.
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DependencyCheck } from '../../platform/health/dependency-check.js';
 import type { Logger } from '../../platform/telemetry/logger.js';
 
-export type FfmpegAvailability = { ok: true; version: string } | { ok: false; reason: string };
+/** `system`: FFMPEG_PATH (a path, or a name looked up on PATH); `bundled`: the npm package's binary. */
+export type FfmpegSource = 'system' | 'bundled';
+
+export type FfmpegAvailability =
+  { ok: true; version: string; path: string; source: FfmpegSource } | { ok: false; reason: string };
 
 export interface AudioChunk {
   path: string;
@@ -45,6 +49,11 @@ export interface Ffmpeg {
 export interface FfmpegOptions {
   /** FFMPEG_PATH. */
   path: string;
+  /**
+   * Used when `path` is a bare name (`ffmpeg`) that does not run: nothing on PATH. A path set on
+   * purpose is never replaced, so a wrong FFMPEG_PATH shows as degraded rather than hidden.
+   */
+  bundledPath?: () => string | undefined;
   logger: Logger;
 }
 
@@ -67,66 +76,138 @@ const parseClock = (text: string): number | null => {
   return Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3]);
 };
 
-export function createFfmpeg(options: FfmpegOptions): Ffmpeg {
-  let detected: Promise<FfmpegAvailability> | undefined;
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-  const run = (
-    args: string[],
-    runOptions: {
-      signal?: AbortSignal;
-      onStdoutLine?: (line: string) => void;
-      onStderr?: (tail: string) => void;
-    } = {},
-  ): Promise<RunResult> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(options.path, args, {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        signal: runOptions.signal,
-      });
-      let stderr = '';
-      let pending = '';
-      child.stderr.setEncoding('utf8');
-      // Only the tail matters (the error, or the last stats line); keep memory flat on long files.
-      child.stderr.on('data', (chunk: string) => {
-        stderr = (stderr + chunk).slice(-16_384);
-        runOptions.onStderr?.(stderr);
-      });
-      child.stdout.setEncoding('utf8');
-      child.stdout.on('data', (chunk: string) => {
-        pending += chunk;
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) runOptions.onStdoutLine?.(line.trim());
-      });
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stderr }));
+interface RunOptions {
+  signal?: AbortSignal;
+  onStdoutLine?: (line: string) => void;
+  onStderr?: (tail: string) => void;
+}
+
+/** Spawns one ffmpeg run, streaming stdout by line and keeping stderr's tail. */
+const spawnFfmpeg = (path: string, args: string[], runOptions: RunOptions = {}): Promise<RunResult> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(path, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      signal: runOptions.signal,
     });
+    let stderr = '';
+    let pending = '';
+    child.stderr.setEncoding('utf8');
+    // Only the tail matters (the error, or the last stats line); keep memory flat on long files.
+    child.stderr.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-16_384);
+      runOptions.onStderr?.(stderr);
+    });
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) runOptions.onStdoutLine?.(line.trim());
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stderr }));
+  });
 
-  const failure = (what: string, result: RunResult) =>
-    new FfmpegError(
-      `ffmpeg ${what} failed (exit ${result.code ?? 'signal'}): ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`,
-    );
-
-  const availability = (): Promise<FfmpegAvailability> => {
-    let first = '';
-    detected ??= run(['-hide_banner', '-version'], {
+/** Runs `path -version`: its version, or why it cannot be used. */
+async function probe(path: string): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
+  let first = '';
+  try {
+    const result = await spawnFfmpeg(path, ['-hide_banner', '-version'], {
       onStdoutLine: (line) => {
         if (first === '') first = line;
       },
-    }).then(
-      (result): FfmpegAvailability => {
-        if (result.code !== 0)
-          return { ok: false, reason: `${options.path} -version exited with ${result.code ?? 'a signal'}` };
-        const version = /^ffmpeg version (\S+)/.exec(first)?.[1] ?? 'unknown';
-        options.logger.info({ ffmpeg: options.path, version }, 'ffmpeg found');
-        return { ok: true, version };
-      },
-      (error: unknown): FfmpegAvailability => ({
-        ok: false,
-        reason: `${options.path} cannot be run: ${error instanceof Error ? error.message : String(error)}`,
-      }),
-    );
-    return detected;
+    });
+    if (result.code !== 0)
+      return { ok: false, reason: `${path} -version exited with ${result.code ?? 'a signal'}` };
+    return { ok: true, version: /^ffmpeg version (\S+)/.exec(first)?.[1] ?? 'unknown' };
+  } catch (error) {
+    return { ok: false, reason: `${path} cannot be run: ${describe(error)}` };
+  }
+}
+
+/** The error of a failed run, with the last lines ffmpeg wrote. */
+const failure = (what: string, result: RunResult) =>
+  new FfmpegError(
+    `ffmpeg ${what} failed (exit ${result.code ?? 'signal'}): ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+  );
+
+/** The output time of a `-progress` line (`out_time_us=…`), in seconds. */
+function outTimeSeconds(line: string): number | undefined {
+  const [key, value] = line.split('=', 2);
+  if ((key !== 'out_time_us' && key !== 'out_time_ms') || value === undefined || !/^\d+$/.test(value))
+    return undefined;
+  return Number(value) / 1_000_000;
+}
+
+/** Every run: quiet, never reading stdin, overwriting its output, audio of `input` only. */
+const inputArgs = (input: string): string[] => ['-hide_banner', '-nostdin', '-y', '-i', input, '-vn'];
+
+/** Mono speech MP3 at 16 kHz (what speech models use), progress as key=value lines on stdout. */
+export const compressArgs = (input: string, output: string, bitrateKbps: number): string[] => [
+  ...inputArgs(input),
+  '-map_metadata',
+  '-1',
+  '-ac',
+  '1',
+  '-ar',
+  '16000',
+  '-c:a',
+  'libmp3lame',
+  '-b:a',
+  `${bitrateKbps}k`,
+  '-progress',
+  'pipe:1',
+  '-nostats',
+  '-f',
+  'mp3',
+  output,
+];
+
+/** Pieces of about `segmentSeconds` by stream copy (cut at frame boundaries), listed in `list` as CSV. */
+const splitArgs = (input: string, outputDir: string, segmentSeconds: number, list: string): string[] => [
+  ...inputArgs(input),
+  '-f',
+  'segment',
+  '-segment_time',
+  String(Math.max(1, segmentSeconds)),
+  '-segment_list',
+  list,
+  '-segment_list_type',
+  'csv',
+  '-reset_timestamps',
+  '1',
+  '-c',
+  'copy',
+  join(outputDir, 'chunk%04d.mp3'),
+];
+
+export function createFfmpeg(options: FfmpegOptions): Ffmpeg {
+  let detected: Promise<FfmpegAvailability> | undefined;
+
+  const found = (ok: Extract<FfmpegAvailability, { ok: true }>): FfmpegAvailability => {
+    const { path, source, version } = ok;
+    options.logger.info({ ffmpeg: { path, source, version } }, 'ffmpeg found');
+    return ok;
+  };
+
+  async function detect(): Promise<FfmpegAvailability> {
+    const system = await probe(options.path);
+    if (system.ok) return found({ ...system, path: options.path, source: 'system' });
+    const bundled = /[\\/]/.test(options.path) ? undefined : options.bundledPath?.();
+    if (bundled === undefined) return system;
+    const fallback = await probe(bundled);
+    if (!fallback.ok) return { ok: false, reason: `${system.reason}; bundled ${fallback.reason}` };
+    return found({ ...fallback, path: bundled, source: 'bundled' });
+  }
+
+  const availability = (): Promise<FfmpegAvailability> => (detected ??= detect());
+
+  /** Runs the detected binary (FFMPEG_PATH when none was found, so the error names it). */
+  const run = async (args: string[], runOptions: RunOptions = {}): Promise<RunResult> => {
+    const binary = await availability();
+    return spawnFfmpeg(binary.ok ? binary.path : options.path, args, runOptions);
   };
 
   return {
@@ -135,46 +216,17 @@ export function createFfmpeg(options: FfmpegOptions): Ffmpeg {
     async compress({ input, output, bitrateKbps, onProgress, signal }) {
       // Written by the output callbacks while ffmpeg runs.
       const seen: { total: number | null; out: number | null } = { total: null, out: null };
-      const args = [
-        '-hide_banner',
-        '-nostdin',
-        '-y',
-        '-i',
-        input,
-        '-vn',
-        '-map_metadata',
-        '-1',
-        '-ac',
-        '1',
-        '-ar',
-        '16000',
-        '-c:a',
-        'libmp3lame',
-        '-b:a',
-        `${bitrateKbps}k`,
-        '-progress',
-        'pipe:1',
-        '-nostats',
-        '-f',
-        'mp3',
-        output,
-      ];
-      const result = await run(args, {
+      const result = await run(compressArgs(input, output, bitrateKbps), {
         ...(signal === undefined ? {} : { signal }),
         onStderr: (tail) => {
           // The input's duration comes on stderr before the first progress line.
           seen.total ??= parseClock(/Duration: ([\d:.]+)/.exec(tail)?.[1] ?? '');
         },
         onStdoutLine: (line) => {
-          const [key, value] = line.split('=', 2);
-          if (
-            (key === 'out_time_us' || key === 'out_time_ms') &&
-            value !== undefined &&
-            /^\d+$/.test(value)
-          ) {
-            seen.out = Number(value) / 1_000_000;
-            if (seen.total !== null && seen.total > 0) onProgress?.(Math.min(1, seen.out / seen.total));
-          }
+          const out = outTimeSeconds(line);
+          if (out === undefined) return;
+          seen.out = out;
+          if (seen.total !== null && seen.total > 0) onProgress?.(Math.min(1, out / seen.total));
         },
       });
       if (result.code !== 0) throw failure('compression', result);
@@ -185,27 +237,7 @@ export function createFfmpeg(options: FfmpegOptions): Ffmpeg {
     async split({ input, outputDir, segmentSeconds, signal }) {
       const list = join(outputDir, 'chunks.csv');
       const result = await run(
-        [
-          '-hide_banner',
-          '-nostdin',
-          '-y',
-          '-i',
-          input,
-          '-vn',
-          '-f',
-          'segment',
-          '-segment_time',
-          String(Math.max(1, segmentSeconds)),
-          '-segment_list',
-          list,
-          '-segment_list_type',
-          'csv',
-          '-reset_timestamps',
-          '1',
-          '-c',
-          'copy',
-          join(outputDir, 'chunk%04d.mp3'),
-        ],
+        splitArgs(input, outputDir, segmentSeconds, list),
         signal === undefined ? {} : { signal },
       );
       if (result.code !== 0) throw failure('split', result);
@@ -232,7 +264,7 @@ export function createFfmpeg(options: FfmpegOptions): Ffmpeg {
       async check() {
         const found = await availability();
         return found.ok
-          ? { status: 'healthy' }
+          ? { status: 'healthy', details: { path: found.path, source: found.source, version: found.version } }
           : { status: 'degraded', error: `${found.reason}; recordings are stored uncompressed` };
       },
     },

@@ -90,11 +90,3 @@ export interface Recording {
   updatedAt: Date;
   completedAt: Date | null;
 }
-
-/** Blob names of seed 002's layout, inside the recordings container. */
-export const recordingBlobs = {
-  prefix: (id: string) => `${id}/`,
-  original: (id: string, ext: string) => `${id}/original.${ext}`,
-  compressed: (id: string) => `${id}/compressed.mp3`,
-  metadata: (id: string) => `${id}/metadata.json`,
-};

@@ -3,7 +3,7 @@
 // are an hour old, so an upload still streaming or a row about to be written is never touched.
 import type { BlobStore } from '../../platform/blob/blob-store.js';
 import type { Logger } from '../../platform/telemetry/logger.js';
-import { removeBlobs } from './recording-pipeline.js';
+import { removeRecordingBlobs } from './recording-blobs.js';
 import { isRecordingId, type RecordingsStore } from './recordings-store.js';
 
 export const RETENTION_JOB = 'recordings-retention';
@@ -36,7 +36,7 @@ export function createRetentionSweep(deps: RetentionDeps) {
       if (ids.length === 0) return count;
       for (const id of ids) {
         await store.delete(id);
-        await removeBlobs(blobs, container, id);
+        await removeRecordingBlobs(blobs, container, id);
         count += 1;
       }
     }

@@ -10,13 +10,11 @@ import type { JobQueue } from '../../platform/jobs/job-queue.js';
 import { dependencyErrorToAppError } from '../../platform/resilience/dependency-error.js';
 import type { Logger } from '../../platform/telemetry/logger.js';
 import { AUDIO_SIGNATURE_BYTES, detectAudioFormat } from './audio-format.js';
-import { initialStages, recordingBlobs, zeroCost, type Recording, type Stages } from './recording.js';
-import type { RecordingJobPayload } from './recording-pipeline.js';
-import { removeBlobs } from './recording-pipeline.js';
+import { initialStages, zeroCost, type Recording, type Stages } from './recording.js';
+import { recordingBlobs, removeRecordingBlobs } from './recording-blobs.js';
+import { RECORDING_JOB, type RecordingJobPayload } from './recording-job.js';
 import type { RecordingsPage, RecordingsStore } from './recordings-store.js';
 import { peekStream } from './stream-head.js';
-
-export const RECORDING_JOB = 'recordings-process';
 
 /** SAS links handed out with a recording live this long at most (short: they are re-issued on every read). */
 export const RECORDING_LINK_SECONDS = 900;
@@ -167,7 +165,7 @@ export function createRecordingsService(deps: RecordingsServiceDeps) {
     async delete(id: string, owner: string): Promise<void> {
       await owned(id, owner);
       await store.delete(id);
-      await storage(() => removeBlobs(blobs, container, id));
+      await storage(() => removeRecordingBlobs(blobs, container, id));
     },
 
     /** Runs a failed recording again from the stage that failed; 409 when it is not failed. */

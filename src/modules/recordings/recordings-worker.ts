@@ -1,5 +1,8 @@
 // The worker side of the recordings module: runs recording jobs (RECORDINGS_CONCURRENCY at once)
-// and the retention sweep, scheduled once across every instance.
+// and the retention sweep, scheduled once across every instance. On start it removes the temporary
+// directories a killed worker left behind.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { PlatformDb } from '../../platform/db/platform-tables.js';
 import type { BlobStore } from '../../platform/blob/blob-store.js';
 import type { Settings } from '../../platform/config/settings-schema.js';
@@ -9,13 +12,11 @@ import type { JobQueue } from '../../platform/jobs/job-queue.js';
 import { MAX_TRANSCRIPTION_UPLOAD_BYTES, type LlmProvider } from '../../platform/llm/llm-provider.js';
 import type { Logger } from '../../platform/telemetry/logger.js';
 import { requestContext } from '../../platform/telemetry/request-context.js';
+import { bundledFfmpegPath } from './bundled-ffmpeg.js';
 import { createFfmpeg, type Ffmpeg } from './ffmpeg.js';
-import {
-  createRecordingPipeline,
-  type PipelinePoint,
-  type RecordingJobPayload,
-} from './recording-pipeline.js';
-import { RECORDING_JOB } from './recordings-service.js';
+import { createJobTempDirs } from './job-temp-dirs.js';
+import { RECORDING_JOB, type RecordingJobPayload } from './recording-job.js';
+import { createRecordingPipeline, type PipelinePoint } from './recording-pipeline.js';
 import { createRecordingsStore, recordingsDb } from './recordings-store.js';
 import { createRetentionSweep, RETENTION_JOB } from './recordings-retention.js';
 
@@ -43,7 +44,9 @@ export interface RecordingsWorkerDeps {
   settings: RecordingsWorkerSettings;
   /** Tests: a smaller transcription piece size than MAX_TRANSCRIPTION_UPLOAD_BYTES. */
   chunkBytes?: number;
-  /** Tests: another ffmpeg (the default spawns FFMPEG_PATH). */
+  /** Where jobs make their temporary directories; default `{os temp dir}/azimuth`. */
+  tempDir?: string;
+  /** Tests: another ffmpeg (the default spawns FFMPEG_PATH, else the bundled binary). */
   ffmpeg?: Ffmpeg;
   /** Tests: throw at a pipeline point to fail the job there. */
   faults?: (point: PipelinePoint, recordingId: string) => void | Promise<void>;
@@ -61,12 +64,20 @@ export async function registerRecordingsWorker(deps: RecordingsWorkerDeps): Prom
   const { settings, logger } = deps;
   const now = deps.now === undefined ? {} : { now: deps.now };
   const store = createRecordingsStore({ db: recordingsDb(deps.db), ...now });
-  const ffmpeg = deps.ffmpeg ?? createFfmpeg({ path: settings.FFMPEG_PATH, logger });
+  const ffmpeg =
+    deps.ffmpeg ?? createFfmpeg({ path: settings.FFMPEG_PATH, bundledPath: bundledFfmpegPath, logger });
   if (!deps.health.checks.some((check) => check.name === ffmpeg.check.name))
     deps.health.register(ffmpeg.check);
   const found = await ffmpeg.availability();
   if (!found.ok)
     logger.warn({ reason: found.reason }, 'ffmpeg not found: recordings will be stored uncompressed');
+  const tempDirs = createJobTempDirs({
+    root: deps.tempDir ?? join(tmpdir(), 'azimuth'),
+    prefix: 'recording',
+  });
+  const stale = await tempDirs.removeStale();
+  if (stale.length > 0)
+    logger.info({ removed: stale.length }, 'removed temporary directories of stopped workers');
 
   const pipeline = createRecordingPipeline({
     store,
@@ -78,6 +89,7 @@ export async function registerRecordingsWorker(deps: RecordingsWorkerDeps): Prom
     logger,
     bitrateKbps: settings.RECORDINGS_AUDIO_BITRATE_KBPS,
     chunkBytes: deps.chunkBytes ?? MAX_TRANSCRIPTION_UPLOAD_BYTES,
+    tempDirs,
     ...(deps.faults === undefined ? {} : { faults: deps.faults }),
     ...now,
   });

@@ -1,9 +1,10 @@
 // Issue 6's Done-when: an audio file posted to /api/process-audio ends, in a separate worker process,
 // as compressed audio, transcript, insights and metadata.json in seed 002's blob layout, while a
-// WebSocket client watches. The first worker is killed mid-compression; a second one finishes.
+// WebSocket client watches. The first worker is killed mid-compression; a second one removes the
+// temporary directory the first left behind, and finishes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +46,8 @@ describe.runIf(ready)('recordings across processes (PostgreSQL, BullMQ, Redis ev
   let fixture: RecordingsFixture;
   let shared: Awaited<ReturnType<typeof sharedServices>>;
   let env: Record<string, string>;
+  /** Where the workers' jobs make their temporary directories. */
+  let jobsTemp: string;
   const children: ChildProcess[] = [];
   const jobsPrefix = uniquePrefix('recordings-jobs').replace(/:/g, '-').replace(/-$/, '');
   const eventsPrefix = uniquePrefix('recordings-events');
@@ -68,7 +71,9 @@ describe.runIf(ready)('recordings across processes (PostgreSQL, BullMQ, Redis ev
     standIn.answer = validInsights;
     postgres = await createTestPostgres('recordings');
     const dataDir = join(dir, 'data');
+    jobsTemp = join(dir, 'jobs');
     env = {
+      JOBS_TEMP_DIR: jobsTemp,
       DATA_DIR: dataDir,
       TEST_DATABASE_URL: postgres.url,
       JOBS_PREFIX: jobsPrefix,
@@ -134,8 +139,12 @@ describe.runIf(ready)('recordings across processes (PostgreSQL, BullMQ, Redis ev
     await once(first, 'exit');
     process.kill(Number((await readFile(pidFile, 'utf8')).trim()), 'SIGKILL');
     expect((await detail(fixture, id)).status).toBe('compressing');
+    const left = await readdir(jobsTemp);
+    expect(left).toEqual([expect.stringMatching(new RegExp(`^recording_.+_${first.pid}_${id}_`))]);
 
     await startWorker();
+    // Removed before the second worker says ready (it may have made its own for the same job since).
+    expect(await readdir(jobsTemp)).not.toContain(left[0]);
     await expect
       .poll(() => client.messages.at(-1)?.type, { timeout: 60_000, interval: 100 })
       .toBe('completed');
@@ -160,5 +169,7 @@ describe.runIf(ready)('recordings across processes (PostgreSQL, BullMQ, Redis ev
       `${id}/original.mp3`,
     ]);
     expect(standIn.received('transcriptions')).toHaveLength(1);
-  });
+    await expect.poll(() => readdir(jobsTemp)).toEqual([]);
+    // Two worker processes start under tsx: far beyond the default 30 s on a busy 2-core machine.
+  }, 180_000);
 });
