@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../bench/support/processes.js';
 import { maxAutoWorkers, workerCount } from '../../src/roles/cluster.js';
 import { createTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { spawnTs } from '../helpers/processes.js';
@@ -18,17 +18,6 @@ describe('workerCount', () => {
     for (const bad of ['0', '-1', 'two', '1.5']) expect(() => workerCount(bad, 2)).toThrow(/--workers/);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /** Pids whose parent is `ppid`, read from /proc (the cluster's workers). */
 function childPids(ppid: number): number[] {
