@@ -53,7 +53,7 @@ async function workersSeen(base: string, tries = 40): Promise<Set<string>> {
 
 describe.runIf((await available('postgres')) && (await available('redis')))(
   'azimuth api --workers',
-  { timeout: 120_000 },
+  { timeout: 400_000 },
   () => {
     let db: TestPostgres;
     beforeAll(async () => {
@@ -75,15 +75,15 @@ describe.runIf((await available('postgres')) && (await available('redis')))(
         REDIS_URL: services.redis.url,
       });
       const ready = () => run.stdout.filter((line) => line.includes('azimuth api ready')).length;
-      await run.waitForLine(/starting 2 api workers/);
-      await expect.poll(ready, { timeout: 60_000, interval: 200 }).toBe(2);
+      await run.waitForLine(/starting 2 api workers/, 150_000);
+      await expect.poll(ready, { timeout: 150_000, interval: 200 }).toBe(2);
       expect(await workersSeen(base)).toEqual(new Set(['1', '2']));
 
       const [victim] = childPids(run.child.pid ?? 0);
       expect(victim).toBeDefined();
       process.kill(victim ?? 0, 'SIGKILL');
-      await run.waitForLine(/api worker exited: replacing it/);
-      await expect.poll(ready, { timeout: 60_000, interval: 200 }).toBe(3);
+      await run.waitForLine(/api worker exited: replacing it/, 150_000);
+      await expect.poll(ready, { timeout: 150_000, interval: 200 }).toBe(3);
       const after = childPids(run.child.pid ?? 0);
       expect(after).toHaveLength(2);
       expect(after).not.toContain(victim);
