@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'web/dist/', 'coverage/', 'node_modules/', 'data/'] },
+  { ignores: ['dist/', 'web/dist/', 'coverage/', 'node_modules/', 'data/', 'artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

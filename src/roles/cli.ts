@@ -2,10 +2,12 @@
 // The `azimuth` command. Settings are loaded and telemetry started before the HTTP stack is
 // imported, so OpenTelemetry can instrument it and a bad setting stops us before anything opens.
 import { readFileSync } from 'node:fs';
+import cluster from 'node:cluster';
 import { Command, Option } from 'commander';
 import { loadSettings } from '../platform/config/load-settings.js';
 import { redactSettings } from '../platform/config/redact-settings.js';
-import { isSettingsError } from '../platform/config/settings-error.js';
+import { productionGuardProblems } from '../platform/config/production-guards.js';
+import { isSettingsError, SettingsError } from '../platform/config/settings-error.js';
 import type { Settings } from '../platform/config/settings-schema.js';
 import { mintToken } from '../platform/auth/mint-token.js';
 import { startAzureMonitor } from '../platform/telemetry/azure-monitor.js';
@@ -13,9 +15,18 @@ import { createLogger, type Logger } from '../platform/telemetry/logger.js';
 
 type Role = 'api' | 'worker' | 'all';
 
-async function settingsOrExit(): Promise<Settings> {
+/** Seed aliases in use (APP_LOG_LEVEL, …), logged once the logger exists. */
+const settingNotices: string[] = [];
+
+type SettingsCheck = (settings: Settings) => string[];
+
+/** Loads settings or exits 2; `checks` add problems (serving roles: the production guards). */
+async function settingsOrExit(checks: SettingsCheck[] = []): Promise<Settings> {
   try {
-    return await loadSettings();
+    const settings = await loadSettings({ onNotice: (line) => settingNotices.push(line) });
+    const problems = checks.flatMap((check) => check(settings));
+    if (problems.length > 0) throw new SettingsError(problems);
+    return settings;
   } catch (error) {
     if (!isSettingsError(error)) throw error;
     process.stderr.write(`azimuth: ${error.message}\n`);
@@ -27,15 +38,17 @@ function loggerFor(settings: Settings, role: string): Logger {
   // A person at a terminal gets readable lines at info (unless LOG_LEVEL says otherwise); pipes and
   // log sinks keep JSON.
   const pretty = process.stdout.isTTY && settings.ENVIRONMENT === 'development';
-  return createLogger({
+  const logger = createLogger({
     level: pretty && process.env.LOG_LEVEL === undefined ? 'info' : settings.LOG_LEVEL,
     pretty,
     base: { service: 'azimuth', role, version: settings.VERSION },
   });
+  for (const notice of settingNotices) logger.warn(notice);
+  return logger;
 }
 
 async function runRole(role: Role): Promise<void> {
-  const settings = await settingsOrExit();
+  const settings = await settingsOrExit([productionGuardProblems]);
   const logger = loggerFor(settings, role);
   process.on('unhandledRejection', (reason) => {
     logger.fatal({ err: reason }, 'unhandled promise rejection');
@@ -63,7 +76,23 @@ const program = new Command('azimuth')
 program
   .command('api')
   .description('serve the HTTP API (enqueues jobs, does not run them)')
-  .action(() => runRole('api'));
+  .option('--workers <n|auto>', 'API processes sharing PORT (auto: one per vCPU, at most 6)', '1')
+  .action(async (options: { workers: string }) => {
+    if (cluster.isWorker) return runRole('api');
+    const { clusterProblems, runClusterPrimary, workerCount } = await import('./cluster.js');
+    let workers: number;
+    try {
+      workers = workerCount(options.workers);
+    } catch (error) {
+      process.stderr.write(`azimuth: ${(error as Error).message}\n`);
+      process.exit(2);
+    }
+    if (workers === 1) return runRole('api');
+    // The primary refuses bad settings once, before forking; it serves nothing itself.
+    const settings = await settingsOrExit([productionGuardProblems, clusterProblems]);
+    const logger = loggerFor(settings, 'api-primary');
+    runClusterPrimary({ workers, logger, shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS });
+  });
 program
   .command('worker')
   .description('run background jobs (answers health probes on PORT)')

@@ -29,6 +29,7 @@ import type { ManagedJobQueue } from '../platform/jobs/job-queue.js';
 import { createRedis } from '../platform/redis/create-redis.js';
 import type { RedisConnections } from '../platform/redis/redis-connections.js';
 import type { Logger } from '../platform/telemetry/logger.js';
+import { clusterWorkerLabel } from './cluster.js';
 import { createMetricsRegistry, type Registry } from '../platform/telemetry/metrics.js';
 import { allMigrations } from './migrations.js';
 
@@ -58,7 +59,7 @@ export interface Platform {
 }
 
 export async function createPlatform(settings: Settings, logger: Logger, role: string): Promise<Platform> {
-  const metrics = createMetricsRegistry({ service: 'azimuth', role });
+  const metrics = createMetricsRegistry({ service: 'azimuth', role, ...clusterWorkerLabel() });
   const health = createHealthRegistry();
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {

@@ -9,6 +9,7 @@ import { environmentDefaults } from './environment-defaults.js';
 import { isKeyVaultReference, parseKeyVaultReference } from './key-vault-reference.js';
 import { createKeyVaultResolver, type SecretResolver } from './key-vault-resolver.js';
 import { SettingsError } from './settings-error.js';
+import { applySettingAliases } from './setting-aliases.js';
 import {
   environments,
   isSecret,
@@ -24,6 +25,8 @@ export interface LoadSettingsOptions {
   configDir?: string;
   /** Resolves Key Vault references; defaults to the managed-identity resolver. */
   resolveSecret?: SecretResolver;
+  /** Receives one line per seed alias in use (APP_LOG_LEVEL, …); the CLI logs them at start-up. */
+  onNotice?: (line: string) => void;
 }
 
 type SchemaProperty = {
@@ -37,8 +40,10 @@ const properties = SettingsSchema.properties as unknown as Record<string, Schema
 const settingNames = Object.keys(properties);
 
 export async function loadSettings(options: LoadSettingsOptions = {}): Promise<Settings> {
-  const env = options.env ?? process.env;
-  const problems: string[] = [];
+  const aliased = applySettingAliases(options.env ?? process.env);
+  const env = aliased.env;
+  const problems: string[] = [...aliased.problems];
+  aliased.notices.forEach((line) => options.onNotice?.(line));
 
   const environment = pickEnvironment(env, problems);
   const fileValues = await readEnvFile(options.configDir ?? 'config', environment, problems);

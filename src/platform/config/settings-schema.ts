@@ -63,6 +63,11 @@ export const SettingsSchema = Type.Object({
     'Longest wait for in-flight requests on SIGTERM before connections are cut',
     30_000,
   ),
+  ALLOW_EMBEDDED_DRIVERS: Type.Array(Type.Enum(['database', 'redis', 'storage', 'llm']), {
+    description:
+      'Embedded drivers staging and production may start with anyway, as a JSON list, e.g. ["llm"]; none by default',
+    default: [],
+  }),
 
   // Logging (seed 003 prefix LOG_)
   LOG_LEVEL: oneOf(
