@@ -1,9 +1,11 @@
 // Builds a listening app with the scans module over real parts: PGlite, the disk or Azurite blob
 // driver, the memory event bus, the in-process queue, the shared /ws socket, and the LLM stand-in
 // or no provider; the worker runs in the same process. Photos are made by sharp in the test.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Registry } from 'prom-client';
 import sharp from 'sharp';
 import { expect } from 'vitest';
@@ -11,10 +13,18 @@ import { WebSocket } from 'ws';
 import { buildApp } from '../../../src/http/app.js';
 import type { App } from '../../../src/http/app-types.js';
 import { createProgressSocket } from '../../../src/http/progress-socket.js';
-import { createScansModule, scansMigrations, type ScansModuleDeps } from '../../../src/modules/scans/index.js';
+import {
+  createScansModule,
+  scansMigrations,
+  type ScansModuleDeps,
+} from '../../../src/modules/scans/index.js';
 import { createJwtAuthenticator } from '../../../src/platform/auth/authenticator.js';
 import { mintToken } from '../../../src/platform/auth/mint-token.js';
-import { blobStoreOptionsFromSettings, createBlobStore, type BlobStoreBundle } from '../../../src/platform/blob/index.js';
+import {
+  blobStoreOptionsFromSettings,
+  createBlobStore,
+  type BlobStoreBundle,
+} from '../../../src/platform/blob/index.js';
 import type { Settings } from '../../../src/platform/config/settings-schema.js';
 import { migrateUp } from '../../../src/platform/db/migrator.js';
 import { createPgliteDatabase } from '../../../src/platform/db/pglite-database.js';
@@ -43,10 +53,20 @@ export interface ScansFixture {
 }
 
 export async function buildScansApp(
-  options: { env?: Record<string, string>; llm?: LlmProvider; faults?: ScansModuleDeps['faults']; now?: () => Date } = {},
+  options: {
+    env?: Record<string, string>;
+    llm?: LlmProvider;
+    faults?: ScansModuleDeps['faults'];
+    now?: () => Date;
+  } = {},
 ): Promise<ScansFixture> {
   const dataDir = await mkdtemp(join(tmpdir(), 'azimuth-scans-'));
-  const settings = await testSettings({ DATA_DIR: dataDir, SCANS_RETRY_DELAY_MS: '0', LOG_LEVEL: 'silent', ...options.env });
+  const settings = await testSettings({
+    DATA_DIR: dataDir,
+    SCANS_RETRY_DELAY_MS: '0',
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
   const logger = createLogger({ level: 'silent' });
   const database = await createPgliteDatabase({ dataDir: ':memory:' });
   await migrateUp({ db: database.db, migrations: scansMigrations });
@@ -62,7 +82,14 @@ export async function buildScansApp(
   const jobs = new InProcessJobQueue({ logger });
   const metrics = createMetricsRegistry();
   const lifecycle = createLifecycle();
-  const progress = createProgressSocket({ events, lifecycle, metrics, logger, pingIntervalMs: 30_000, maxMessageBytes: 4096 });
+  const progress = createProgressSocket({
+    events,
+    lifecycle,
+    metrics,
+    logger,
+    pingIntervalMs: 30_000,
+    maxMessageBytes: 4096,
+  });
   const scans = createScansModule({
     db: database.db,
     blobs: bundle.store,
@@ -83,7 +110,9 @@ export async function buildScansApp(
     metrics,
     health: createHealthRegistry({ timeoutMs: 2000 }),
     lifecycle,
-    ...(settings.AUTH_MODE === 'jwt' ? { authenticator: createJwtAuthenticator({ secret: testJwtSecret }) } : {}),
+    ...(settings.AUTH_MODE === 'jwt'
+      ? { authenticator: createJwtAuthenticator({ secret: testJwtSecret }) }
+      : {}),
     modules: [scans.routes, progress.module],
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -120,7 +149,7 @@ export async function makePhoto(
   const height = options.height ?? 480;
   const seed = options.seed ?? 1;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
-    <defs><linearGradient id="g" x1="0" x2="1"><stop offset="0" stop-color="#${(seed * 2654435761 % 0xffffff).toString(16).padStart(6, '0')}"/><stop offset="1" stop-color="#fff"/></linearGradient></defs>
+    <defs><linearGradient id="g" x1="0" x2="1"><stop offset="0" stop-color="#${((seed * 2654435761) % 0xffffff).toString(16).padStart(6, '0')}"/><stop offset="1" stop-color="#fff"/></linearGradient></defs>
     <rect width="100%" height="100%" fill="url(#g)"/>
     <circle cx="${(seed * 97) % width}" cy="${(seed * 57) % height}" r="${60 + (seed % 5) * 20}" fill="#123"/>
     <text x="20" y="${height - 40}" font-size="40">Ingredients: aqua, parfum</text></svg>`;
@@ -128,7 +157,12 @@ export async function makePhoto(
   if (options.gps === true)
     image = image.withExif({
       IFD0: { Make: 'TestPhone', Model: 'GPS-1' },
-      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1', GPSLongitudeRef: 'W', GPSLongitude: '0/1 7/1 0/1' },
+      IFD3: {
+        GPSLatitudeRef: 'N',
+        GPSLatitude: '51/1 30/1 0/1',
+        GPSLongitudeRef: 'W',
+        GPSLongitude: '0/1 7/1 0/1',
+      },
     });
   return image.toFormat(format).toBuffer();
 }
@@ -142,11 +176,18 @@ export interface Post {
   query?: string;
 }
 
-export async function postScan(fixture: ScansFixture, post: Post): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function postScan(
+  fixture: ScansFixture,
+  post: Post,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const form = new FormData();
   for (const [name, value] of Object.entries(post.fields ?? {})) form.append(name, value);
   if (post.image !== undefined)
-    form.append('image', new Blob([post.image.data], { type: post.image.type ?? 'image/jpeg' }), post.image.name ?? 'photo.jpg');
+    form.append(
+      'image',
+      new Blob([post.image.data], { type: post.image.type ?? 'image/jpeg' }),
+      post.image.name ?? 'photo.jpg',
+    );
   for (const [name, value] of Object.entries(post.after ?? {})) form.append(name, value);
   const response = await fetch(`${fixture.url}/api/scans${post.query ?? ''}`, {
     method: 'POST',
@@ -182,8 +223,15 @@ export async function detail(fixture: ScansFixture, id: string, token?: string):
   return response.json<Detail>();
 }
 
-export async function waitFor(fixture: ScansFixture, id: string, status: 'completed' | 'failed', token?: string) {
-  await expect.poll(async () => (await detail(fixture, id, token)).status, { timeout: 60_000, interval: 100 }).toBe(status);
+export async function waitFor(
+  fixture: ScansFixture,
+  id: string,
+  status: 'completed' | 'failed',
+  token?: string,
+) {
+  await expect
+    .poll(async () => (await detail(fixture, id, token)).status, { timeout: 60_000, interval: 100 })
+    .toBe(status);
   return detail(fixture, id, token);
 }
 
@@ -198,7 +246,9 @@ export async function blobNames(fixture: ScansFixture): Promise<string[]> {
 export async function connect(fixture: ScansFixture, query = '') {
   const socket = new WebSocket(`${fixture.url.replace(/^http/, 'ws')}/ws${query}`);
   const messages: Record<string, unknown>[] = [];
-  socket.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString('utf8')) as Record<string, unknown>));
+  socket.on('message', (data: Buffer) =>
+    messages.push(JSON.parse(data.toString('utf8')) as Record<string, unknown>),
+  );
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
     socket.once('error', reject);
@@ -206,6 +256,25 @@ export async function connect(fixture: ScansFixture, query = '') {
   return {
     messages,
     send: (value: unknown) => socket.send(JSON.stringify(value)),
-    close: () => new Promise<void>((resolve) => (socket.readyState === socket.CLOSED ? resolve() : (socket.once('close', () => resolve()), socket.close()))),
+    close: () =>
+      new Promise<void>((resolve) =>
+        socket.readyState === socket.CLOSED
+          ? resolve()
+          : (socket.once('close', () => resolve()), socket.close()),
+      ),
   };
+}
+
+const run = promisify(execFile);
+
+/** The PDF's text, by pdftotext (Debian poppler-utils; .ci/run installs it). */
+export async function pdfText(pdf: Buffer): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'scans-pdf-'));
+  try {
+    await writeFile(join(dir, 'r.pdf'), pdf);
+    const { stdout } = await run('pdftotext', ['-layout', join(dir, 'r.pdf'), '-']);
+    return stdout;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

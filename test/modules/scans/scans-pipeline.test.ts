@@ -1,31 +1,23 @@
 // A photo through the whole scans pipeline on the disk driver and on Azurite: seed 001's blob layout
 // and tables, metadata stripped, the label read by the LLM stand-in, stages watched over /ws, and
 // the PDF's text read back with pdftotext (poppler-utils).
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, type Azurite } from '../../helpers/azurite.js';
 import { startLlmStandIn, type LlmStandIn } from '../../helpers/llm-stand-in.js';
 import { makeLlm } from '../../platform/llm/llm-fixtures.js';
-import { blobNames, buildScansApp, connect, detail, makePhoto, postScan, waitFor, type ScansFixture } from './scans-fixture.js';
-
-const run = promisify(execFile);
-
-export async function pdfText(pdf: Buffer): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'scans-pdf-'));
-  try {
-    await writeFile(join(dir, 'r.pdf'), pdf);
-    const { stdout } = await run('pdftotext', ['-layout', join(dir, 'r.pdf'), '-']);
-    return stdout;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+import {
+  blobNames,
+  buildScansApp,
+  connect,
+  detail,
+  makePhoto,
+  pdfText,
+  postScan,
+  waitFor,
+  type ScansFixture,
+} from './scans-fixture.js';
 
 const labelReading = {
   productName: 'Silk Straight Keratin Smoothing Cream',
@@ -48,9 +40,12 @@ describe.each(['disk', 'azurite'] as const)('scans pipeline on %s', (driver) => 
     fixture = await buildScansApp({
       env: {
         AZURE_OPENAI_LABEL_DEPLOYMENT: 'gpt-4o',
-        ...(azurite === undefined ? {} : { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, STORAGE_RETRY_BASE_MS: '10' }),
+        ...(azurite === undefined
+          ? {}
+          : { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, STORAGE_RETRY_BASE_MS: '10' }),
       },
-      llm: (await makeLlm(standIn, 'azure_openai', { settings: { AZURE_OPENAI_LABEL_DEPLOYMENT: 'gpt-4o' } })).provider,
+      llm: (await makeLlm(standIn, 'azure_openai', { settings: { AZURE_OPENAI_LABEL_DEPLOYMENT: 'gpt-4o' } }))
+        .provider,
     });
   }, 60_000);
 
@@ -74,14 +69,22 @@ describe.each(['disk', 'azurite'] as const)('scans pipeline on %s', (driver) => 
     const id = posted.body.id as string;
     client.send({ type: 'subscribe', scanId: id });
     const done = await waitFor(fixture, id, 'completed');
-    await expect.poll(() => client.messages.at(-1)).toMatchObject({ type: 'completed', scanId: id, level: 'high' });
+    await expect
+      .poll(() => client.messages.at(-1))
+      .toMatchObject({ type: 'completed', scanId: id, level: 'high' });
     const seen = client.messages.map((m) => m.status);
     // A fast job may be past some stages when the subscription starts; what arrives is in order.
     const order = ['queued', 'processing', 'analysing', 'reporting', 'completed'];
-    expect(seen.map((s) => order.indexOf(s as string))).toEqual([...seen.map((s) => order.indexOf(s as string))].sort());
+    expect(seen.map((s) => order.indexOf(s as string))).toEqual(
+      [...seen.map((s) => order.indexOf(s as string))].sort(),
+    );
     await client.close();
 
-    expect(done.stages).toMatchObject({ processing: { state: 'done' }, analysing: { state: 'done' }, reporting: { state: 'done' } });
+    expect(done.stages).toMatchObject({
+      processing: { state: 'done' },
+      analysing: { state: 'done' },
+      reporting: { state: 'done' },
+    });
     expect(done.blobUrl).toBe(`blob://crownsafe-images/scans/anonymous/${id}/original.jpg`);
     expect(done.analysis).toMatchObject({ productName: labelReading.productName, brand: 'Glossa' });
     expect(done.risk).toMatchObject({ level: 'high', high: 2 });
@@ -111,7 +114,9 @@ describe.each(['disk', 'azurite'] as const)('scans pipeline on %s', (driver) => 
     // The label was read by the label deployment, with the photo inline.
     const [chat] = standIn.received('chat');
     expect(chat?.deployment).toBe('gpt-4o');
-    const user = (chat?.body?.messages as { role: string; content: unknown }[]).find((m) => m.role === 'user');
+    const user = (chat?.body?.messages as { role: string; content: unknown }[]).find(
+      (m) => m.role === 'user',
+    );
     expect(JSON.stringify(user?.content)).toContain('data:image/jpeg;base64,');
 
     const pdf = await fixture.app.inject({ method: 'GET', url: `/api/scans/${id}/report.pdf` });
@@ -128,25 +133,57 @@ describe.each(['disk', 'azurite'] as const)('scans pipeline on %s', (driver) => 
     expect(text).toContain('not medical');
 
     const tables = fixture.db.withTables<Record<string, Record<string, unknown>>>();
-    const jobs = await sql<{ status: string; blob_container: string; blob_name: string }>`select status, blob_container, blob_name from image_jobs where scan_id = ${id}`.execute(tables);
-    expect(jobs.rows).toEqual([{ status: 'completed', blob_container: container, blob_name: `scans/anonymous/${id}/original.jpg` }]);
-    const snapshots = await sql<{ kind: string }>`select kind from content_snapshot where scan_id = ${id} order by kind`.execute(tables);
-    expect(snapshots.rows.map((r) => r.kind)).toEqual(['normalized', 'original', 'report.html', 'report.json', 'report.pdf', 'thumbnail']);
+    const jobs = await sql<{
+      status: string;
+      blob_container: string;
+      blob_name: string;
+    }>`select status, blob_container, blob_name from image_jobs where scan_id = ${id}`.execute(tables);
+    expect(jobs.rows).toEqual([
+      { status: 'completed', blob_container: container, blob_name: `scans/anonymous/${id}/original.jpg` },
+    ]);
+    const snapshots = await sql<{
+      kind: string;
+    }>`select kind from content_snapshot where scan_id = ${id} order by kind`.execute(tables);
+    expect(snapshots.rows.map((r) => r.kind)).toEqual([
+      'normalized',
+      'original',
+      'report.html',
+      'report.json',
+      'report.pdf',
+      'thumbnail',
+    ]);
     const links = (await detail(fixture, id)).links;
-    expect(Object.keys(links).sort()).toEqual(['expiresOn', 'normalized', 'original', 'report.html', 'report.json', 'report.pdf', 'thumbnail']);
+    expect(Object.keys(links).sort()).toEqual([
+      'expiresOn',
+      'normalized',
+      'original',
+      'report.html',
+      'report.json',
+      'report.pdf',
+      'thumbnail',
+    ]);
     // The cached link (content_snapshot.blob_sas_url) is handed out again while fresh.
     expect((await detail(fixture, id)).links.thumbnail).toBe(links.thumbnail);
   }, 90_000);
 
-  it.each(['png', 'webp'] as const)('when a %s photo is posted, then it completes with a JPEG normalized image', async (format) => {
-    const posted = await postScan(fixture, { image: { data: await makePhoto(format, { seed: 7 }), type: `image/${format}` } });
-    expect(posted.status).toBe(202);
-    const id = posted.body.id as string;
-    await waitFor(fixture, id, 'completed');
-    const ext = format === 'png' ? 'png' : 'webp';
-    const names = await blobNames(fixture);
-    expect(names).toContain(`scans/anonymous/${id}/original.${ext}`);
-    const normalized = await fixture.bundle.store.downloadBuffer({ container: fixture.settings.SCANS_CONTAINER, name: `scans/anonymous/${id}/normalized.jpg` });
-    expect((await sharp(normalized).metadata()).format).toBe('jpeg');
-  }, 60_000);
+  it.each(['png', 'webp'] as const)(
+    'when a %s photo is posted, then it completes with a JPEG normalized image',
+    async (format) => {
+      const posted = await postScan(fixture, {
+        image: { data: await makePhoto(format, { seed: 7 }), type: `image/${format}` },
+      });
+      expect(posted.status).toBe(202);
+      const id = posted.body.id as string;
+      await waitFor(fixture, id, 'completed');
+      const ext = format === 'png' ? 'png' : 'webp';
+      const names = await blobNames(fixture);
+      expect(names).toContain(`scans/anonymous/${id}/original.${ext}`);
+      const normalized = await fixture.bundle.store.downloadBuffer({
+        container: fixture.settings.SCANS_CONTAINER,
+        name: `scans/anonymous/${id}/normalized.jpg`,
+      });
+      expect((await sharp(normalized).metadata()).format).toBe('jpeg');
+    },
+    60_000,
+  );
 });
