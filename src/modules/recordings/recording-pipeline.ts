@@ -228,7 +228,7 @@ export function createRecordingPipeline(deps: RecordingPipelineDeps) {
               { role: 'system', content: insightsInstructions },
               { role: 'user', content: `Title: ${recording.title}\n\nTranscript:\n${text}` },
             ],
-            { schema: InsightsSchema, schemaName: 'recording_insights' },
+            { schema: InsightsSchema, schemaName: 'recording_insights', task: 'summary' },
           );
           await fault('analysed', id);
           await update({
