@@ -4,7 +4,7 @@
 // PDF report render, and the peak RSS of API and worker; the baseline is sharp alone making one
 // photo's normalized image and thumbnail. Args: --photos=N, --concurrency=N (worker, default 2).
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,7 @@ import { createTestPostgres } from '../test/helpers/postgres.js';
 import { reachable, services } from '../test/helpers/services.js';
 import { sharedServices } from '../test/modules/recordings/fixtures/shared-services.js';
 import { percentile } from './support/percentiles.js';
+import { peakRssMb } from './support/processes.js';
 import { benchRedisOptions } from './support/redis.js';
 
 const arg = (name: string, fallback: number) =>
@@ -46,12 +47,6 @@ async function photo(): Promise<Buffer> {
   })
     .jpeg({ quality: 95 })
     .toBuffer();
-}
-
-/** Peak resident memory of a process (VmHWM), in MB. */
-async function peakRssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
 }
 
 export async function run(): Promise<void> {

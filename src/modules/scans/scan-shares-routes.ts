@@ -63,13 +63,11 @@ export async function registerScanSharesRoutes(
         callerOf(request, request.query.userId),
         request.body.expiresInHours ?? 72,
       );
-      return reply
-        .code(201)
-        .send({
-          id: share.id,
-          url: `${origin(request)}/s/${token}`,
-          expiresAt: share.expiresAt.toISOString(),
-        });
+      return reply.code(201).send({
+        id: share.id,
+        url: `${origin(request)}/s/${token}`,
+        expiresAt: share.expiresAt.toISOString(),
+      });
     },
   );
 

@@ -9,7 +9,6 @@ import { promisify } from 'node:util';
 import { Registry } from 'prom-client';
 import sharp from 'sharp';
 import { expect } from 'vitest';
-import { WebSocket } from 'ws';
 import { buildApp } from '../../../src/http/app.js';
 import type { App } from '../../../src/http/app-types.js';
 import { createProgressSocket } from '../../../src/http/progress-socket.js';
@@ -242,28 +241,8 @@ export async function blobNames(fixture: ScansFixture): Promise<string[]> {
   return page.items.map((item) => item.name).sort();
 }
 
-/** A WebSocket client keeping every message. */
-export async function connect(fixture: ScansFixture, query = '') {
-  const socket = new WebSocket(`${fixture.url.replace(/^http/, 'ws')}/ws${query}`);
-  const messages: Record<string, unknown>[] = [];
-  socket.on('message', (data: Buffer) =>
-    messages.push(JSON.parse(data.toString('utf8')) as Record<string, unknown>),
-  );
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  return {
-    messages,
-    send: (value: unknown) => socket.send(JSON.stringify(value)),
-    close: () =>
-      new Promise<void>((resolve) =>
-        socket.readyState === socket.CLOSED
-          ? resolve()
-          : (socket.once('close', () => resolve()), socket.close()),
-      ),
-  };
-}
+/** A WebSocket client keeping every message (the recordings fixture's: /ws is shared). */
+export { connect } from '../recordings/recordings-fixture.js';
 
 const run = promisify(execFile);
 

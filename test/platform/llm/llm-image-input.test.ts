@@ -121,7 +121,11 @@ describe('retiring Anthropic models', () => {
     });
     expect(warned).toEqual(['ANTHROPIC_MODEL']);
     expect(lines).toEqual([
-      expect.objectContaining({ setting: 'ANTHROPIC_MODEL', endOfLife: 'November 30th, 2026', level: 'warn' }),
+      expect.objectContaining({
+        setting: 'ANTHROPIC_MODEL',
+        endOfLife: 'November 30th, 2026',
+        level: 'warn',
+      }),
     ]);
     expect(retiring['claude-sonnet-5-5']).toBeUndefined();
   });
