@@ -222,7 +222,7 @@ export function createScansStore(options: { db: Kysely<ScansTables>; now?: () =>
       return rows.flatMap((r) => (r.perceptual_hash === null ? [] : [{ id: r.id, hash: r.perceptual_hash }]));
     },
 
-    /** Records the start of a processing attempt (image_jobs); resolves to its id. */
+    /** Records the start of a processing attempt (an image_jobs row). */
     async startJob(job: { id: string; scanId: string; attempt: number; container: string; name: string }) {
       await db
         .insertInto('image_jobs')
