@@ -60,7 +60,9 @@ describe('scans without a provider', () => {
     expect(done.risk).toMatchObject({ level: 'high', matched: 3 });
     const html = await fixture.app.inject({ method: 'GET', url: `/api/scans/${id}/report.html` });
     expect(html.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(html.headers['content-security-policy']).toMatch(/default-src 'none'.*img-src data:; style-src 'sha256-/);
+    expect(html.headers['content-security-policy']).toMatch(
+      /default-src 'none'.*img-src data:; style-src 'sha256-/,
+    );
     expect(html.body).not.toContain('<script>');
     expect(html.body).not.toContain('<b>Shine');
     expect(html.body).toContain(
