@@ -5,7 +5,7 @@
 // Args: --uploads=N, --concurrency=N (worker, default 2). Needs Redis and PostgreSQL.
 import { execFile, spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
@@ -29,16 +29,12 @@ import { startLlmStandIn } from '../test/helpers/llm-stand-in.js';
 import { settingsFor } from '../test/platform/llm/llm-fixtures.js';
 import { sharedServices } from '../test/modules/recordings/fixtures/shared-services.js';
 import { percentile } from './support/percentiles.js';
+import { peakRssMb } from './support/processes.js';
 import { benchRedisOptions } from './support/redis.js';
 
 const run$ = promisify(execFile);
 const arg = (name: string, fallback: number) =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
-
-async function peakRssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
-}
 
 export async function run(): Promise<void> {
   const uploads = arg('uploads', 20);

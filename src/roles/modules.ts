@@ -2,7 +2,9 @@
 // the ports it uses, as a typed object; none of them knows which driver it got.
 import type { AppModule } from '../http/app-types.js';
 import { createFilesModule } from '../modules/files/files-routes.js';
+import { createProgressSocket } from '../http/progress-socket.js';
 import { recordingsModule, registerRecordingsWorker } from '../modules/recordings/index.js';
+import { createScansModule } from '../modules/scans/index.js';
 import { PostgresStarsStore, type StarsTables } from '../modules/stars/postgres-stars-store.js';
 import { starsModule } from '../modules/stars/stars-module.js';
 import type { StarsStore } from '../modules/stars/stars-store.js';
@@ -20,6 +22,28 @@ export interface Modules {
 
 export async function createModules(platform: Platform, options: { processJobs: boolean }): Promise<Modules> {
   const { settings, blobs, database, jobs, events, lifecycle, metrics, logger } = platform;
+  // One /ws for every module's live progress (recordings: recordingId, scans: scanId).
+  const progress = createProgressSocket({
+    events,
+    lifecycle,
+    metrics,
+    logger,
+    pingIntervalMs: settings.WS_PING_INTERVAL_MS,
+    maxMessageBytes: settings.WS_MAX_MESSAGE_BYTES,
+  });
+  const scans = createScansModule({
+    db: database.db,
+    blobs: blobs.store,
+    jobs,
+    events,
+    llm: platform.llm,
+    audit: platform.audit,
+    progress,
+    metrics,
+    logger,
+    settings,
+  });
+  const scansWorker = options.processJobs ? scans.startWorker() : undefined;
   const stars = await openStarsStore(platform);
   platform.health.register(stars.health);
   // The api role only enqueues; worker and all run the pipeline's jobs.
@@ -56,9 +80,14 @@ export async function createModules(platform: Platform, options: { processJobs: 
         metrics,
         logger,
         settings,
+        progress,
       }),
+      scans.routes,
+      progress.module,
     ],
-    stopWorkers: async () => recordingsWorker?.close(),
+    stopWorkers: async () => {
+      await Promise.all([recordingsWorker?.close(), scansWorker?.close()]);
+    },
     close: () => stars.close(),
   };
 }

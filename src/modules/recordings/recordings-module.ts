@@ -1,6 +1,8 @@
-// The recordings module's HTTP surface (routes and the /ws socket) over explicit ports.
+// The recordings module's HTTP surface (routes, and the `recordingId` topic of the /ws socket) over
+// explicit ports.
 import type { Registry } from 'prom-client';
 import type { AppModule } from '../../http/app-types.js';
+import { createProgressSocket, type ProgressSocket } from '../../http/progress-socket.js';
 import type { PlatformDb } from '../../platform/db/platform-tables.js';
 import type { BlobStore } from '../../platform/blob/blob-store.js';
 import type { Settings } from '../../platform/config/settings-schema.js';
@@ -10,7 +12,7 @@ import type { JobQueue } from '../../platform/jobs/job-queue.js';
 import type { Logger } from '../../platform/telemetry/logger.js';
 import { ownerOf, registerRecordingsRoutes } from './recordings-routes.js';
 import { createRecordingsService } from './recordings-service.js';
-import { registerRecordingsSocket } from './recordings-socket.js';
+import { messageOf, recordingChannel } from './recording-events.js';
 import { createRecordingsStore, recordingsDb } from './recordings-store.js';
 
 export type RecordingsModuleSettings = Pick<
@@ -35,6 +37,11 @@ export interface RecordingsModuleDeps {
   metrics: Registry;
   logger: Logger;
   settings: RecordingsModuleSettings;
+  /**
+   * The app's shared /ws socket, where recordings add the `recordingId` topic. Left out (an app
+   * hosting only this module: tests, benchmarks), the module hosts a socket of its own.
+   */
+  progress?: ProgressSocket;
   now?: () => Date;
 }
 
@@ -57,17 +64,29 @@ export function recordingsModule(deps: RecordingsModuleDeps): AppModule {
     sasTtlSeconds: settings.BLOB_SAS_TTL_SECONDS,
     ...(deps.now === undefined ? {} : { now: deps.now }),
   });
+  const ownSocket =
+    deps.progress === undefined
+      ? createProgressSocket({
+          events: deps.events,
+          lifecycle: deps.lifecycle,
+          metrics: deps.metrics,
+          logger: deps.logger,
+          pingIntervalMs: settings.WS_PING_INTERVAL_MS,
+          maxMessageBytes: settings.WS_MAX_MESSAGE_BYTES,
+        })
+      : undefined;
+  (deps.progress ?? ownSocket)?.addTopic({
+    key: 'recordingId',
+    noun: 'Recording',
+    channel: recordingChannel,
+    async snapshot(id, request) {
+      const owner = ownerOf(request, (request.query as { userId?: string } | undefined)?.userId);
+      const recording = await store.get(id);
+      return recording?.owner === owner ? messageOf(recording) : undefined;
+    },
+  });
   return async (app) => {
     await registerRecordingsRoutes(app, { service, maxUploadBytes });
-    await registerRecordingsSocket(app, {
-      store,
-      events: deps.events,
-      lifecycle: deps.lifecycle,
-      metrics: deps.metrics,
-      logger: deps.logger,
-      pingIntervalMs: settings.WS_PING_INTERVAL_MS,
-      maxMessageBytes: settings.WS_MAX_MESSAGE_BYTES,
-      ownerOf: (request) => ownerOf(request, (request.query as { userId?: string } | undefined)?.userId),
-    });
+    if (ownSocket !== undefined) await ownSocket.module(app);
   };
 }

@@ -19,11 +19,6 @@ export const ListQuery = Type.Object({
   userId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 });
 
-export const WsQuery = Type.Object({
-  access_token: Type.Optional(Type.String()),
-  userId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-});
-
 const StageState = Type.Object({
   state: Type.Enum(['pending', 'done', 'skipped', 'failed']),
   reason: Type.Optional(Type.String()),

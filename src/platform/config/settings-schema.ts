@@ -1,6 +1,7 @@
 // Every setting Azimuth reads, in one typed schema: names, types, defaults and documentation.
 // `config/.env.example` and the README's settings table are checked against this file by a test.
 import Type, { type Static, type TSchema } from 'typebox';
+import { ScansSettingsFragment } from '../../modules/scans/scans-settings.js';
 
 /** Marks a setting whose value must never be printed or logged. */
 const secret = { secret: true } as const;
@@ -220,6 +221,11 @@ export const SettingsSchema = Type.Object({
   ),
   WS_MAX_MESSAGE_BYTES: int('Largest WebSocket message a client may send', 4096, 64),
 
+  // ---- scans module (seed 001) — TEMPORARY: its fragment lives in modules/scans/scans-settings.ts;
+  // ---- move this spread to where the module template composes fragments (issue 9).
+  ...ScansSettingsFragment,
+  // ---- end of the scans block
+
   // LLM (seeds 002, 004): Whisper transcription and structured chat completions behind one port
   LLM_PROVIDER: oneOf(
     llmProviders,
@@ -242,10 +248,17 @@ export const SettingsSchema = Type.Object({
   OPENAI_API_KEY: opt(str('OpenAI API key', secret)),
   OPENAI_BASE_URL: opt(str('OpenAI-compatible base URL (default https://api.openai.com/v1)')),
   OPENAI_TRANSCRIBE_MODEL: str('OpenAI transcription model', { default: 'whisper-1' }),
-  OPENAI_CHAT_MODEL: str('OpenAI chat model', { default: 'gpt-4o-mini' }),
+  OPENAI_CHAT_MODEL: str('OpenAI chat model for summaries and classification', { default: 'gpt-4o-mini' }),
+  // Seed 004's cost controls: the larger model only where the task needs it (reading a label photo).
+  OPENAI_LABEL_MODEL: str('OpenAI model that reads product labels from photos', { default: 'gpt-4o' }),
+  AZURE_OPENAI_LABEL_DEPLOYMENT: opt(
+    str('Azure OpenAI deployment that reads product labels, e.g. gpt-4o (default: the chat deployment)'),
+  ),
   ANTHROPIC_API_KEY: opt(str('Anthropic API key', secret)),
   ANTHROPIC_BASE_URL: opt(str('Anthropic base URL (default https://api.anthropic.com)')),
-  ANTHROPIC_MODEL: str('Anthropic chat model', { default: 'claude-sonnet-4-5-20250929' }),
+  // claude-sonnet-4-5-20250929 (seed 004) retires 2026-11-30; start-up warns about any retiring model.
+  ANTHROPIC_MODEL: str('Anthropic chat model', { default: 'claude-sonnet-5-5' }),
+  ANTHROPIC_LABEL_MODEL: opt(str('Anthropic model that reads product labels (default: ANTHROPIC_MODEL)')),
   LLM_TIMEOUT_MS: int('Timeout of one LLM call (one attempt)', 120_000, 1),
   LLM_RETRY_ATTEMPTS: int('Retries after a transient LLM failure (429, 500, 502, 503, timeouts)', 3, 0),
   LLM_RETRY_BASE_MS: int('First LLM retry delay (exponential, full jitter; Retry-After honoured)', 1000, 1),

@@ -12,7 +12,7 @@ import { LlmConfigurationError } from './llm-configuration-error.js';
 import { createLlmCallRunner, type LlmCallRunner } from './llm-call-runner.js';
 import { createLlmCostTracker, type LlmCostTracker, type LlmPrices } from './llm-cost-tracker.js';
 import { createLlmPolicy, type LlmResilienceOptions } from './llm-policy.js';
-import type { LlmProvider, LlmProviderName } from './llm-provider.js';
+import type { LlmProvider, LlmProviderName, LlmTaskModels } from './llm-provider.js';
 import { createNoneLlmProvider } from './none-llm-provider.js';
 import { createOpenAiClient } from './openai-client.js';
 import { createOpenAiLlmProvider } from './openai-llm-provider.js';
@@ -33,11 +33,19 @@ export interface LlmProviderOptions {
     transcriptionDeployment?: string;
     /** AZURE_OPENAI_CHAT_DEPLOYMENT. */
     chatDeployment?: string;
+    /** AZURE_OPENAI_LABEL_DEPLOYMENT: reads label photos (default: the chat deployment). */
+    labelDeployment?: string;
     /** Overrides DefaultAzureCredential for the managed-identity path. */
     credential?: TokenCredential;
   };
-  openAi: { apiKey?: string; baseUrl?: string; transcribeModel: string; chatModel: string };
-  anthropic: { apiKey?: string; baseUrl?: string; model: string };
+  openAi: {
+    apiKey?: string;
+    baseUrl?: string;
+    transcribeModel: string;
+    chatModel: string;
+    labelModel?: string;
+  };
+  anthropic: { apiKey?: string; baseUrl?: string; model: string; labelModel?: string };
   resilience: LlmResilienceOptions;
   prices: LlmPrices;
 }
@@ -60,13 +68,16 @@ export function llmOptionsFromSettings(
     | 'AZURE_OPENAI_API_VERSION'
     | 'AZURE_OPENAI_DEPLOYMENT_NAME'
     | 'AZURE_OPENAI_CHAT_DEPLOYMENT'
+    | 'AZURE_OPENAI_LABEL_DEPLOYMENT'
     | 'OPENAI_API_KEY'
     | 'OPENAI_BASE_URL'
     | 'OPENAI_TRANSCRIBE_MODEL'
     | 'OPENAI_CHAT_MODEL'
+    | 'OPENAI_LABEL_MODEL'
     | 'ANTHROPIC_API_KEY'
     | 'ANTHROPIC_BASE_URL'
     | 'ANTHROPIC_MODEL'
+    | 'ANTHROPIC_LABEL_MODEL'
     | 'LLM_TIMEOUT_MS'
     | 'LLM_RETRY_ATTEMPTS'
     | 'LLM_RETRY_BASE_MS'
@@ -89,17 +100,20 @@ export function llmOptionsFromSettings(
       apiVersion: settings.AZURE_OPENAI_API_VERSION,
       transcriptionDeployment: settings.AZURE_OPENAI_DEPLOYMENT_NAME,
       chatDeployment: settings.AZURE_OPENAI_CHAT_DEPLOYMENT,
+      labelDeployment: settings.AZURE_OPENAI_LABEL_DEPLOYMENT,
     }),
     openAi: defined({
       apiKey: settings.OPENAI_API_KEY,
       baseUrl: settings.OPENAI_BASE_URL,
       transcribeModel: settings.OPENAI_TRANSCRIBE_MODEL,
       chatModel: settings.OPENAI_CHAT_MODEL,
+      labelModel: settings.OPENAI_LABEL_MODEL,
     }),
     anthropic: defined({
       apiKey: settings.ANTHROPIC_API_KEY,
       baseUrl: settings.ANTHROPIC_BASE_URL,
       model: settings.ANTHROPIC_MODEL,
+      labelModel: settings.ANTHROPIC_LABEL_MODEL,
     }),
     resilience: {
       timeoutMs: settings.LLM_TIMEOUT_MS,
@@ -117,6 +131,10 @@ interface DriverRole {
   transcribe: boolean;
   complete: boolean;
 }
+
+/** Tasks whose model differs from the driver's chat model (only label reading, today). */
+const optionalTaskModels = (labelModel: string | undefined): { taskModels?: LlmTaskModels } =>
+  labelModel === undefined || labelModel === '' ? {} : { taskModels: { 'label-reading': labelModel } };
 
 function required(value: string | undefined, setting: string, driver: string): string {
   if (value === undefined || value === '')
@@ -156,7 +174,10 @@ function createDriver(
         ? { transcribeModel: required(azure.transcriptionDeployment, 'AZURE_OPENAI_DEPLOYMENT_NAME', driver) }
         : {}),
       ...(role.complete
-        ? { chatModel: required(azure.chatDeployment, 'AZURE_OPENAI_CHAT_DEPLOYMENT', driver) }
+        ? {
+            chatModel: required(azure.chatDeployment, 'AZURE_OPENAI_CHAT_DEPLOYMENT', driver),
+            ...optionalTaskModels(azure.labelDeployment),
+          }
         : {}),
       runner,
       costs: shared.costs,
@@ -178,7 +199,7 @@ function createDriver(
         logger: shared.deps.logger,
       }),
       ...(role.transcribe ? { transcribeModel: openAi.transcribeModel } : {}),
-      ...(role.complete ? { chatModel: openAi.chatModel } : {}),
+      ...(role.complete ? { chatModel: openAi.chatModel, ...optionalTaskModels(openAi.labelModel) } : {}),
       runner,
       costs: shared.costs,
       ...(openAi.baseUrl === undefined ? {} : { details: { baseUrl: openAi.baseUrl } }),
@@ -193,6 +214,7 @@ function createDriver(
       logger: shared.deps.logger,
     }),
     model: anthropic.model,
+    ...optionalTaskModels(anthropic.labelModel),
     runner,
     costs: shared.costs,
     ...(anthropic.baseUrl === undefined ? {} : { details: { baseUrl: anthropic.baseUrl } }),

@@ -1,5 +1,6 @@
-// The LLM port: transcribe one audio file (Whisper) and complete a conversation into a value of a
-// given JSON schema. Drivers: Azure OpenAI, OpenAI, Anthropic (chat only) and none (the embedded default).
+// The LLM port: transcribe one audio file (Whisper) and complete a conversation (text, and images for
+// reading labels) into a value of a given JSON schema, each task on its own model. Drivers: Azure
+// OpenAI, OpenAI, Anthropic (chat only) and none (the embedded default).
 import type { Static, TObject } from 'typebox';
 import type { DependencyCheck } from '../health/dependency-check.js';
 
@@ -57,10 +58,27 @@ export interface Transcription {
   cost: LlmCost;
 }
 
-export interface LlmMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+/** Image formats every driver accepts inline. */
+export type LlmImageType = 'image/jpeg' | 'image/png' | 'image/webp';
+
+/** An image in a message: its bytes (sent inline, base64) or a link the provider can fetch. */
+export type LlmImagePart =
+  { type: 'image'; data: Buffer; contentType: LlmImageType } | { type: 'image'; url: string };
+
+export type LlmContentPart = { type: 'text'; text: string } | LlmImagePart;
+
+export type LlmMessage =
+  { role: 'system'; content: string } | { role: 'user' | 'assistant'; content: string | LlmContentPart[] };
+
+/**
+ * What a completion is for. Seed 004's cost controls: each task has its model, chosen by settings
+ * (reading a label photo needs gpt-4o; summaries and classification do well on gpt-4o-mini).
+ */
+export const llmTasks = ['label-reading', 'classification', 'summary'] as const;
+export type LlmTask = (typeof llmTasks)[number];
+
+/** Model (or Azure deployment) per task; a task without one uses the driver's chat model. */
+export type LlmTaskModels = Partial<Record<LlmTask, string>>;
 
 export interface CompleteOptions<T extends TObject> {
   /**
@@ -73,6 +91,8 @@ export interface CompleteOptions<T extends TObject> {
   signal?: AbortSignal;
   /** Ceiling on the answer's tokens; 4096 when not given. */
   maxTokens?: number;
+  /** Picks the model; `summary` when not given. */
+  task?: LlmTask;
 }
 
 export interface Completion<V> {

@@ -1,8 +1,13 @@
 // The OpenAI driver, also serving Azure OpenAI (AzureOpenAI is the same client with other URLs and
-// auth): Whisper transcription as verbose_json, chat completions with a strict json_schema answer.
+// auth): Whisper transcription as verbose_json, chat completions with a strict json_schema answer,
+// images as `image_url` parts (a data: URL for inline bytes), a model (or deployment) per task.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { toFile, type OpenAI } from 'openai';
+import type {
+  ChatCompletionContentPart,
+  ChatCompletionMessageParam,
+} from 'openai/resources/chat/completions';
 import type { TObject } from 'typebox';
 import type { LlmCallRunner } from './llm-call-runner.js';
 import type { LlmCostTracker } from './llm-cost-tracker.js';
@@ -13,8 +18,10 @@ import {
   MAX_TRANSCRIPTION_UPLOAD_BYTES,
   type AudioInput,
   type CompleteOptions,
+  type LlmContentPart,
   type LlmMessage,
   type LlmProvider,
+  type LlmTaskModels,
   type Transcription,
 } from './llm-provider.js';
 import { checkStructuredOutput, jsonSchemaOf } from './llm-structured-output.js';
@@ -26,6 +33,8 @@ export interface OpenAiLlmProviderOptions {
   transcribeModel?: string;
   /** The chat model (OpenAI) or deployment (Azure); without it the driver cannot complete. */
   chatModel?: string;
+  /** Tasks on another model than chatModel (label reading on gpt-4o, say). */
+  taskModels?: LlmTaskModels;
   runner: LlmCallRunner;
   costs: LlmCostTracker;
   /** Shown on /health (endpoint host, auth kind); never secrets. */
@@ -34,6 +43,29 @@ export interface OpenAiLlmProviderOptions {
 
 async function audioSizeBytes(audio: AudioInput): Promise<number> {
   return Buffer.isBuffer(audio.data) ? audio.data.length : (await stat(audio.data.path)).size;
+}
+
+function contentPart(part: LlmContentPart): ChatCompletionContentPart {
+  if (part.type === 'text') return { type: 'text', text: part.text };
+  const url = 'url' in part ? part.url : `data:${part.contentType};base64,${part.data.toString('base64')}`;
+  // `high`: a label's small print is what the model has to read.
+  return { type: 'image_url', image_url: { url, detail: 'high' } };
+}
+
+export function toOpenAiMessage(message: LlmMessage): ChatCompletionMessageParam {
+  if (message.role === 'system') return { role: 'system', content: message.content };
+  if (message.role === 'assistant')
+    return {
+      role: 'assistant',
+      content:
+        typeof message.content === 'string'
+          ? message.content
+          : message.content.flatMap((part) => (part.type === 'text' ? [part] : [])),
+    };
+  return {
+    role: 'user',
+    content: typeof message.content === 'string' ? message.content : message.content.map(contentPart),
+  };
 }
 
 export function createOpenAiLlmProvider(options: OpenAiLlmProviderOptions): LlmProvider {
@@ -92,13 +124,14 @@ export function createOpenAiLlmProvider(options: OpenAiLlmProviderOptions): LlmP
     async complete<T extends TObject>(messages: LlmMessage[], completeOptions: CompleteOptions<T>) {
       if (chatModel === undefined)
         throw new LlmNotConfiguredError({ capability: 'complete', provider: name });
+      const taskModel = options.taskModels?.[completeOptions.task ?? 'summary'] ?? chatModel;
       const response = await runner.run(
-        { operation: 'complete', model: chatModel, signal: completeOptions.signal },
+        { operation: 'complete', model: taskModel, signal: completeOptions.signal },
         (signal) =>
           client.chat.completions.create(
             {
-              model: chatModel,
-              messages: messages.map((message) => ({ role: message.role, content: message.content })),
+              model: taskModel,
+              messages: messages.map(toOpenAiMessage),
               response_format: {
                 type: 'json_schema',
                 json_schema: {
@@ -112,7 +145,7 @@ export function createOpenAiLlmProvider(options: OpenAiLlmProviderOptions): LlmP
             { signal },
           ),
       );
-      const model = response.model || chatModel;
+      const model = response.model || taskModel;
       const inputTokens = response.usage?.prompt_tokens ?? 0;
       const outputTokens = response.usage?.completion_tokens ?? 0;
       const cost = costs.record({ provider: name, model, inputTokens, outputTokens });
@@ -139,6 +172,7 @@ export function createOpenAiLlmProvider(options: OpenAiLlmProviderOptions): LlmP
         ...options.details,
         ...(transcribeModel === undefined ? {} : { transcribeModel }),
         ...(chatModel === undefined ? {} : { chatModel }),
+        ...(options.taskModels === undefined ? {} : { taskModels: options.taskModels }),
       },
     }),
     close() {

@@ -292,7 +292,7 @@ export async function blobNames(fixture: RecordingsFixture): Promise<string[]> {
 
 /** A WebSocket client that keeps every message it receives. */
 export async function connect(
-  fixture: RecordingsFixture,
+  fixture: Pick<RecordingsFixture, 'url'>,
   query = '',
 ): Promise<{
   socket: WebSocket;

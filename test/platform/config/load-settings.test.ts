@@ -170,7 +170,7 @@ describe('loadSettings', () => {
         AZURE_OPENAI_API_VERSION: '2024-12-01-preview',
         OPENAI_TRANSCRIBE_MODEL: 'whisper-1',
         OPENAI_CHAT_MODEL: 'gpt-4o-mini',
-        ANTHROPIC_MODEL: 'claude-sonnet-4-5-20250929',
+        ANTHROPIC_MODEL: 'claude-sonnet-5-5',
         LLM_TIMEOUT_MS: 120_000,
         LLM_RETRY_ATTEMPTS: 3,
         LLM_RETRY_BASE_MS: 1000,

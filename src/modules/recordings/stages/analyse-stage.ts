@@ -27,7 +27,7 @@ export function analyseStage({ llm }: AnalyseStageOptions): Stage {
         { role: 'system', content: insightsInstructions },
         { role: 'user', content: `Title: ${recording.title}\n\nTranscript:\n${promptText(transcript)}` },
       ],
-      { schema: InsightsSchema, schemaName: 'recording_insights' },
+      { schema: InsightsSchema, schemaName: 'recording_insights', task: 'summary' },
     );
     await context.fault('analysed');
     await context.update({

@@ -1,0 +1,153 @@
+// The scans module (seed 001, Crown Safe) as the composition root sees it: the ports it uses in,
+// its HTTP surface (routes, share pages, the `scanId` topic of /ws) and its job processor out.
+import type { Registry } from 'prom-client';
+import type { AppModule } from '../../http/app-types.js';
+import type { ProgressSocket } from '../../http/progress-socket.js';
+import type { AuditLog } from '../../platform/audit/audit-log.js';
+import type { BlobStore } from '../../platform/blob/blob-store.js';
+import type { Settings } from '../../platform/config/settings-schema.js';
+import type { PlatformDb } from '../../platform/db/platform-tables.js';
+import type { EventBus } from '../../platform/events/event-bus.js';
+import type { JobQueue } from '../../platform/jobs/job-queue.js';
+import type { LlmProvider } from '../../platform/llm/llm-provider.js';
+import type { Logger } from '../../platform/telemetry/logger.js';
+import { histogram } from '../../platform/telemetry/metric-factory.js';
+import { requestContext } from '../../platform/telemetry/request-context.js';
+import { loadIngredientCatalogue, type IngredientCatalogue } from './ingredient-catalogue.js';
+import type { StageName } from './scan.js';
+import { scanChannel, scanMessageOf } from './scan-events.js';
+import { createScanSharesService } from './scan-shares-service.js';
+import { createScanSharesStore } from './scan-shares-store.js';
+import { registerScanSharesRoutes } from './scan-shares-routes.js';
+import { callerOf, registerScansRoutes } from './scans-routes.js';
+import { createScansService, SCAN_JOB } from './scans-service.js';
+import { createScansStore } from './scans-store.js';
+import { scansDb } from './scans-tables.js';
+import { analysingStage } from './stages/analysing-stage.js';
+import { processingStage } from './stages/processing-stage.js';
+import { reportingStage } from './stages/reporting-stage.js';
+import { createScanPipeline, type ScanJobPayload } from './stages/scan-pipeline.js';
+
+export type ScansModuleSettings = Pick<
+  Settings,
+  | 'SCANS_CONTAINER'
+  | 'SCANS_MAX_IMAGE_MB'
+  | 'SCANS_MAX_IMAGE_PX'
+  | 'SCANS_CONCURRENCY'
+  | 'SCANS_JOB_ATTEMPTS'
+  | 'SCANS_RETRY_DELAY_MS'
+  | 'SCANS_PUBLIC_BASE_URL'
+>;
+
+export interface ScansModuleDeps {
+  /** The platform's database handle, migrated with scansMigrations. */
+  db: PlatformDb;
+  /** The composed store: uploads count against the caller's quota; jobs run outside requests, so theirs do not. */
+  blobs: BlobStore;
+  jobs: Pick<JobQueue, 'enqueue' | 'process'>;
+  events: EventBus;
+  llm: LlmProvider;
+  audit: AuditLog;
+  /** The app's shared /ws socket, where scans add the `scanId` topic. */
+  progress: ProgressSocket;
+  metrics: Registry;
+  logger: Logger;
+  settings: ScansModuleSettings;
+  catalogue?: IngredientCatalogue;
+  /** Tests: throw after a stage's work, before it is recorded as done. */
+  faults?: (stage: StageName, scanId: string) => void | Promise<void>;
+  now?: () => Date;
+}
+
+export interface ScansModule {
+  routes: AppModule;
+  /** Starts taking scan jobs (worker and all roles); close() lets running ones finish. */
+  startWorker(): { close(): Promise<void> };
+}
+
+export function createScansModule(deps: ScansModuleDeps): ScansModule {
+  const { settings, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const db = scansDb(deps.db);
+  const store = createScansStore({ db, now });
+  const maxImageBytes = settings.SCANS_MAX_IMAGE_MB * 1024 * 1024;
+  const container = settings.SCANS_CONTAINER;
+  const service = createScansService({
+    store,
+    blobs: deps.blobs,
+    container,
+    jobs: deps.jobs,
+    maxImageBytes,
+    jobAttempts: settings.SCANS_JOB_ATTEMPTS,
+    retryDelayMs: settings.SCANS_RETRY_DELAY_MS,
+    now,
+  });
+  const shares = createScanSharesService({
+    shares: createScanSharesStore({ db, now }),
+    scans: service,
+    store,
+    blobs: deps.blobs,
+    container,
+    audit: deps.audit,
+    now,
+  });
+  deps.progress.addTopic({
+    key: 'scanId',
+    noun: 'Scan',
+    channel: scanChannel,
+    async snapshot(id, request) {
+      const caller = callerOf(request, (request.query as { userId?: string } | undefined)?.userId);
+      const scan = await store.get(id);
+      return scan !== undefined && (caller.admin || scan.owner === caller.userId)
+        ? scanMessageOf(scan)
+        : undefined;
+    },
+  });
+
+  return {
+    routes: async (app) => {
+      await registerScansRoutes(app, { service, maxImageBytes });
+      await registerScanSharesRoutes(app, {
+        shares,
+        now,
+        ...(settings.SCANS_PUBLIC_BASE_URL === undefined
+          ? {}
+          : { publicBaseUrl: settings.SCANS_PUBLIC_BASE_URL }),
+      });
+    },
+    startWorker() {
+      const seconds = histogram(deps.metrics, {
+        name: 'azimuth_scan_report_seconds',
+        help: 'Time to render one scan report, by format',
+        labelNames: ['format'],
+        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      });
+      const pipeline = createScanPipeline({
+        store,
+        blobs: deps.blobs,
+        container,
+        events: deps.events,
+        logger,
+        now,
+        stages: [
+          processingStage({ blobs: deps.blobs, store, maxPx: settings.SCANS_MAX_IMAGE_PX }),
+          analysingStage({ llm: deps.llm }),
+          reportingStage({
+            blobs: deps.blobs,
+            store,
+            catalogue: deps.catalogue ?? loadIngredientCatalogue(),
+            now,
+            observe: (format, value) => seconds.observe({ format }, value),
+          }),
+        ],
+        ...(deps.faults === undefined ? {} : { faults: deps.faults }),
+      });
+      // A fresh context per job: the uploader's quota and identity stay off the worker's own blob writes.
+      return deps.jobs.process<ScanJobPayload>(
+        SCAN_JOB,
+        (job) => requestContext.run({ correlationId: `scan-${job.payload.scanId}` }, () => pipeline.run(job)),
+        { concurrency: settings.SCANS_CONCURRENCY },
+      );
+    },
+  };
+}
