@@ -121,10 +121,15 @@ export const SettingsSchema = Type.Object({
   // Redis (seed 003 prefix REDIS_, seed 004 database table)
   REDIS_URL: opt(str('redis:// or rediss:// URL; takes precedence over REDIS_HOST', secret)),
   REDIS_HOST: opt(str('Redis host; when neither this nor REDIS_URL is set, embedded in-memory drivers')),
-  REDIS_PORT: int('Redis port (Azure Cache for Redis: 6380 with TLS)', 6379, 1, 65535),
+  REDIS_PORT: int('Redis port (Azure Managed Redis: 10000 with TLS)', 6379, 1, 65535),
   REDIS_PASSWORD: opt(str('Redis access key', secret)),
   REDIS_SSL: bool('Use TLS for Redis', false),
   REDIS_CONNECT_TIMEOUT_MS: int('Redis connect timeout', 5000, 1),
+  REDIS_DATABASE_MODE: oneOf(
+    ['auto', 'single', 'per-purpose'],
+    'Where the Redis purposes live: `per-purpose` (REDIS_DB_* databases), `single` (all on database 0, told apart by key prefix: Azure Managed Redis), or `auto` (single when the server refuses SELECT)',
+    'auto',
+  ),
   REDIS_DB_CACHE: int('Logical database for the cache', 0, 0, 15),
   REDIS_DB_EVENTS: int('Logical database for the event bus', 1, 0, 15),
   REDIS_DB_JOBS: int('Logical database for the job queue', 2, 0, 15),
