@@ -1,5 +1,12 @@
 // PostgreSQL through a `pg` pool sized per seed 004: a fixed pool per process, connections recycled
-// when idle or old, a statement timeout, TLS when the URL asks for it (Azure Flexible Server).
+// when idle or old, a query timeout, TLS when the URL asks for it (Azure Flexible Server).
+//
+// Works through PgBouncer in transaction mode (Flexible Server's built-in pooler, port 6432): the
+// startup packet carries only what PgBouncer accepts (user, database, application_name), no
+// session state outlives a transaction, and statements are unnamed (no server-side prepared
+// statements). That is why the timeout is pg's client-side `query_timeout` and not the
+// `statement_timeout` startup parameter, which PgBouncer refuses ("unsupported startup
+// parameter"); the server-side cap is the Flexible Server parameter `statement_timeout`.
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../telemetry/logger.js';
@@ -50,7 +57,8 @@ export function createPostgresDatabase(
     max: options.poolSize,
     idleTimeoutMillis: options.idleTimeoutMs,
     maxLifetimeSeconds: options.maxLifetimeSeconds,
-    statement_timeout: options.statementTimeoutMs,
+    // Not `statement_timeout`: pg sends that as a startup parameter, which PgBouncer refuses.
+    query_timeout: options.statementTimeoutMs,
     connectionTimeoutMillis: 10_000,
     keepAlive: true,
     application_name: options.applicationName ?? 'azimuth',
