@@ -82,10 +82,10 @@ export async function migrateUp<DB>(options: MigrationOptions<DB>): Promise<stri
  * aborted", which would hide which migration failed. The whole run is rolled back afterwards.
  */
 function withSavepoints(migrations: MigrationRecord): MigrationRecord {
-  const wrap = (step: Migration['up']): Migration['up'] => async (db) => {
+  const wrap = (migration: Migration, direction: 'up' | 'down') => async (db: Kysely<unknown>) => {
     await sql`savepoint azimuth_migration`.execute(db);
     try {
-      await step(db);
+      await (direction === 'up' ? migration.up(db) : migration.down?.(db));
       await sql`release savepoint azimuth_migration`.execute(db);
     } catch (error) {
       await sql`rollback to savepoint azimuth_migration`.execute(db);
@@ -95,7 +95,7 @@ function withSavepoints(migrations: MigrationRecord): MigrationRecord {
   return Object.fromEntries(
     Object.entries(migrations).map(([name, migration]) => [
       name,
-      { up: wrap(migration.up), ...(migration.down ? { down: wrap(migration.down) } : {}) },
+      { up: wrap(migration, 'up'), ...(migration.down ? { down: wrap(migration, 'down') } : {}) },
     ]),
   );
 }
