@@ -26,6 +26,7 @@ function loggerFor(settings: Settings, role: string): Logger {
   return createLogger({
     level: settings.LOG_LEVEL,
     base: { service: 'azimuth', role, version: settings.VERSION },
+    exportToOpenTelemetry: settings.APPLICATIONINSIGHTS_CONNECTION_STRING !== undefined,
   });
 }
 
@@ -40,6 +41,9 @@ async function runRole(role: Role): Promise<void> {
     connectionString: settings.APPLICATIONINSIGHTS_CONNECTION_STRING,
     serviceName: `azimuth-${role}`,
     logger,
+    samplingRatio: settings.APPLICATIONINSIGHTS_SAMPLING_RATIO,
+    useManagedIdentity: settings.APPLICATIONINSIGHTS_USE_MANAGED_IDENTITY,
+    metricIntervalMs: settings.APPLICATIONINSIGHTS_METRIC_INTERVAL_MS,
   });
   const { startRole } = await import('./start-role.js');
   await startRole(role, settings, logger);

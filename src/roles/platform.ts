@@ -68,7 +68,7 @@ export async function createPlatform(settings: Settings, logger: Logger, role: s
   };
 
   try {
-    const database = await createDatabase(settings, { logger });
+    const database = await createDatabase(settings, { logger, metrics });
     closers.push(() => database.close());
     health.register(database.check);
     if (shouldMigrateAtStart(settings)) {

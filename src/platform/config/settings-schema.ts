@@ -75,6 +75,21 @@ export const SettingsSchema = Type.Object({
   APPLICATIONINSIGHTS_CONNECTION_STRING: opt(
     str('Application Insights connection string; OpenTelemetry is loaded only when set', secret),
   ),
+  APPLICATIONINSIGHTS_SAMPLING_RATIO: Type.Number({
+    description: 'Share of requests traced to Application Insights, 0–1',
+    default: 1,
+    minimum: 0,
+    maximum: 1,
+  }),
+  APPLICATIONINSIGHTS_USE_MANAGED_IDENTITY: bool(
+    'Authenticate telemetry ingestion with managed identity (role: Monitoring Metrics Publisher)',
+    false,
+  ),
+  APPLICATIONINSIGHTS_METRIC_INTERVAL_MS: int(
+    'How often metrics are exported to Application Insights',
+    60_000,
+    1000,
+  ),
 
   // HTTP API (seed 003 prefix API_, seed 001 global limit)
   API_CORS_ORIGINS: Type.Array(Type.String(), {

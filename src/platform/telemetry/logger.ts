@@ -1,6 +1,7 @@
 // The process logger: pino JSON lines, every line stamped with the current correlation id
 // and scrubbed of credentials before it leaves the process.
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { openTelemetryLogStream } from './otel-log-stream.js';
 import { requestContext } from './request-context.js';
 import { redactSecrets } from './redact.js';
 
@@ -12,6 +13,8 @@ export interface LoggerOptions {
   base?: Record<string, unknown>;
   /** Where lines go; stdout when omitted. Tests pass a stream to read them back. */
   destination?: DestinationStream;
+  /** Also emit every line as an OpenTelemetry log record (Application Insights traces). */
+  exportToOpenTelemetry?: boolean;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -43,8 +46,28 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     // Buffered: one write per 4 KiB instead of a syscall per line. Flushed every second below
     // so a quiet process's lines are not held back, and on shutdown and fatal paths.
-    options.destination ?? pino.destination({ sync: false, minLength: 4096 }),
+    withOpenTelemetry(options.destination ?? pino.destination({ sync: false, minLength: 4096 }), options),
   );
   if (options.destination === undefined) setInterval(() => logger.flush(), 1000).unref();
   return logger;
+}
+
+function withOpenTelemetry(destination: DestinationStream, options: LoggerOptions): DestinationStream {
+  if (options.exportToOpenTelemetry !== true) return destination;
+  const telemetry = openTelemetryLogStream();
+  const buffered = destination as DestinationStream & {
+    flush?: (callback?: (error?: Error) => void) => void;
+    flushSync?: () => void;
+  };
+  // A tee rather than pino.multistream, which cannot flush() the buffered stdout stream.
+  return Object.assign(
+    {
+      write(line: string) {
+        buffered.write(line);
+        telemetry.write(line);
+      },
+    },
+    buffered.flush ? { flush: buffered.flush.bind(buffered) } : {},
+    buffered.flushSync ? { flushSync: buffered.flushSync.bind(buffered) } : {},
+  );
 }
