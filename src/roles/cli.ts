@@ -42,8 +42,8 @@ async function runRole(role: Role): Promise<void> {
     serviceName: `azimuth-${role}`,
     logger,
     samplingRatio: settings.APPLICATIONINSIGHTS_SAMPLING_RATIO,
-    useManagedIdentity: settings.APPLICATIONINSIGHTS_USE_MANAGED_IDENTITY,
-    metricIntervalMs: settings.APPLICATIONINSIGHTS_METRIC_INTERVAL_MS,
+    useManagedIdentity: settings.APPLICATIONINSIGHTS_MANAGED_IDENTITY,
+    metricIntervalMs: settings.APPLICATIONINSIGHTS_METRIC_PERIOD_MS,
   });
   const { startRole } = await import('./start-role.js');
   await startRole(role, settings, logger);

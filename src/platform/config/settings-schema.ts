@@ -81,11 +81,11 @@ export const SettingsSchema = Type.Object({
     minimum: 0,
     maximum: 1,
   }),
-  APPLICATIONINSIGHTS_USE_MANAGED_IDENTITY: bool(
+  APPLICATIONINSIGHTS_MANAGED_IDENTITY: bool(
     'Authenticate telemetry ingestion with managed identity (role: Monitoring Metrics Publisher)',
     false,
   ),
-  APPLICATIONINSIGHTS_METRIC_INTERVAL_MS: int(
+  APPLICATIONINSIGHTS_METRIC_PERIOD_MS: int(
     'How often metrics are exported to Application Insights',
     60_000,
     1000,
@@ -125,7 +125,7 @@ export const SettingsSchema = Type.Object({
   DATABASE_POOL_SIZE: int('Connections per process', 10, 1),
   DATABASE_IDLE_TIMEOUT_MS: int('Idle connections are closed after this long', 30_000),
   DATABASE_MAX_LIFETIME_S: int('Connections are recycled after this many seconds', 1800),
-  DATABASE_STATEMENT_TIMEOUT_MS: int('Longest a statement may run', 30_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: int('Longest a query may run (client-side, PgBouncer-safe)', 30_000),
   DATABASE_AUTO_MIGRATE: opt(
     Type.Boolean({
       description:

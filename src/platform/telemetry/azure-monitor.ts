@@ -16,7 +16,7 @@ export interface AzureMonitorOptions {
    * the identity needs "Monitoring Metrics Publisher"), so local auth can be disabled.
    */
   useManagedIdentity?: boolean;
-  /** How often metrics are exported (APPLICATIONINSIGHTS_METRIC_INTERVAL_MS). */
+  /** How often metrics are exported (APPLICATIONINSIGHTS_METRIC_PERIOD_MS). */
   metricIntervalMs?: number;
 }
 

@@ -49,7 +49,7 @@ describe.runIf(await available('postgres'))('Application Insights export', () =>
       DATABASE_URL: url.toString(),
       AUTH_JWT_SECRET: jwtSecret,
       APPLICATIONINSIGHTS_CONNECTION_STRING: standIn.connectionString,
-      APPLICATIONINSIGHTS_METRIC_INTERVAL_MS: '1000',
+      APPLICATIONINSIGHTS_METRIC_PERIOD_MS: '1000',
       APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
       NODE_EXTRA_CA_CERTS: standIn.caFile,
       OTEL_BSP_SCHEDULE_DELAY: '200',
