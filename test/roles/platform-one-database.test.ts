@@ -29,16 +29,11 @@ describe.runIf(redisServerInstalled())('the composition root on a one-database R
     platform.lifecycle.markReady();
     try {
       expect(platform.redis?.databaseMode).toBe('single');
-      const user = await app.inject({ method: 'POST', url: '/users', payload: { name: 'Vega' } });
-      const userId = user.json<{ id: string }>().id;
-      const star = await app.inject({
-        method: 'POST',
-        url: '/stars',
-        payload: { userId, name: 'Sirius', ra: 101.28, dec: -16.7 },
-      });
-      expect(star.statusCode).toBe(201);
-      // A cached read, an event on the bus, a job on BullMQ.
-      expect((await app.inject(`/stars/${star.json<{ id: string }>().id}`)).statusCode).toBe(200);
+      // A write (which publishes an event), a cached read, an event of our own, a job on BullMQ.
+      expect(
+        (await app.inject({ method: 'POST', url: '/users', payload: { name: 'Vega' } })).statusCode,
+      ).toBe(201);
+      expect((await app.inject('/stars/active')).statusCode).toBe(200);
       await platform.events.publish('probe', { hello: 'stars' });
       await platform.jobs.enqueue('probe', { n: 1 });
       const statuses = [];
