@@ -9,7 +9,7 @@ import { redisKeyPrefixes } from '../../src/platform/redis/redis-key-prefixes.js
 import { createModules } from '../../src/roles/modules.js';
 import { createPlatform } from '../../src/roles/platform.js';
 import { appDeps } from '../../src/roles/serve.js';
-import { oneDatabaseRedis, redisServerInstalled } from '../helpers/redis.js';
+import { oneDatabaseRedis, redisServerInstalled } from '../helpers/one-database-redis.js';
 import { silentLogger } from '../helpers/silent-logger.js';
 import { testSettings } from '../helpers/test-settings.js';
 

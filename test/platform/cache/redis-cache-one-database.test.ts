@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisCache } from '../../../src/platform/cache/redis-cache.js';
 import { redisKeyPrefixes } from '../../../src/platform/redis/redis-key-prefixes.js';
-import { oneDatabaseRedis, redisServerInstalled } from '../../helpers/redis.js';
+import { oneDatabaseRedis, redisServerInstalled } from '../../helpers/one-database-redis.js';
 import { silentLogger } from '../../helpers/silent-logger.js';
 import { contractPolicy, describeCacheContract } from './cache-contract.js';
 

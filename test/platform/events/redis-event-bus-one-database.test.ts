@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisEventBus } from '../../../src/platform/events/redis-event-bus.js';
 import { redisKeyPrefixes } from '../../../src/platform/redis/redis-key-prefixes.js';
-import { oneDatabaseRedis, redisServerInstalled } from '../../helpers/redis.js';
+import { oneDatabaseRedis, redisServerInstalled } from '../../helpers/one-database-redis.js';
 import { silentLogger } from '../../helpers/silent-logger.js';
 import { contractReplaySize, describeEventBusContract } from './event-bus-contract.js';
 

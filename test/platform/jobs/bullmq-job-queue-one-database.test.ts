@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createJobQueue } from '../../../src/platform/jobs/create-job-queue.js';
 import { redisKeyPrefixes } from '../../../src/platform/redis/redis-key-prefixes.js';
 import type { RedisConnections } from '../../../src/platform/redis/redis-connections.js';
-import { oneDatabaseRedis, redisServerInstalled } from '../../helpers/redis.js';
+import { oneDatabaseRedis, redisServerInstalled } from '../../helpers/one-database-redis.js';
 import { silentLogger } from '../../helpers/silent-logger.js';
 import { describeJobQueueContract } from './job-queue-contract.js';
 

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisQuotaStore } from '../../../src/platform/quota/redis-quota-store.js';
 import { redisKeyPrefixes } from '../../../src/platform/redis/redis-key-prefixes.js';
-import { oneDatabaseRedis, redisServerInstalled } from '../../helpers/redis.js';
+import { oneDatabaseRedis, redisServerInstalled } from '../../helpers/one-database-redis.js';
 import { describeQuotaStoreContract } from './quota-store-contract.js';
 
 describe.runIf(redisServerInstalled())('redis quota store on one database', () => {

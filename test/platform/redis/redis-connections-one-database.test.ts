@@ -4,7 +4,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisConnections } from '../../../src/platform/redis/redis-connections.js';
 import { probeDatabaseMode, resolveDatabaseMode } from '../../../src/platform/redis/redis-database-mode.js';
 import { freePort } from '../../helpers/ports.js';
-import { oneDatabaseRedis, redisServerInstalled, testRedisOptions } from '../../helpers/redis.js';
+import { oneDatabaseRedis, redisServerInstalled } from '../../helpers/one-database-redis.js';
+import { testRedisOptions } from '../../helpers/redis.js';
 import { available } from '../../helpers/services.js';
 import { silentLogger } from '../../helpers/silent-logger.js';
 
