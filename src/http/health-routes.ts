@@ -1,5 +1,6 @@
 // Probes. /health reports every dependency with its driver; liveness touches nothing; readiness
-// (and its alias /health/ready) is 200 only when ready and every required dependency answers.
+// (and its alias /health/ready) is 200 only when ready and every dependency the role needs answers:
+// the required ones (database, storage) and those that gate readiness (Redis, when configured).
 // Probes are never rate-limited: a throttled probe would take a healthy instance out of rotation.
 import Type from 'typebox';
 import type { HealthRegistry } from '../platform/health/health-registry.js';
@@ -12,6 +13,7 @@ const DependencyReport = Type.Object({
   status: Status,
   driver: Type.String(),
   required: Type.Boolean(),
+  gatesReadiness: Type.Boolean(),
   latencyMs: Type.Number(),
   error: Type.Optional(Type.String()),
   details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
@@ -75,14 +77,11 @@ export function registerHealthRoutes(
     if (deps.lifecycle.state !== 'ready') {
       return reply.code(503).send({ status: deps.lifecycle.state, dependencies: {} });
     }
-    const report = await deps.health.report();
-    const ready = Object.values(report.dependencies).every((d) => !d.required || d.status !== 'unhealthy');
+    const { ready, dependencies } = await deps.health.readiness();
     // The lifecycle may have moved to draining while the checks ran.
     const state = deps.lifecycle.state as string;
-    if (state !== 'ready') return reply.code(503).send({ status: state, dependencies: report.dependencies });
-    return reply
-      .code(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'unavailable', dependencies: report.dependencies });
+    if (state !== 'ready') return reply.code(503).send({ status: state, dependencies });
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', dependencies });
   };
   for (const url of ['/health/readiness', '/health/ready']) {
     app.get(
@@ -91,7 +90,7 @@ export function registerHealthRoutes(
         config,
         schema: {
           tags: ['health'],
-          summary: 'Ready for traffic: started, not draining, required dependencies answering',
+          summary: 'Ready for traffic: started, not draining, every dependency it needs answering',
           response: { 200: Readiness, 503: Readiness },
         },
       },

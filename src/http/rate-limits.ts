@@ -5,6 +5,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { Redis } from 'ioredis';
 import { errors } from '../platform/errors/app-error.js';
+import { redisKeyPrefixes } from '../platform/redis/redis-key-prefixes.js';
 import type { App } from './app-types.js';
 
 declare module 'fastify' {
@@ -38,7 +39,7 @@ export async function registerRateLimits(app: App, options: RateLimitOptions) {
     timeWindow: 60_000,
     enableDraftSpec: true,
     keyGenerator: (request) => request.principal?.id ?? request.ip,
-    ...(options.redis ? { redis: options.redis, nameSpace: 'azimuth-rl:' } : {}),
+    ...(options.redis ? { redis: options.redis, nameSpace: redisKeyPrefixes.rateLimit } : {}),
     skipOnError: options.failOpen,
     errorResponseBuilder: (_request, context) =>
       errors.tooManyRequests(

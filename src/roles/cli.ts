@@ -42,6 +42,7 @@ function loggerFor(settings: Settings, role: string): Logger {
     level: pretty && process.env.LOG_LEVEL === undefined ? 'info' : settings.LOG_LEVEL,
     pretty,
     base: { service: 'azimuth', role, version: settings.VERSION },
+    exportToOpenTelemetry: settings.APPLICATIONINSIGHTS_CONNECTION_STRING !== undefined,
   });
   for (const notice of settingNotices) logger.warn(notice);
   return logger;
@@ -58,6 +59,9 @@ async function runRole(role: Role): Promise<void> {
     connectionString: settings.APPLICATIONINSIGHTS_CONNECTION_STRING,
     serviceName: `azimuth-${role}`,
     logger,
+    samplingRatio: settings.APPLICATIONINSIGHTS_SAMPLING_RATIO,
+    useManagedIdentity: settings.APPLICATIONINSIGHTS_MANAGED_IDENTITY,
+    metricIntervalMs: settings.APPLICATIONINSIGHTS_METRIC_PERIOD_MS,
   });
   const { startRole } = await import('./start-role.js');
   await startRole(role, settings, logger);

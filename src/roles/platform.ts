@@ -69,7 +69,7 @@ export async function createPlatform(settings: Settings, logger: Logger, role: s
   };
 
   try {
-    const database = await createDatabase(settings, { logger });
+    const database = await createDatabase(settings, { logger, metrics });
     closers.push(() => database.close());
     health.register(database.check);
     if (shouldMigrateAtStart(settings)) {
@@ -77,7 +77,7 @@ export async function createPlatform(settings: Settings, logger: Logger, role: s
       logger.info({ applied, driver: database.driver }, `migrated at start-up: ${applied.length} applied`);
     }
 
-    const redis = createRedis(settings, { logger });
+    const redis = await createRedis(settings, { logger });
     if (redis) {
       closers.push(() => redis.close());
       health.register(redis.check);
@@ -99,9 +99,7 @@ export async function createPlatform(settings: Settings, logger: Logger, role: s
       registry: metrics,
       audit,
       cache,
-      quota: redis
-        ? createRedisQuotaStore({ redis: redis.connect('rateLimit'), keyPrefix: 'azimuth:quota:' })
-        : createMemoryQuotaStore(),
+      quota: redis ? createRedisQuotaStore({ redis: redis.connect('rateLimit') }) : createMemoryQuotaStore(),
       policyMetrics,
     });
     health.register(blobs.health);

@@ -4,9 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, waitForPort } from './ports.js';
 
 /** Azurite's well-known development account (public, documented by Microsoft). */
 export const devAccount = {
@@ -46,35 +46,6 @@ type ConfigurationClass = new (...args: unknown[]) => unknown;
 const require = createRequire(import.meta.url);
 // Azurite ships CommonJS without typings; its servers are reached through their dist paths.
 const loadDefault = (path: string): unknown => (require(path) as { default: unknown }).default;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ host: '127.0.0.1', port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`Azurite did not listen on ${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 function inProcessBlob(port: number): AzuriteServer {
   const BlobServer = loadDefault('azurite/dist/src/blob/BlobServer.js') as ServerClass;
@@ -155,7 +126,7 @@ function childService(kind: 'blob' | 'table', port: number): AzuriteServer {
         ],
         { stdio: 'ignore' },
       );
-      await waitForPort(port);
+      await waitForPort(port, 'Azurite');
     },
     async close() {
       const running = child;

@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { DependencyCheck } from '../health/dependency-check.js';
 import { closeRedis } from '../redis/redis-connections.js';
 import { redisCheck } from '../redis/redis-health.js';
+import { redisKeyPrefixes } from '../redis/redis-key-prefixes.js';
 import { BaseCache, type CacheDeps, type ManagedCache } from './base-cache.js';
 import type { CacheOptions } from './cache-options.js';
 
@@ -39,7 +40,7 @@ export class RedisCache extends BaseCache implements ManagedCache {
   constructor(options: CacheOptions, deps: RedisCacheDeps) {
     super(options, deps);
     this.#client = deps.client;
-    this.#prefix = options.keyPrefix ?? 'azimuth:cache:';
+    this.#prefix = options.keyPrefix ?? redisKeyPrefixes.cache;
     this.#windowSeconds = options.popularityWindowSeconds;
     this.check = redisCheck({ name: 'cache', client: deps.client, required: false, whenDown: 'degraded' });
     this.#client.on('ready', this.#onReady);

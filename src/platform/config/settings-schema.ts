@@ -81,6 +81,21 @@ export const SettingsSchema = Type.Object({
   APPLICATIONINSIGHTS_CONNECTION_STRING: opt(
     str('Application Insights connection string; OpenTelemetry is loaded only when set', secret),
   ),
+  APPLICATIONINSIGHTS_SAMPLING_RATIO: Type.Number({
+    description: 'Share of requests traced to Application Insights, 0–1',
+    default: 1,
+    minimum: 0,
+    maximum: 1,
+  }),
+  APPLICATIONINSIGHTS_MANAGED_IDENTITY: bool(
+    'Authenticate telemetry ingestion with managed identity (role: Monitoring Metrics Publisher)',
+    false,
+  ),
+  APPLICATIONINSIGHTS_METRIC_PERIOD_MS: int(
+    'How often metrics are exported to Application Insights',
+    60_000,
+    1000,
+  ),
 
   // HTTP API (seed 003 prefix API_, seed 001 global limit)
   API_CORS_ORIGINS: Type.Array(Type.String(), {
@@ -116,7 +131,7 @@ export const SettingsSchema = Type.Object({
   DATABASE_POOL_SIZE: int('Connections per process', 10, 1),
   DATABASE_IDLE_TIMEOUT_MS: int('Idle connections are closed after this long', 30_000),
   DATABASE_MAX_LIFETIME_S: int('Connections are recycled after this many seconds', 1800),
-  DATABASE_STATEMENT_TIMEOUT_MS: int('Longest a statement may run', 30_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: int('Longest a query may run (client-side, PgBouncer-safe)', 30_000),
   DATABASE_AUTO_MIGRATE: opt(
     Type.Boolean({
       description:
@@ -127,10 +142,15 @@ export const SettingsSchema = Type.Object({
   // Redis (seed 003 prefix REDIS_, seed 004 database table)
   REDIS_URL: opt(str('redis:// or rediss:// URL; takes precedence over REDIS_HOST', secret)),
   REDIS_HOST: opt(str('Redis host; when neither this nor REDIS_URL is set, embedded in-memory drivers')),
-  REDIS_PORT: int('Redis port (Azure Cache for Redis: 6380 with TLS)', 6379, 1, 65535),
+  REDIS_PORT: int('Redis port (Azure Managed Redis: 10000 with TLS)', 6379, 1, 65535),
   REDIS_PASSWORD: opt(str('Redis access key', secret)),
   REDIS_SSL: bool('Use TLS for Redis', false),
   REDIS_CONNECT_TIMEOUT_MS: int('Redis connect timeout', 5000, 1),
+  REDIS_DATABASE_MODE: oneOf(
+    ['auto', 'single', 'per-purpose'],
+    'Where the Redis purposes live: `per-purpose` (REDIS_DB_* databases), `single` (all on database 0, told apart by key prefix: Azure Managed Redis), or `auto` (single when the server refuses SELECT)',
+    'auto',
+  ),
   REDIS_DB_CACHE: int('Logical database for the cache', 0, 0, 15),
   REDIS_DB_EVENTS: int('Logical database for the event bus', 1, 0, 15),
   REDIS_DB_JOBS: int('Logical database for the job queue', 2, 0, 15),

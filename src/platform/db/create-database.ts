@@ -1,5 +1,6 @@
 // Picks the database driver: PostgreSQL when DATABASE_URL is set, embedded PGlite otherwise.
 import type { Settings } from '../config/settings-schema.js';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../telemetry/logger.js';
 import type { Database, DatabaseOptions } from './database.js';
 
@@ -15,7 +16,10 @@ export function databaseOptionsFromSettings(settings: Settings): DatabaseOptions
 }
 
 /** Imports only the driver in use: PGlite's WebAssembly or pg, never both. */
-export async function openDatabase(options: DatabaseOptions, deps: { logger: Logger }): Promise<Database> {
+export async function openDatabase(
+  options: DatabaseOptions,
+  deps: { logger: Logger; metrics?: Registry },
+): Promise<Database> {
   if (options.url !== undefined) {
     const { createPostgresDatabase } = await import('./postgres-database.js');
     return createPostgresDatabase({ ...options, url: options.url }, deps);
@@ -25,6 +29,9 @@ export async function openDatabase(options: DatabaseOptions, deps: { logger: Log
 }
 
 /** The composition root's one line: `const database = await createDatabase(settings, { logger })`. */
-export function createDatabase(settings: Settings, deps: { logger: Logger }): Promise<Database> {
+export function createDatabase(
+  settings: Settings,
+  deps: { logger: Logger; metrics?: Registry },
+): Promise<Database> {
   return openDatabase(databaseOptionsFromSettings(settings), deps);
 }

@@ -1,7 +1,15 @@
 // PostgreSQL through a `pg` pool sized per seed 004: a fixed pool per process, connections recycled
-// when idle or old, a statement timeout, TLS when the URL asks for it (Azure Flexible Server).
+// when idle or old, a query timeout, TLS when the URL asks for it (Azure Flexible Server).
+//
+// Works through PgBouncer in transaction mode (Flexible Server's built-in pooler, port 6432): the
+// startup packet carries only what PgBouncer accepts (user, database, application_name), no
+// session state outlives a transaction, and statements are unnamed (no server-side prepared
+// statements). That is why the timeout is pg's client-side `query_timeout` and not the
+// `statement_timeout` startup parameter, which PgBouncer refuses ("unsupported startup
+// parameter"); the server-side cap is the Flexible Server parameter `statement_timeout`.
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../telemetry/logger.js';
 import type { Database, DatabaseOptions } from './database.js';
 import { databaseCheck } from './database-check.js';
@@ -41,7 +49,7 @@ export interface PostgresDatabase extends Database {
 
 export function createPostgresDatabase(
   options: PostgresDatabaseOptions,
-  deps: { logger: Logger },
+  deps: { logger: Logger; metrics?: Registry },
 ): Promise<PostgresDatabase> {
   const { connectionString, ssl } = sslFromUrl(options.url);
   const pool = new pg.Pool({
@@ -50,7 +58,8 @@ export function createPostgresDatabase(
     max: options.poolSize,
     idleTimeoutMillis: options.idleTimeoutMs,
     maxLifetimeSeconds: options.maxLifetimeSeconds,
-    statement_timeout: options.statementTimeoutMs,
+    // Not `statement_timeout`: pg sends that as a startup parameter, which PgBouncer refuses.
+    query_timeout: options.statementTimeoutMs,
     connectionTimeoutMillis: 10_000,
     keepAlive: true,
     application_name: options.applicationName ?? 'azimuth',
@@ -60,6 +69,15 @@ export function createPostgresDatabase(
   pool.on('error', (error) => {
     deps.logger.warn({ err: error }, 'idle PostgreSQL connection lost; the pool will open a new one');
   });
+  // A client checked out of the pool (between a transaction's statements, say) has no listener
+  // of pg-pool's; its connection dropping would be an unhandled 'error' that ends the process.
+  // The statement in flight fails on its own, and pg-pool discards the client on release.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      deps.logger.warn({ err: error }, 'PostgreSQL connection lost while in use');
+    });
+  });
+  if (deps.metrics) poolGauge(deps.metrics, pool);
   const db = new Kysely<PlatformTables>({ dialect: new PostgresDialect({ pool }) });
   return Promise.resolve({
     db,
@@ -76,5 +94,21 @@ export function createPostgresDatabase(
       }),
     }),
     close: () => db.destroy(),
+  });
+}
+
+/** Pool use on /metrics (and Application Insights): connections open, idle, and callers waiting. */
+function poolGauge(registry: Registry, pool: pg.Pool): void {
+  if (registry.getSingleMetric('azimuth_db_pool_connections') !== undefined) return;
+  new Gauge({
+    name: 'azimuth_db_pool_connections',
+    help: 'PostgreSQL pool connections by state (total, idle, waiting callers)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      this.set({ state: 'total' }, pool.totalCount);
+      this.set({ state: 'idle' }, pool.idleCount);
+      this.set({ state: 'waiting' }, pool.waitingCount);
+    },
   });
 }

@@ -15,6 +15,7 @@ import type { Counter } from 'prom-client';
 import type { DependencyCheck } from '../health/dependency-check.js';
 import { closeRedis } from '../redis/redis-connections.js';
 import { redisCheck } from '../redis/redis-health.js';
+import { redisKeyPrefixes } from '../redis/redis-key-prefixes.js';
 import type { Logger } from '../telemetry/logger.js';
 import { counter } from '../telemetry/metric-factory.js';
 import { ChannelFanout, Subscriber } from './channel-fanout.js';
@@ -77,7 +78,7 @@ export class RedisEventBus implements ManagedEventBus {
     this.#options = {
       replaySize: options.replaySize,
       replayTtlSeconds: options.replayTtlSeconds ?? 86_400,
-      prefix: options.prefix ?? 'azimuth:events:',
+      prefix: options.prefix ?? redisKeyPrefixes.events,
     };
     this.#publisher = deps.publisher;
     this.#subscriber = deps.subscriber;

@@ -20,6 +20,12 @@ export interface DependencyCheck {
    * an optional one only degrades it.
    */
   required: boolean;
+  /**
+   * Readiness also waits for this one when it is unhealthy, though /health only calls the service
+   * degraded: a dependency the role needs to serve well (Redis) but can limp along without.
+   * Required checks always gate readiness.
+   */
+  gatesReadiness?: boolean;
   /** Must resolve within a few seconds and honour the signal; a throw counts as unhealthy. */
   check(signal: AbortSignal): Promise<CheckResult>;
 }

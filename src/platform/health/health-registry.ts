@@ -6,6 +6,8 @@ export interface DependencyReport {
   status: DependencyStatus;
   driver: string;
   required: boolean;
+  /** Readiness is 503 while this one is unhealthy (every required check, and some others). */
+  gatesReadiness: boolean;
   latencyMs: number;
   error?: string;
   details?: Record<string, unknown>;
@@ -20,6 +22,8 @@ export interface HealthRegistry {
   register(check: DependencyCheck): void;
   /** Concurrent callers share one run, so a burst of probes costs one round of checks. */
   report(): Promise<HealthReport>;
+  /** The report, and whether every check that gates readiness answers. */
+  readiness(): Promise<HealthReport & { ready: boolean }>;
   readonly checks: readonly DependencyCheck[];
 }
 
@@ -30,7 +34,11 @@ export function createHealthRegistry(options: { timeoutMs?: number } = {}): Heal
 
   const runOne = async (check: DependencyCheck): Promise<DependencyReport> => {
     const started = performance.now();
-    const base = { driver: check.driver, required: check.required };
+    const base = {
+      driver: check.driver,
+      required: check.required,
+      gatesReadiness: check.required || check.gatesReadiness === true,
+    };
     try {
       const result = await withTimeout(check, timeoutMs);
       return { ...base, ...result, latencyMs: round(performance.now() - started) };
@@ -52,6 +60,13 @@ export function createHealthRegistry(options: { timeoutMs?: number } = {}): Heal
     return { status: overall(results), dependencies };
   };
 
+  const report = () => {
+    running ??= runAll().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
   return {
     checks,
     register(check) {
@@ -59,11 +74,13 @@ export function createHealthRegistry(options: { timeoutMs?: number } = {}): Heal
         throw new Error(`health check "${check.name}" registered twice`);
       checks.push(check);
     },
-    report() {
-      running ??= runAll().finally(() => {
-        running = undefined;
-      });
-      return running;
+    report,
+    async readiness() {
+      const current = await report();
+      const ready = Object.values(current.dependencies).every(
+        (d) => !d.gatesReadiness || d.status !== 'unhealthy',
+      );
+      return { ...current, ready };
     },
   };
 }

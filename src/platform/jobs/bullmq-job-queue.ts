@@ -1,4 +1,4 @@
-// Jobs on BullMQ (Redis, its own logical database): any instance enqueues, any worker process runs
+// Jobs on BullMQ (Redis: its own logical database, or database 0 under its key prefix): any instance enqueues, any worker process runs
 // them. A worker that dies mid-job loses its lock; BullMQ's stalled-job check moves the job back
 // to waiting and another worker retries it. Schedules are BullMQ job schedulers, stored in Redis,
 // so every instance can upsert the same one and each period produces exactly one job.
@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import type { DependencyCheck } from '../health/dependency-check.js';
 import { closeRedis } from '../redis/redis-connections.js';
 import { redisCheck } from '../redis/redis-health.js';
+import { redisKeyPrefixes } from '../redis/redis-key-prefixes.js';
 import type { Logger } from '../telemetry/logger.js';
 import {
   assertJobId,
@@ -24,7 +25,7 @@ import {
 import { jobMetrics, type JobMetrics } from './job-metrics.js';
 
 export interface BullmqJobQueueOptions {
-  /** Key prefix for every queue; default `azimuth`. */
+  /** Key prefix for every queue; default `azimuth-jobs` (redis-key-prefixes.ts). */
   prefix?: string;
   /** How long a worker's lock on a job lasts without renewal; default BullMQ's 30 s. */
   lockDurationMs?: number;
@@ -78,7 +79,7 @@ export class BullmqJobQueue implements ManagedJobQueue {
   }
 
   get #prefix(): string {
-    return this.#options.prefix ?? 'azimuth';
+    return this.#options.prefix ?? redisKeyPrefixes.jobs;
   }
 
   #queue(name: string): Queue {

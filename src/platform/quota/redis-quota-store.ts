@@ -1,18 +1,19 @@
 // QuotaStore on Redis, shared by every instance: one key per subject per window, INCRBY to count
 // and EXPIRE so a window's key disappears once it can no longer matter.
 import type { Redis } from 'ioredis';
+import { redisKeyPrefixes } from '../redis/redis-key-prefixes.js';
 import { windowBounds, type QuotaStore } from './quota-store.js';
 
 export interface RedisQuotaStoreOptions {
   redis: Redis;
-  /** Namespaces the keys, e.g. `azimuth:quota:`. */
+  /** Namespaces the keys; default `azimuth:quota:` (redis-key-prefixes.ts). */
   keyPrefix?: string;
   now?: () => Date;
 }
 
 export function createRedisQuotaStore(options: RedisQuotaStoreOptions): QuotaStore {
   const now = options.now ?? (() => new Date());
-  const prefix = options.keyPrefix ?? 'quota:';
+  const prefix = options.keyPrefix ?? redisKeyPrefixes.quota;
   const keyOf = (key: string, windowStart: Date) =>
     `${prefix}${key}:${Math.floor(windowStart.getTime() / 1000)}`;
 

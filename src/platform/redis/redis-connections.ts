@@ -1,9 +1,9 @@
 // Opens ioredis connections per purpose on one Redis server and closes them all on shutdown.
 // Each connection reconnects by itself (capped backoff) and logs its losses without flooding.
-import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import type { DependencyCheck } from '../health/dependency-check.js';
 import type { Logger } from '../telemetry/logger.js';
+import { isSelectRefusal } from './redis-database-mode.js';
 import { redisCheck } from './redis-health.js';
 import {
   ioredisOptions,
@@ -26,7 +26,9 @@ export interface RedisConnections {
    * without making Redis a reason not to start.
    */
   whenReady(timeoutMs: number): Promise<boolean>;
-  /** PING on a dedicated connection; `redis` on /health. */
+  /** Where the purposes' keys live: their own databases, or all on database 0 (by key prefix). */
+  readonly databaseMode: 'single' | 'per-purpose';
+  /** PING on a dedicated connection; `redis` on /health, and a gate of readiness. */
   readonly check: DependencyCheck;
   close(): Promise<void>;
 }
@@ -38,6 +40,13 @@ export function createRedisConnections(options: RedisOptions, deps: { logger: Lo
     const client = new Redis(ioredisOptions(options, purpose, mode));
     let lastLog = 0;
     client.on('error', (error: Error) => {
+      if (isSelectRefusal(error)) {
+        // ioredis carries on in database 0, where a one-database server keeps everything (the
+        // key prefixes keep purposes apart); stop asking on every reconnect.
+        client.options.db = 0;
+        deps.logger.info({ purpose, mode }, 'redis refused SELECT; this connection uses database 0');
+        return;
+      }
       // Every failed reconnect attempt emits; one line per 10 s is enough to see an outage.
       const now = Date.now();
       if (now - lastLog < 10_000) return;
@@ -63,7 +72,10 @@ export function createRedisConnections(options: RedisOptions, deps: { logger: Lo
     const timeout = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
-    const ready = Promise.all(pending.map((client) => once(client, 'ready'))).then(() => true);
+    // Not events.once: it rejects on an 'error' event, and a connection reports errors while it retries.
+    const ready = Promise.all(
+      pending.map((client) => new Promise((resolve) => client.once('ready', resolve))),
+    ).then(() => true);
     try {
       return await Promise.race([ready, timeout]);
     } finally {
@@ -75,10 +87,15 @@ export function createRedisConnections(options: RedisOptions, deps: { logger: Lo
     connect,
     whenReady,
     options: (purpose, mode = 'command') => ioredisOptions(options, purpose, mode),
+    databaseMode: options.databaseMode === 'single' ? 'single' : 'per-purpose',
     check: {
       name: 'redis',
       driver: 'redis',
       required: false,
+      // Not required (the cache and limiter fall back when it is down, so /health says degraded),
+      // but an instance whose Redis is broken must not take traffic: a staging slot with a broken
+      // Redis would otherwise pass its smoke test and be swapped in.
+      gatesReadiness: true,
       check: (signal) =>
         redisCheck({
           name: 'redis',

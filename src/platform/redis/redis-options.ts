@@ -1,5 +1,6 @@
-// Where Redis is and how each purpose reaches it: one server, one logical database per purpose
-// (seed 004: cache 0, events 1, jobs 2, rate limits 3), TLS for Azure Cache for Redis (port 6380).
+// Where Redis is and how each purpose reaches it: one server; one logical database per purpose
+// (seed 004: cache 0, events 1, jobs 2, rate limits 3) where the server has them, or all on
+// database 0 (Azure Managed Redis), told apart by key prefix either way. TLS with rediss://.
 import type { RedisOptions as IORedisOptions } from 'ioredis';
 import type { Settings } from '../config/settings-schema.js';
 
@@ -14,6 +15,13 @@ export type RedisPurpose = 'cache' | 'events' | 'jobs' | 'rateLimit';
  *   reconnect (ioredis autoResubscribe).
  * - `bullmq`: what BullMQ requires for workers (`maxRetriesPerRequest: null`); BullMQ retries itself.
  */
+/**
+ * `per-purpose`: each purpose SELECTs its REDIS_DB_* database. `single`: every purpose on
+ * database 0 (Azure Managed Redis has no other). `auto` asks the server once (see
+ * redis-database-mode.ts); only `createRedis` resolves it.
+ */
+export type RedisDatabaseMode = 'auto' | 'single' | 'per-purpose';
+
 export type RedisConnectionMode = 'command' | 'subscriber' | 'bullmq';
 
 export interface RedisOptions {
@@ -29,6 +37,8 @@ export interface RedisOptions {
   /** Longest wait between reconnect attempts; default 2000. */
   maxReconnectDelayMs?: number;
   databases: Record<RedisPurpose, number>;
+  /** Default `per-purpose`; `auto` is treated as `per-purpose` until resolved. */
+  databaseMode?: RedisDatabaseMode;
 }
 
 /** Redis options from settings, or undefined when neither REDIS_URL nor REDIS_HOST is set (embedded). */
@@ -41,6 +51,7 @@ export function redisOptionsFromSettings(settings: Settings): RedisOptions | und
     ...(settings.REDIS_PASSWORD === undefined ? {} : { password: settings.REDIS_PASSWORD }),
     tls: settings.REDIS_SSL,
     connectTimeoutMs: settings.REDIS_CONNECT_TIMEOUT_MS,
+    databaseMode: settings.REDIS_DATABASE_MODE,
     databases: {
       cache: settings.REDIS_DB_CACHE,
       events: settings.REDIS_DB_EVENTS,
@@ -54,6 +65,11 @@ export function redisOptionsFromSettings(settings: Settings): RedisOptions | und
 export function reconnectDelay(attempt: number, maxDelayMs: number): number {
   const exponential = 50 * 2 ** Math.min(attempt, 10);
   return Math.min(exponential, maxDelayMs) + Math.floor(Math.random() * 100);
+}
+
+/** The database a purpose uses: its own, or 0 when the server has only one. */
+export function databaseOf(options: RedisOptions, purpose: RedisPurpose): number {
+  return options.databaseMode === 'single' ? 0 : options.databases[purpose];
 }
 
 /** ioredis options for one connection. The URL's own database number is ignored: the purpose decides. */
@@ -81,9 +97,9 @@ export function ioredisOptions(
     port,
     ...(username === undefined ? {} : { username }),
     ...(password === undefined ? {} : { password }),
-    // Azure Cache for Redis presents a certificate for its host name; verify it.
+    // Azure Managed Redis (port 10000) presents a certificate for its host name; verify it.
     ...(tls ? { tls: { servername: host } } : {}),
-    db: options.databases[purpose],
+    db: databaseOf(options, purpose),
     connectionName: `azimuth:${purpose}:${mode}`,
     connectTimeout: options.connectTimeoutMs,
     keepAlive: 10_000,

@@ -2,6 +2,7 @@
 // and scrubbed of credentials before it leaves the process.
 import { createRequire } from 'node:module';
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { openTelemetryLogStream } from './otel-log-stream.js';
 import { requestContext } from './request-context.js';
 import { redactSecrets } from './redact.js';
 
@@ -15,6 +16,8 @@ export interface LoggerOptions {
   destination?: DestinationStream;
   /** Human-readable, colourised lines (pino-pretty) instead of JSON: for a terminal, never for a log sink. */
   pretty?: boolean;
+  /** Also emit every line as an OpenTelemetry log record (Application Insights traces). */
+  exportToOpenTelemetry?: boolean;
 }
 
 type PrettyFactory = (options: Record<string, unknown>) => DestinationStream;
@@ -59,10 +62,33 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     // Buffered: one write per 4 KiB instead of a syscall per line. Flushed every second below
     // so a quiet process's lines are not held back, and on shutdown and fatal paths.
-    options.destination ??
-      (options.pretty === true ? prettyStream() : pino.destination({ sync: false, minLength: 4096 })),
+    withOpenTelemetry(
+      options.destination ??
+        (options.pretty === true ? prettyStream() : pino.destination({ sync: false, minLength: 4096 })),
+      options,
+    ),
   );
   if (options.destination === undefined && options.pretty !== true)
     setInterval(() => logger.flush(), 1000).unref();
   return logger;
+}
+
+function withOpenTelemetry(destination: DestinationStream, options: LoggerOptions): DestinationStream {
+  if (options.exportToOpenTelemetry !== true) return destination;
+  const telemetry = openTelemetryLogStream();
+  const buffered = destination as DestinationStream & {
+    flush?: (callback?: (error?: Error) => void) => void;
+    flushSync?: () => void;
+  };
+  // A tee rather than pino.multistream, which cannot flush() the buffered stdout stream.
+  return Object.assign(
+    {
+      write(line: string) {
+        buffered.write(line);
+        telemetry.write(line);
+      },
+    },
+    buffered.flush ? { flush: buffered.flush.bind(buffered) } : {},
+    buffered.flushSync ? { flushSync: buffered.flushSync.bind(buffered) } : {},
+  );
 }

@@ -63,6 +63,23 @@ describe('redis options', () => {
     expect(ioredisOptions({ ...options, tls: false }, 'cache', 'command').tls).toBeUndefined();
   });
 
+  it('when REDIS_URL is Azure Managed Redis (rediss:// on 10000) in single mode, then TLS and database 0 for every purpose', () => {
+    const options = redisOptionsFromSettings({
+      ...base,
+      REDIS_URL: 'rediss://:key@azimuth.westeurope.redis.azure.net:10000',
+      REDIS_DATABASE_MODE: 'single',
+    });
+    if (options === undefined) throw new Error('expected options');
+    for (const purpose of ['cache', 'events', 'jobs', 'rateLimit'] as const) {
+      expect(ioredisOptions(options, purpose, 'bullmq')).toMatchObject({
+        host: 'azimuth.westeurope.redis.azure.net',
+        port: 10000,
+        tls: { servername: 'azimuth.westeurope.redis.azure.net' },
+        db: 0,
+      });
+    }
+  });
+
   it('when reconnecting, then the delay grows and is capped', () => {
     expect(reconnectDelay(1, 2000)).toBeLessThan(200);
     expect(reconnectDelay(30, 2000)).toBeLessThanOrEqual(2100);
