@@ -85,6 +85,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(cors, {
     origin: settings.API_CORS_ORIGINS.includes('*') ? true : settings.API_CORS_ORIGINS,
+    // The plugin's default is GET, HEAD, POST only, which leaves a browser unable to edit or delete.
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     exposedHeaders: [
       correlationHeader,
       'ratelimit-limit',

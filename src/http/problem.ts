@@ -69,9 +69,10 @@ export function registerProblemHandlers(
     return sendProblem(request, reply, problem);
   });
 
-  // Rate-limited, since an attacker could search for valid URLs.
+  // Rate-limited, since an attacker could search for valid URLs. On onRequest, like every other
+  // limiter, so a store error there is seen as the rate-limit stage's and fails closed (503).
   app.setNotFoundHandler(
-    { preHandler: app.rateLimit({ max: options.notFoundRateLimit, timeWindow: 60_000 }) },
+    { onRequest: app.rateLimit({ max: options.notFoundRateLimit, timeWindow: 60_000 }) },
     (request, reply) =>
       sendProblem(
         request,

@@ -260,6 +260,17 @@ describe('the HTTP foundation', () => {
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it.each(['PUT', 'DELETE', 'PATCH'])('a CORS preflight allows %s', async (method) => {
+    const { app } = await buildTestApp({ env: { API_CORS_ORIGINS: '["https://console.example"]' } });
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: '/api/files/a.txt',
+      headers: { origin: 'https://console.example', 'access-control-request-method': method },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-methods']).toContain(method);
+  });
+
   describe('rate limits', () => {
     it('applies the global ceiling with RateLimit headers, then 429 with Retry-After', async () => {
       const { app } = await buildTestApp({ env: { API_RATE_LIMIT_GLOBAL: '3' } });
