@@ -118,7 +118,8 @@ export function createFfmpeg(options: FfmpegOptions): Ffmpeg {
         if (result.code !== 0)
           return { ok: false, reason: `${options.path} -version exited with ${result.code ?? 'a signal'}` };
         const version = /^ffmpeg version (\S+)/.exec(first)?.[1] ?? 'unknown';
-        options.logger.info({ ffmpeg: options.path, version }, 'ffmpeg found');
+        // `ffmpegVersion`, not `version`: the process logger already stamps the app's version.
+        options.logger.info({ ffmpeg: options.path, ffmpegVersion: version }, 'ffmpeg found');
         return { ok: true, version };
       },
       (error: unknown): FfmpegAvailability => ({
