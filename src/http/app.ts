@@ -46,6 +46,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // The correlation id reaches every line through the logger's mixin; don't bind it twice.
     childLoggerFactory: (logger, _bindings, options) => logger.child({}, options),
     bodyLimit: settings.API_BODY_LIMIT_BYTES,
+    // Strict bodies: an unknown field is a 400 naming it, not silently dropped (Fastify's default
+    // strips it, so `ttl_seconds` for `ttlSeconds` made a star that never expires), and a JSON body
+    // with a `__proto__` or `constructor` key is refused rather than cleaned.
+    ajv: { customOptions: { removeAdditional: false } },
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
     trustProxy: settings.API_TRUST_PROXY,
     forceCloseConnections: 'idle',
     // Longer than Azure's front-end idle timeout, so the front end closes idle connections, not us.

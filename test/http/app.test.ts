@@ -287,6 +287,13 @@ describe('the HTTP foundation', () => {
       expect((await app.inject('/health/liveness')).statusCode).toBe(200);
     });
 
+    it('limits requests for unknown URLs too', async () => {
+      const { app } = await buildTestApp({ env: { API_RATE_LIMIT_GLOBAL: '2' } });
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await app.inject(`/no-such-${i}`)).statusCode);
+      expect(statuses).toEqual([404, 404, 429]);
+    });
+
     it('applies a module’s per-route limit', async () => {
       const { app } = await buildTestApp({ modules: [probeModule] });
       const post = () => app.inject({ method: 'POST', url: '/things', payload: { name: 'a', count: 1 } });

@@ -16,6 +16,7 @@ import Type from 'typebox';
 import type { App, AppModule } from '../../http/app-types.js';
 import { requirePrincipal } from '../../http/auth.js';
 import { problemResponses } from '../../http/problem.js';
+import { refuseUnknownFields } from '../../http/multipart-fields.js';
 import type { BlobProperties, BlobRef } from '../../platform/blob/blob-store.js';
 import type { LinkPermission, LinkVerdict } from '../../platform/blob/disk-signed-links.js';
 import { errors } from '../../platform/errors/app-error.js';
@@ -113,6 +114,7 @@ export function createFilesModule(options: FilesModuleOptions): AppModule {
         const part = await request.file();
         if (part === undefined) throw errors.badRequest('The multipart body has no file part.');
         if (part.fieldname !== 'file') throw errors.badRequest('The file part must be named "file".');
+        refuseUnknownFields(part.fields, { known: ['name'], file: 'file' });
         const nameField = part.fields.name;
         const name =
           nameField !== undefined &&
