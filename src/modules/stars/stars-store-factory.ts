@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import { PostgresStarsStore, type StarsTables } from './postgres-stars-store.js';
 import type { Clock, StarsStore } from './stars-store.js';
-import { createTableClientFactory, type TablesAuth } from './tables-client-factory.js';
+import { createTableClientFactory, type TablesAccount } from './tables-client-factory.js';
 import { TablesStarsStore, type EtagRetryOptions } from './tables-stars-store.js';
 
 export type StarsStoreOptions =
@@ -15,7 +15,8 @@ export type StarsStoreOptions =
     }
   | {
       store: 'tables';
-      auth: TablesAuth;
+      /** The storage account (storage-account.ts). */
+      account: TablesAccount;
       /** STARS_TABLE_PREFIX */
       tablePrefix?: string;
       clock?: Clock;
@@ -28,7 +29,7 @@ export function createStarsStore(options: StarsStoreOptions): StarsStore {
     return new PostgresStarsStore({ db: options.db, driver: options.driver, ...clock });
   }
   return new TablesStarsStore({
-    tables: createTableClientFactory(options.auth),
+    tables: createTableClientFactory(options.account),
     ...(options.tablePrefix === undefined ? {} : { tablePrefix: options.tablePrefix }),
     ...(options.etagRetry === undefined ? {} : { etagRetry: options.etagRetry }),
     ...clock,
