@@ -143,7 +143,9 @@ export const SettingsSchema = Type.Object({
         'Blob Storage on Azure: false keeps blobs on the local disk even when credentials are set, true requires them (default: Azure when a credential is set)',
     }),
   ),
-  AZURE_REGION: opt(str('Azure region of the storage account, e.g. westeurope (shown on /health/azure-storage)')),
+  AZURE_REGION: opt(
+    str('Azure region of the storage account, e.g. westeurope (shown on /health/azure-storage)'),
+  ),
   AZURE_STORAGE_CONNECTION_STRING: opt(str('Storage connection string', secret)),
   AZURE_STORAGE_ACCOUNT_NAME: opt(str('Storage account name (with AZURE_STORAGE_ACCOUNT_KEY)')),
   AZURE_STORAGE_ACCOUNT_KEY: opt(str('Storage account key', secret)),
