@@ -3,7 +3,8 @@
 import Type from 'typebox';
 import type { FastifyError } from 'fastify';
 import { errors, isAppError, type AppError } from '../platform/errors/app-error.js';
-import { breakerOpenToAppError, isBreakerOpenError } from '../platform/resilience/breaker-open-error.js';
+import { isBreakerOpenError } from '../platform/resilience/breaker-open-error.js';
+import { toDependencyError } from '../platform/resilience/dependency-error.js';
 import type { App } from './app-types.js';
 import { failClosed, rateLimitUnavailable } from './rate-limits.js';
 
@@ -84,8 +85,9 @@ export function registerProblemHandlers(
 
 function toAppError(error: FastifyError, exposeInternalErrors: boolean): AppError {
   if (isAppError(error)) return error;
-  // A dependency whose circuit is open: 503 with Retry-After, whatever module called it.
-  if (isBreakerOpenError(error)) return breakerOpenToAppError(error);
+  // Ports translate outages themselves (DependencyUnavailableError, an AppError); an open breaker
+  // reached here from a policy used directly gets the same 503 with Retry-After.
+  if (isBreakerOpenError(error)) return toDependencyError(error, error.dependency) ?? errors.internal();
   if (error.validation) {
     const where = error.validationContext ?? 'request';
     const found = error.validation.map(describeViolation);
