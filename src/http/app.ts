@@ -120,7 +120,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     lifecycle: deps.lifecycle,
     version: settings.VERSION,
     environment: settings.ENVIRONMENT,
-    region: settings.AZURE_REGION,
   });
   registerMetricsRoute(app, deps.metrics);
 

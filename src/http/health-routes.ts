@@ -4,9 +4,7 @@
 import Type from 'typebox';
 import type { HealthRegistry } from '../platform/health/health-registry.js';
 import type { Lifecycle } from '../platform/health/lifecycle.js';
-import { errors } from '../platform/errors/app-error.js';
 import type { App } from './app-types.js';
-import { problemResponses } from './problem.js';
 
 const Status = Type.Enum(['healthy', 'degraded', 'unhealthy']);
 
@@ -32,16 +30,6 @@ const Readiness = Type.Object({
   dependencies: Type.Record(Type.String(), DependencyReport),
 });
 
-const AzureStorageHealth = Type.Object({
-  status: Status,
-  service: Type.Literal('azure_blob_storage'),
-  driver: Type.String({ description: '`azure`, or `disk` when blobs are kept locally' }),
-  region: Type.Optional(Type.String({ description: 'AZURE_REGION' })),
-  latencyMs: Type.Number(),
-  error: Type.Optional(Type.String()),
-  details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-});
-
 export function registerHealthRoutes(
   app: App,
   deps: {
@@ -49,8 +37,6 @@ export function registerHealthRoutes(
     lifecycle: Lifecycle;
     version: string;
     environment: string;
-    /** AZURE_REGION, shown on /health/azure-storage. */
-    region?: string | undefined;
   },
 ) {
   const config = { rateLimit: false } as const;
@@ -117,27 +103,4 @@ export function registerHealthRoutes(
       readiness,
     );
   }
-
-  // Seed 001's storage probe, kept under its path and `service` name for the clients that use it.
-  app.get(
-    '/health/azure-storage',
-    {
-      config,
-      schema: {
-        tags: ['health'],
-        summary: 'Blob storage alone: its driver, region and a live probe',
-        response: { 200: AzureStorageHealth, 503: AzureStorageHealth, ...problemResponses(404) },
-      },
-    },
-    async (_request, reply) => {
-      const storage = await deps.health.reportOne('storage');
-      if (storage === undefined) throw errors.notFound('This process has no blob storage.');
-      const { required: _required, ...report } = storage;
-      return reply.code(storage.status === 'unhealthy' ? 503 : 200).send({
-        ...report,
-        service: 'azure_blob_storage' as const,
-        ...(deps.region === undefined ? {} : { region: deps.region }),
-      });
-    },
-  );
 }

@@ -7,6 +7,7 @@ import { PostgresStarsStore, type StarsTables } from '../modules/stars/postgres-
 import { starsModule } from '../modules/stars/stars-module.js';
 import type { StarsStore } from '../modules/stars/stars-store.js';
 import { moduleDb } from '../platform/db/database.js';
+import { blobStoreOptionsFromSettings, createStoragePolicy } from '../platform/blob/create-blob-store.js';
 import { tableStorageAccount } from '../platform/storage/storage-account.js';
 import type { Platform } from './platform.js';
 
@@ -45,6 +46,7 @@ export async function createModules(platform: Platform, options: { processJobs: 
         maxUploadBytes: settings.MAX_UPLOAD_MB * 1024 * 1024,
         sasTtlSeconds: blobs.sasTtlSeconds,
         health: blobs.health,
+        region: settings.AZURE_REGION,
         ...(blobs.verifyLink ? { verifyLink: blobs.verifyLink } : {}),
       }),
       starsModule({ store: stars, cache: platform.cache, events, lifecycle, metrics, settings }),
@@ -76,6 +78,8 @@ async function openStarsStore({ settings, database }: Platform): Promise<StarsSt
       store: 'tables',
       tablePrefix: settings.STARS_TABLE_PREFIX,
       account: tableStorageAccount(settings, 'STARS_STORE=tables'),
+      // Blob's policy settings, its own breaker: a Table Storage outage does not open blob's.
+      policy: createStoragePolicy(blobStoreOptionsFromSettings(settings).resilience, 'tables'),
     });
   }
   await store.init();

@@ -104,34 +104,6 @@ describe('the HTTP foundation', () => {
       expect((await app.inject('/health/liveness')).statusCode).toBe(200);
     });
 
-    it('serves seed 001’s /health/azure-storage: the storage probe, its driver and AZURE_REGION', async () => {
-      const { app, deps } = await buildTestApp({ env: { AZURE_REGION: 'westeurope' } });
-      expect((await app.inject('/health/azure-storage')).statusCode).toBe(404);
-      let up = true;
-      deps.health.register({
-        name: 'storage',
-        driver: 'azure',
-        required: true,
-        check: async () => (up ? { status: 'healthy' } : { status: 'unhealthy', error: 'circuit open' }),
-      });
-      const healthy = await app.inject('/health/azure-storage');
-      expect(healthy.statusCode).toBe(200);
-      expect(healthy.json()).toMatchObject({
-        status: 'healthy',
-        service: 'azure_blob_storage',
-        driver: 'azure',
-        region: 'westeurope',
-      });
-      up = false;
-      const down = await app.inject('/health/azure-storage');
-      expect(down.statusCode).toBe(503);
-      expect(down.json()).toMatchObject({
-        status: 'unhealthy',
-        service: 'azure_blob_storage',
-        error: 'circuit open',
-      });
-    });
-
     it('readiness is 503 while starting and while draining', async () => {
       const { app, deps } = await buildTestApp({ ready: false });
       expect((await app.inject('/health/readiness')).json()).toEqual({

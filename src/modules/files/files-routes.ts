@@ -38,6 +38,8 @@ import { parseRangeHeader } from './range-header.js';
 export interface FilesModuleOptions extends FilesServiceOptions {
   /** The storage DependencyCheck, for GET /health/azure-storage. */
   health: DependencyCheck;
+  /** AZURE_REGION, shown on GET /health/azure-storage (seed 001). */
+  region?: string | undefined;
   /** Disk driver only (BlobStoreBundle.verifyLink): checks signed links served by this API. */
   verifyLink?: (options: {
     ref: BlobRef;
@@ -330,8 +332,9 @@ export function createFilesModule(options: FilesModuleOptions): AppModule {
           error: error instanceof Error ? error.message : String(error),
         }));
         return reply.code(result.status === 'unhealthy' ? 503 : 200).send({
-          service: 'blob_storage' as const,
+          service: 'azure_blob_storage' as const,
           driver: options.health.driver,
+          ...(options.region === undefined ? {} : { region: options.region }),
           ...result,
         });
       },

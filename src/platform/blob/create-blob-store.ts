@@ -167,9 +167,13 @@ export async function loadSigningKey(options: { signingKey?: string; dir: string
   return Buffer.from((await readFile(path, 'utf8')).trim(), 'utf8');
 }
 
-export function createStoragePolicy(resilience: StorageResilienceOptions): ResiliencePolicy {
+/** The storage policy from STORAGE_* settings; `name` tells blob (`storage`) and `tables` apart. */
+export function createStoragePolicy(
+  resilience: StorageResilienceOptions,
+  name = 'storage',
+): ResiliencePolicy {
   return createPolicy({
-    name: 'storage',
+    name,
     timeoutMs: resilience.timeoutMs,
     retry: {
       maxRetries: resilience.retryAttempts,

@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { Logger } from '../telemetry/logger.js';
 import type { Database, DatabaseOptions } from './database.js';
 import { databaseCheck } from './database-check.js';
+import { withOutageTranslation } from './outage-dialect.js';
 import type { PlatformTables } from './platform-tables.js';
 
 export type PostgresDatabaseOptions = Omit<DatabaseOptions, 'url' | 'dataDir'> & {
@@ -60,7 +61,7 @@ export function createPostgresDatabase(
   pool.on('error', (error) => {
     deps.logger.warn({ err: error }, 'idle PostgreSQL connection lost; the pool will open a new one');
   });
-  const db = new Kysely<PlatformTables>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<PlatformTables>({ dialect: withOutageTranslation(new PostgresDialect({ pool })) });
   return Promise.resolve({
     db,
     pool,

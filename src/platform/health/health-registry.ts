@@ -20,8 +20,6 @@ export interface HealthRegistry {
   register(check: DependencyCheck): void;
   /** Concurrent callers share one run, so a burst of probes costs one round of checks. */
   report(): Promise<HealthReport>;
-  /** Runs the one check named `name` (e.g. `storage`), or undefined when none is registered. */
-  reportOne(name: string): Promise<DependencyReport | undefined>;
   readonly checks: readonly DependencyCheck[];
 }
 
@@ -60,10 +58,6 @@ export function createHealthRegistry(options: { timeoutMs?: number } = {}): Heal
       if (checks.some((c) => c.name === check.name))
         throw new Error(`health check "${check.name}" registered twice`);
       checks.push(check);
-    },
-    async reportOne(name) {
-      const check = checks.find((c) => c.name === name);
-      return check === undefined ? undefined : runOne(check);
     },
     report() {
       running ??= runAll().finally(() => {
