@@ -93,6 +93,19 @@ describe('files: when Blob Storage (Azurite) is cut', () => {
     await azurite?.close();
   });
 
+  it('then /health/azure-storage (seed 001) says so, with AZURE_REGION', async () => {
+    proxy.cut();
+    const down = await files.app.inject('/health/azure-storage');
+    proxy.restore();
+    expect(down.statusCode).toBe(503);
+    expect(down.json()).toMatchObject({
+      status: 'unhealthy',
+      service: 'azure_blob_storage',
+      driver: 'azure',
+      region: 'westeurope',
+    });
+  });
+
   it('then listing files is 503 with Retry-After naming storage, and recovers', async () => {
     await outageAndRecovery({
       proxy,

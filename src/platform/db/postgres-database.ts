@@ -58,6 +58,11 @@ export function createPostgresDatabase(
   });
   // A backend that dies while its client sits idle in the pool (failover, pg_terminate_backend)
   // emits here; pg-pool has already dropped that client, so logging is all there is to do.
+  // A client in use when its connection drops emits 'error' too, with no pool listener attached
+  // then: unhandled, that would crash the process on a blip. Its query already fails (503), so log.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => deps.logger.warn({ err: error }, 'PostgreSQL connection lost'));
+  });
   pool.on('error', (error) => {
     deps.logger.warn({ err: error }, 'idle PostgreSQL connection lost; the pool will open a new one');
   });
