@@ -88,9 +88,9 @@ describe('files: when Blob Storage (Azurite) is cut', () => {
     expect(created.statusCode).toBe(200);
   });
   afterAll(async () => {
-    await files?.close();
-    await proxy?.close();
-    await azurite?.close();
+    await files.close();
+    await proxy.close();
+    await azurite.close();
   });
 
   it('then /health/azure-storage (seed 001) says so, with AZURE_REGION', async () => {
@@ -138,9 +138,9 @@ describe('stars: when Table Storage (Azurite) is cut', () => {
     stars = await buildStarsApp({ store });
   });
   afterAll(async () => {
-    await stars?.close();
-    await proxy?.close();
-    await azurite?.close();
+    await stars.close();
+    await proxy.close();
+    await azurite.close();
   });
 
   it('then creating a user is 503 with Retry-After naming tables, and recovers', async () => {
@@ -167,9 +167,9 @@ describe.runIf(postgresUp)('with PostgreSQL behind the proxy', () => {
     proxy = await startTcpProxy({ host: services.postgres.host, port: services.postgres.port });
   });
   afterAll(async () => {
-    await database?.close();
-    await proxy?.close();
-    await postgres?.drop();
+    await database.close();
+    await proxy.close();
+    await postgres.drop();
   });
 
   describe('stars: when PostgreSQL is cut', () => {
@@ -190,7 +190,7 @@ describe.runIf(postgresUp)('with PostgreSQL behind the proxy', () => {
       stars = await buildStarsApp({ store });
     });
     afterAll(async () => {
-      await stars?.close();
+      await stars.close();
     });
 
     it('then creating a user is 503 with Retry-After naming the database, and recovers', async () => {
@@ -215,8 +215,8 @@ describe.runIf(postgresUp)('with PostgreSQL behind the proxy', () => {
       app = recordings.app;
     });
     afterAll(async () => {
-      await recordings?.close();
-      await other?.drop();
+      await recordings.close();
+      await other.drop();
     });
 
     it('then listing recordings is 503 with Retry-After naming the database, and recovers', async () => {
