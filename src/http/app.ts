@@ -54,6 +54,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // The correlation id reaches every line through the logger's mixin; don't bind it twice.
     childLoggerFactory: (logger, _bindings, options) => logger.child({}, options),
     bodyLimit: settings.API_BODY_LIMIT_BYTES,
+    // Strict bodies: an unknown field is a 400 naming it, not silently dropped (Fastify's default
+    // strips it, so `ttl_seconds` for `ttlSeconds` made a star that never expires), and a JSON body
+    // with a `__proto__` or `constructor` key is refused rather than cleaned.
+    ajv: { customOptions: { removeAdditional: false } },
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
     trustProxy: settings.API_TRUST_PROXY,
     forceCloseConnections: 'idle',
     // Longer than Azure's front-end idle timeout, so the front end closes idle connections, not us.
@@ -93,6 +99,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(cors, {
     origin: settings.API_CORS_ORIGINS.includes('*') ? true : settings.API_CORS_ORIGINS,
+    // The plugin's default is GET, HEAD, POST only, which leaves a browser unable to edit or delete.
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     exposedHeaders: [
       correlationHeader,
       'ratelimit-limit',

@@ -34,7 +34,12 @@ const Readiness = Type.Object({
 
 export function registerHealthRoutes(
   app: App,
-  deps: { health: HealthRegistry; lifecycle: Lifecycle; version: string; environment: string },
+  deps: {
+    health: HealthRegistry;
+    lifecycle: Lifecycle;
+    version: string;
+    environment: string;
+  },
 ) {
   const config = { rateLimit: false } as const;
 

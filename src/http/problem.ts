@@ -3,9 +3,10 @@
 import Type from 'typebox';
 import type { FastifyError } from 'fastify';
 import { errors, isAppError, type AppError } from '../platform/errors/app-error.js';
-import { breakerOpenToAppError, isBreakerOpenError } from '../platform/resilience/breaker-open-error.js';
+import { isBreakerOpenError } from '../platform/resilience/breaker-open-error.js';
+import { toDependencyError } from '../platform/resilience/dependency-error.js';
 import type { App } from './app-types.js';
-import { rateLimitUnavailable } from './rate-limits.js';
+import { failClosed, rateLimitUnavailable } from './rate-limits.js';
 
 export const ProblemSchema = Type.Object(
   {
@@ -69,9 +70,10 @@ export function registerProblemHandlers(
     return sendProblem(request, reply, problem);
   });
 
-  // Rate-limited, since an attacker could search for valid URLs.
+  // Rate-limited, since an attacker could search for valid URLs. The limiter runs as a preHandler
+  // here, outside the rate-limit stage, so its store errors fail closed explicitly.
   app.setNotFoundHandler(
-    { preHandler: app.rateLimit({ max: options.notFoundRateLimit, timeWindow: 60_000 }) },
+    { preHandler: failClosed(app.rateLimit({ max: options.notFoundRateLimit, timeWindow: 60_000 })) },
     (request, reply) =>
       sendProblem(
         request,
@@ -83,17 +85,14 @@ export function registerProblemHandlers(
 
 function toAppError(error: FastifyError, exposeInternalErrors: boolean): AppError {
   if (isAppError(error)) return error;
-  // A dependency whose circuit is open: 503 with Retry-After, whatever module called it.
-  if (isBreakerOpenError(error)) return breakerOpenToAppError(error);
+  // Ports translate outages themselves (DependencyUnavailableError, an AppError); an open breaker
+  // reached here from a policy used directly gets the same 503 with Retry-After.
+  if (isBreakerOpenError(error)) return toDependencyError(error, error.dependency) ?? errors.internal();
   if (error.validation) {
-    return errors.badRequest(validationSummary(error), {
-      extensions: {
-        errors: error.validation.map((v) => ({
-          in: error.validationContext ?? 'request',
-          path: v.instancePath || '/',
-          message: v.message ?? 'is invalid',
-        })),
-      },
+    const where = error.validationContext ?? 'request';
+    const found = error.validation.map(describeViolation);
+    return errors.badRequest(validationSummary(where, found[0]), {
+      extensions: { errors: found.map((v) => ({ in: where, ...v })) },
     });
   }
   const status = error.statusCode ?? 500;
@@ -102,10 +101,18 @@ function toAppError(error: FastifyError, exposeInternalErrors: boolean): AppErro
   return errors.internal(exposeInternalErrors ? error.message : 'An unexpected error occurred.');
 }
 
-function validationSummary(error: FastifyError): string {
-  const first = error.validation?.[0];
-  const where = error.validationContext ?? 'request';
+type Violation = NonNullable<FastifyError['validation']>[number];
+
+/** Where and what: an unknown field is named in the path, since Ajv reports it on the parent. */
+function describeViolation(v: Violation): { path: string; message: string } {
+  const unknown = v.keyword === 'additionalProperties' ? v.params.additionalProperty : undefined;
+  if (typeof unknown === 'string')
+    return { path: `${v.instancePath}/${unknown}`, message: 'is not a known field' };
+  return { path: v.instancePath || '/', message: v.message ?? 'is invalid' };
+}
+
+function validationSummary(where: string, first: { path: string; message: string } | undefined): string {
   if (!first) return `The ${where} is invalid.`;
-  const path = first.instancePath ? first.instancePath.slice(1).replace(/\//g, '.') : '';
-  return `Invalid ${where}${path ? ` field "${path}"` : ''}: ${first.message ?? 'is invalid'}.`;
+  const path = first.path === '/' ? '' : first.path.slice(1).replace(/\//g, '.');
+  return `Invalid ${where}${path ? ` field "${path}"` : ''}: ${first.message}.`;
 }

@@ -3,8 +3,9 @@
 // configured (so limits hold across instances), in memory otherwise. When Redis is unreachable,
 // API_RATE_LIMIT_FAIL_OPEN decides: let requests through, or refuse them with a 503.
 import rateLimit from '@fastify/rate-limit';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
-import { errors } from '../platform/errors/app-error.js';
+import { errors, isAppError } from '../platform/errors/app-error.js';
 import { redisKeyPrefixes } from '../platform/redis/redis-key-prefixes.js';
 import type { App } from './app-types.js';
 
@@ -51,3 +52,17 @@ export async function registerRateLimits(app: App, options: RateLimitOptions) {
 
 /** Fail closed: a store error during the rate-limit stage is a 503, not a 500. */
 export const rateLimitUnavailable = () => errors.serviceUnavailable('Rate limiting is unavailable.', 5);
+
+/**
+ * A limiter used as a hook outside the rate-limit stage (the 404 handler's), failing closed like
+ * the others: its 429 passes through, a store error becomes rateLimitUnavailable().
+ */
+export function failClosed(limiter: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    try {
+      await limiter(request, reply);
+    } catch (error) {
+      throw isAppError(error) ? error : rateLimitUnavailable();
+    }
+  };
+}

@@ -9,6 +9,8 @@ import { PostgresStarsStore, type StarsTables } from '../modules/stars/postgres-
 import { starsModule } from '../modules/stars/stars-module.js';
 import type { StarsStore } from '../modules/stars/stars-store.js';
 import { moduleDb } from '../platform/db/database.js';
+import { blobStoreOptionsFromSettings, createStoragePolicy } from '../platform/blob/create-blob-store.js';
+import { tableStorageAccount } from '../platform/storage/storage-account.js';
 import type { Platform } from './platform.js';
 
 export interface Modules {
@@ -68,6 +70,7 @@ export async function createModules(platform: Platform, options: { processJobs: 
         maxUploadBytes: settings.MAX_UPLOAD_MB * 1024 * 1024,
         sasTtlSeconds: blobs.sasTtlSeconds,
         health: blobs.health,
+        region: settings.AZURE_REGION,
         ...(blobs.verifyLink ? { verifyLink: blobs.verifyLink } : {}),
       }),
       starsModule({ store: stars, cache: platform.cache, events, lifecycle, metrics, settings }),
@@ -99,21 +102,13 @@ async function openStarsStore({ settings, database }: Platform): Promise<StarsSt
     store = new PostgresStarsStore({ db: moduleDb<StarsTables>(database.db), driver: database.driver });
   } else {
     // Loaded only when chosen: the Table Storage driver brings the Azure SDK with it.
-    const [{ createStarsStore }, { tablesAuthFrom }] = await Promise.all([
-      import('../modules/stars/stars-store-factory.js'),
-      import('../modules/stars/tables-client-factory.js'),
-    ]);
+    const { createStarsStore } = await import('../modules/stars/stars-store-factory.js');
     store = createStarsStore({
       store: 'tables',
       tablePrefix: settings.STARS_TABLE_PREFIX,
-      auth: tablesAuthFrom({
-        connectionString: settings.AZURE_STORAGE_CONNECTION_STRING,
-        accountName: settings.AZURE_STORAGE_ACCOUNT_NAME,
-        accountKey: settings.AZURE_STORAGE_ACCOUNT_KEY,
-        tableUrl: settings.AZURE_STORAGE_TABLE_URL,
-        blobAccountUrl: settings.AZURE_STORAGE_ACCOUNT_URL,
-        useManagedIdentity: settings.AZURE_STORAGE_USE_MANAGED_IDENTITY,
-      }),
+      account: tableStorageAccount(settings, 'STARS_STORE=tables'),
+      // Blob's policy settings, its own breaker: a Table Storage outage does not open blob's.
+      policy: createStoragePolicy(blobStoreOptionsFromSettings(settings).resilience, 'tables'),
     });
   }
   await store.init();

@@ -61,9 +61,9 @@ export async function serve({ platform, role, modules, stopSteps = [] }: ServeOp
 
   const address = await app.listen({ port: settings.PORT, host: settings.HOST });
   lifecycle.markReady();
+  // No `role` field: the process logger's base already carries it (cli.ts).
   logger.info(
     {
-      role,
       address,
       environment: settings.ENVIRONMENT,
       authMode: settings.AUTH_MODE,

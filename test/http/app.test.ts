@@ -260,6 +260,17 @@ describe('the HTTP foundation', () => {
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it.each(['PUT', 'DELETE', 'PATCH'])('a CORS preflight allows %s', async (method) => {
+    const { app } = await buildTestApp({ env: { API_CORS_ORIGINS: '["https://console.example"]' } });
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: '/api/files/a.txt',
+      headers: { origin: 'https://console.example', 'access-control-request-method': method },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-methods']).toContain(method);
+  });
+
   describe('rate limits', () => {
     it('applies the global ceiling with RateLimit headers, then 429 with Retry-After', async () => {
       const { app } = await buildTestApp({ env: { API_RATE_LIMIT_GLOBAL: '3' } });
@@ -274,6 +285,13 @@ describe('the HTTP foundation', () => {
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
       // Probes are never throttled.
       expect((await app.inject('/health/liveness')).statusCode).toBe(200);
+    });
+
+    it('limits requests for unknown URLs too', async () => {
+      const { app } = await buildTestApp({ env: { API_RATE_LIMIT_GLOBAL: '2' } });
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await app.inject(`/no-such-${i}`)).statusCode);
+      expect(statuses).toEqual([404, 404, 429]);
     });
 
     it('applies a module’s per-route limit', async () => {

@@ -21,6 +21,29 @@ describe('the azimuth CLI', () => {
     expect(run.stdout).toEqual([]);
   });
 
+  it.each<[string, Record<string, string>, string]>([
+    [
+      'STARS_STORE=tables has no storage account',
+      { STARS_STORE: 'tables' },
+      'STARS_STORE=tables: needs an Azure Storage account',
+    ],
+    [
+      'two storage credentials contradict',
+      {
+        AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+        AZURE_STORAGE_USE_MANAGED_IDENTITY: 'true',
+      },
+      'AZURE_STORAGE_USE_MANAGED_IDENTITY: contradicts AZURE_STORAGE_CONNECTION_STRING',
+    ],
+  ])('when %s, then start-up exits 2 with one line naming the settings', async (_case, env, line) => {
+    const run = spawnTs(cli, ['api'], { ENVIRONMENT: 'development', DATA_DIR: dataDir(), ...env });
+    expect((await run.exited).code).toBe(2);
+    const problems = run.stderr.filter((l) => l.startsWith('  - '));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(line);
+    expect(run.stderr.join('\n')).not.toMatch(/\n\s+at /);
+  });
+
   it('prints the effective settings with secrets redacted', async () => {
     const run = spawnTs(cli, ['config'], {
       ENVIRONMENT: 'test',

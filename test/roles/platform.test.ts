@@ -194,6 +194,9 @@ describe('the composition root', () => {
           const down = await app.inject('/');
           expect(down.statusCode).toBe(status);
           if (status === 503) expect(down.headers['content-type']).toMatch(/problem\+json/);
+          // The 404 handler's own limiter follows the same rule.
+          const missing = await app.inject('/no-such-route');
+          expect(missing.statusCode).toBe(status === 503 ? 503 : 404);
           expect((await app.inject('/health/liveness')).statusCode).toBe(200);
 
           proxy.restore();

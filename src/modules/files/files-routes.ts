@@ -16,6 +16,7 @@ import Type from 'typebox';
 import type { App, AppModule } from '../../http/app-types.js';
 import { requirePrincipal } from '../../http/auth.js';
 import { problemResponses } from '../../http/problem.js';
+import { refuseUnknownFields } from '../../http/multipart-fields.js';
 import type { BlobProperties, BlobRef } from '../../platform/blob/blob-store.js';
 import type { LinkPermission, LinkVerdict } from '../../platform/blob/disk-signed-links.js';
 import { errors } from '../../platform/errors/app-error.js';
@@ -37,6 +38,8 @@ import { parseRangeHeader } from './range-header.js';
 export interface FilesModuleOptions extends FilesServiceOptions {
   /** The storage DependencyCheck, for GET /health/azure-storage. */
   health: DependencyCheck;
+  /** AZURE_REGION, shown on GET /health/azure-storage (seed 001). */
+  region?: string | undefined;
   /** Disk driver only (BlobStoreBundle.verifyLink): checks signed links served by this API. */
   verifyLink?: (options: {
     ref: BlobRef;
@@ -113,6 +116,7 @@ export function createFilesModule(options: FilesModuleOptions): AppModule {
         const part = await request.file();
         if (part === undefined) throw errors.badRequest('The multipart body has no file part.');
         if (part.fieldname !== 'file') throw errors.badRequest('The file part must be named "file".');
+        refuseUnknownFields(part.fields, { known: ['name'], file: 'file' });
         const nameField = part.fields.name;
         const name =
           nameField !== undefined &&
@@ -328,8 +332,9 @@ export function createFilesModule(options: FilesModuleOptions): AppModule {
           error: error instanceof Error ? error.message : String(error),
         }));
         return reply.code(result.status === 'unhealthy' ? 503 : 200).send({
-          service: 'blob_storage' as const,
+          service: 'azure_blob_storage' as const,
           driver: options.health.driver,
+          ...(options.region === undefined ? {} : { region: options.region }),
           ...result,
         });
       },

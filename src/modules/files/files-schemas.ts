@@ -62,7 +62,8 @@ export const SasLinkResponse = Type.Object({
 
 export const StorageHealth = Type.Object({
   status: Type.Enum(['healthy', 'degraded', 'unhealthy']),
-  service: Type.Literal('blob_storage'),
+  service: Type.Literal('azure_blob_storage'),
+  region: Type.Optional(Type.String({ description: 'AZURE_REGION' })),
   driver: Type.String(),
   error: Type.Optional(Type.String()),
   details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),

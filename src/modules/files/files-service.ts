@@ -1,5 +1,5 @@
 // The files use cases over the BlobStore port: naming, size limits, listing cursors and SAS
-// links. Storage outages leave here as 503 (with Retry-After while the breaker is open).
+// links. Storage outages reach the caller as the port's DependencyUnavailableError (503).
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type {
@@ -11,7 +11,6 @@ import type {
   SasLink,
 } from '../../platform/blob/blob-store.js';
 import { errors } from '../../platform/errors/app-error.js';
-import { dependencyErrorToAppError } from '../../platform/resilience/dependency-error.js';
 import { limitBodySize } from '../../platform/blob/size-limited-body.js';
 
 export interface FilesServiceOptions {
@@ -36,15 +35,6 @@ export interface UploadInput {
 }
 
 export type FilesService = ReturnType<typeof createFilesService>;
-
-/** Runs a storage call, turning an outage into 503 and leaving every other error as it was. */
-async function storage<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw dependencyErrorToAppError(error, 'storage') ?? error;
-  }
-}
 
 /** The last path segment of a client's file name, stripped of anything a path could abuse. */
 export function safeFileName(filename: string | undefined): string {
@@ -77,11 +67,9 @@ export function createFilesService(options: FilesServiceOptions) {
         tooLarge,
         ...(input.truncated === undefined ? {} : { truncated: input.truncated }),
       });
-      const properties = await storage(() =>
-        store.upload(ref(name), body, {
-          ...(input.contentType === undefined ? {} : { contentType: input.contentType }),
-        }),
-      );
+      const properties = await store.upload(ref(name), body, {
+        ...(input.contentType === undefined ? {} : { contentType: input.contentType }),
+      });
       return { properties, url: store.url(ref(name)) };
     },
 
@@ -90,30 +78,26 @@ export function createFilesService(options: FilesServiceOptions) {
       name: string,
       range: ByteRange | { suffixLength: number } | undefined,
     ): Promise<BlobDownload> {
-      return storage(async () => {
-        if (range !== undefined && 'suffixLength' in range) {
-          const { size } = await store.head(ref(name));
-          if (size === 0) throw errors.rangeNotSatisfiable('The file is empty.');
-          return store.download(ref(name), { range: { start: Math.max(0, size - range.suffixLength) } });
-        }
-        return store.download(ref(name), range === undefined ? {} : { range });
-      });
+      if (range !== undefined && 'suffixLength' in range) {
+        const { size } = await store.head(ref(name));
+        if (size === 0) throw errors.rangeNotSatisfiable('The file is empty.');
+        return store.download(ref(name), { range: { start: Math.max(0, size - range.suffixLength) } });
+      }
+      return store.download(ref(name), range === undefined ? {} : { range });
     },
 
-    head: (name: string) => storage(() => store.head(ref(name))),
+    head: (name: string) => store.head(ref(name)),
 
-    exists: (name: string) => storage(() => store.exists(ref(name))),
+    exists: (name: string) => store.exists(ref(name)),
 
-    delete: (name: string) => storage(() => store.delete(ref(name))),
+    delete: (name: string) => store.delete(ref(name)),
 
     async list(query: { prefix?: string; limit?: number; cursor?: string }) {
-      const page = await storage(() =>
-        store.list(container, {
-          pageSize: query.limit ?? 100,
-          ...(query.prefix === undefined ? {} : { prefix: query.prefix }),
-          ...(query.cursor === undefined ? {} : { continuationToken: query.cursor }),
-        }),
-      );
+      const page = await store.list(container, {
+        pageSize: query.limit ?? 100,
+        ...(query.prefix === undefined ? {} : { prefix: query.prefix }),
+        ...(query.cursor === undefined ? {} : { continuationToken: query.cursor }),
+      });
       return { items: page.items, nextCursor: page.continuationToken ?? null };
     },
 
@@ -123,13 +107,11 @@ export function createFilesService(options: FilesServiceOptions) {
       expiresInSeconds?: number;
       contentDisposition?: string;
     }): Promise<SasLink> {
-      return storage(() =>
-        store.sasUrl(ref(input.name), {
-          permissions: input.permissions,
-          expiresInSeconds: input.expiresInSeconds ?? options.sasTtlSeconds,
-          ...(input.contentDisposition === undefined ? {} : { contentDisposition: input.contentDisposition }),
-        }),
-      );
+      return store.sasUrl(ref(input.name), {
+        permissions: input.permissions,
+        expiresInSeconds: input.expiresInSeconds ?? options.sasTtlSeconds,
+        ...(input.contentDisposition === undefined ? {} : { contentDisposition: input.contentDisposition }),
+      });
     },
   };
 }

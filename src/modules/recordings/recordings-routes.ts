@@ -14,6 +14,7 @@ import Type from 'typebox';
 import type { App } from '../../http/app-types.js';
 import { requirePrincipal } from '../../http/auth.js';
 import { problemResponses } from '../../http/problem.js';
+import { refuseUnknownFields } from '../../http/multipart-fields.js';
 import { errors } from '../../platform/errors/app-error.js';
 import type { Recording } from './recording.js';
 import {
@@ -113,6 +114,7 @@ export async function registerRecordingsRoutes(
       const part = await request.file();
       if (part === undefined) throw errors.badRequest('The multipart body has no file part.');
       const fields = part.fields as Record<string, unknown>;
+      refuseUnknownFields(fields, { known: ['title', 'language', 'userId'], file: part.fieldname });
       const language = fieldValue(fields, 'language');
       if (language !== undefined && language !== '' && !/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/.test(language))
         throw errors.badRequest('language must be an ISO-639-1 code such as "en".');

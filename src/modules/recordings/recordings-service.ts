@@ -7,7 +7,6 @@ import type { BlobRef, BlobStore, SasLink } from '../../platform/blob/blob-store
 import { limitBodySize } from '../../platform/blob/size-limited-body.js';
 import { errors } from '../../platform/errors/app-error.js';
 import type { JobQueue } from '../../platform/jobs/job-queue.js';
-import { dependencyErrorToAppError } from '../../platform/resilience/dependency-error.js';
 import type { Logger } from '../../platform/telemetry/logger.js';
 import { AUDIO_SIGNATURE_BYTES, detectAudioFormat } from './audio-format.js';
 import { initialStages, zeroCost, type Recording, type Stages } from './recording.js';
@@ -52,14 +51,6 @@ export interface RecordingLinks {
   compressed: string | null;
   metadata: string | null;
   expiresOn: string;
-}
-
-async function storage<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw dependencyErrorToAppError(error, 'storage') ?? error;
-  }
 }
 
 export type RecordingsService = ReturnType<typeof createRecordingsService>;
@@ -107,9 +98,10 @@ export function createRecordingsService(deps: RecordingsServiceDeps) {
         ...(upload.truncated === undefined ? {} : { truncated: upload.truncated }),
       });
       const name = recordingBlobs.original(id, format.ext);
-      const properties = await storage(() =>
-        blobs.upload(ref(name), body, { contentType: format.contentType, metadata: { recordingId: id } }),
-      );
+      const properties = await blobs.upload(ref(name), body, {
+        contentType: format.contentType,
+        metadata: { recordingId: id },
+      });
       const title = upload.title?.trim() || upload.filename?.trim() || `Recording ${now().toISOString()}`;
       let recording: Recording;
       try {
@@ -145,7 +137,7 @@ export function createRecordingsService(deps: RecordingsServiceDeps) {
     async links(recording: Recording): Promise<RecordingLinks> {
       const expiresInSeconds = Math.min(RECORDING_LINK_SECONDS, deps.sasTtlSeconds);
       const sas = (name: string): Promise<SasLink> =>
-        storage(() => blobs.sasUrl(ref(name), { permissions: 'r', expiresInSeconds }));
+        blobs.sasUrl(ref(name), { permissions: 'r', expiresInSeconds });
       const original = await sas(recordingBlobs.original(recording.id, recording.originalExt));
       const compressed =
         recording.stages.compress.state === 'done'
@@ -165,7 +157,7 @@ export function createRecordingsService(deps: RecordingsServiceDeps) {
     async delete(id: string, owner: string): Promise<void> {
       await owned(id, owner);
       await store.delete(id);
-      await storage(() => removeRecordingBlobs(blobs, container, id));
+      await removeRecordingBlobs(blobs, container, id);
     },
 
     /** Runs a failed recording again from the stage that failed; 409 when it is not failed. */

@@ -11,7 +11,7 @@ import type { RiskReport } from './reports/risk-report.js';
 import type { Scan } from './scan.js';
 import { refIn, scanBlobs } from './scan-blobs.js';
 import { hashShareToken, newShareToken, type Share, type ScanSharesStore } from './scan-shares-store.js';
-import { SCAN_LINK_SECONDS, storage, type ScanCaller, type ScansService } from './scans-service.js';
+import { SCAN_LINK_SECONDS, type ScanCaller, type ScansService } from './scans-service.js';
 import type { ScansStore } from './scans-store.js';
 
 export interface ScanSharesServiceDeps {
@@ -110,14 +110,12 @@ export function createScanSharesService(deps: ScanSharesServiceDeps) {
     async page(token: string): Promise<SharePage> {
       const { scan } = await open(token);
       const report = JSON.parse(
-        (await storage(() => blobs.downloadBuffer(ref(scanBlobs.report(scan.id, 'json'))))).toString('utf8'),
+        (await blobs.downloadBuffer(ref(scanBlobs.report(scan.id, 'json')))).toString('utf8'),
       ) as RiskReport;
-      const image = await storage(() =>
-        blobs.sasUrl(ref(scanBlobs.thumbnail(scan.owner, scan.id)), {
-          permissions: 'r',
-          expiresInSeconds: SCAN_LINK_SECONDS,
-        }),
-      );
+      const image = await blobs.sasUrl(ref(scanBlobs.thumbnail(scan.owner, scan.id)), {
+        permissions: 'r',
+        expiresInSeconds: SCAN_LINK_SECONDS,
+      });
       const origin = new URL(image.url).origin;
       return {
         html: renderReportHtml(report, {

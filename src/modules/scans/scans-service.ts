@@ -8,7 +8,6 @@ import { formatBlobUri } from '../../platform/blob/blob-uri.js';
 import { limitBodySize } from '../../platform/blob/size-limited-body.js';
 import { errors } from '../../platform/errors/app-error.js';
 import type { JobQueue } from '../../platform/jobs/job-queue.js';
-import { dependencyErrorToAppError } from '../../platform/resilience/dependency-error.js';
 import { peekStream } from '../recordings/stream-head.js';
 import { detectImageFormat, IMAGE_SIGNATURE_BYTES, type ImageFormat } from './image-format.js';
 import { initialStages, type Scan, type Stages } from './scan.js';
@@ -57,14 +56,6 @@ export interface ScanFields {
 
 export type ScanLinks = Record<string, string> & { expiresOn: string };
 
-export async function storage<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw dependencyErrorToAppError(error, 'storage') ?? error;
-  }
-}
-
 export type ScansService = ReturnType<typeof createScansService>;
 
 export function createScansService(deps: ScansServiceDeps) {
@@ -92,11 +83,9 @@ export function createScansService(deps: ScansServiceDeps) {
     const fresh = now().getTime() + (SCAN_LINK_SECONDS * 1000) / 3;
     if (snapshot.sasUrl !== null && snapshot.sasExpiresAt !== null && snapshot.sasExpiresAt.getTime() > fresh)
       return { url: snapshot.sasUrl, expiresOn: snapshot.sasExpiresAt };
-    const link = await storage(() =>
-      blobs.sasUrl(
-        { container: snapshot.container, name: snapshot.name },
-        { permissions: 'r', expiresInSeconds: SCAN_LINK_SECONDS },
-      ),
+    const link = await blobs.sasUrl(
+      { container: snapshot.container, name: snapshot.name },
+      { permissions: 'r', expiresInSeconds: SCAN_LINK_SECONDS },
     );
     await store.cacheLink(scan.id, snapshot.kind, link);
     return link;
@@ -127,9 +116,10 @@ export function createScansService(deps: ScansServiceDeps) {
           }),
         truncated: upload.truncated,
       });
-      const properties = await storage(() =>
-        blobs.upload(ref(name), body, { contentType: format.contentType, metadata: { scanId: id } }),
-      );
+      const properties = await blobs.upload(ref(name), body, {
+        contentType: format.contentType,
+        metadata: { scanId: id },
+      });
       return { id, owner: upload.owner, format, name, sizeBytes: properties.size };
     },
 
@@ -185,19 +175,17 @@ export function createScansService(deps: ScansServiceDeps) {
     async report(scan: Scan, format: ReportFormat): Promise<BlobDownload> {
       if (scan.status !== 'completed')
         throw errors.conflict(`Scan ${scan.id} is ${scan.status}; its report is not ready.`);
-      return storage(() => blobs.download(ref(scanBlobs.report(scan.id, format))));
+      return blobs.download(ref(scanBlobs.report(scan.id, format)));
     },
 
     /** Deletes the row first (its jobs, snapshots and shares cascade), so a running job stops; then the blobs. */
     async delete(id: string, caller: ScanCaller): Promise<void> {
       const scan = await owned(id, caller);
       await store.delete(id);
-      await storage(() =>
-        removeScanBlobs(blobs, container, [
-          scanBlobs.imagePrefix(scan.owner, id),
-          scanBlobs.reportPrefix(id),
-        ]),
-      );
+      await removeScanBlobs(blobs, container, [
+        scanBlobs.imagePrefix(scan.owner, id),
+        scanBlobs.reportPrefix(id),
+      ]);
     },
 
     /** Runs a failed scan again from the stage that failed; 409 when it is not failed. */

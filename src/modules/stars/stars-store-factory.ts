@@ -1,8 +1,9 @@
 // Picks the StarsStore driver (STARS_STORE) for the composition root.
 import type { Kysely } from 'kysely';
+import type { ResiliencePolicy } from '../../platform/resilience/resilience-policy.js';
 import { PostgresStarsStore, type StarsTables } from './postgres-stars-store.js';
 import type { Clock, StarsStore } from './stars-store.js';
-import { createTableClientFactory, type TablesAuth } from './tables-client-factory.js';
+import { createTableClientFactory, type TablesAccount } from './tables-client-factory.js';
 import { TablesStarsStore, type EtagRetryOptions } from './tables-stars-store.js';
 
 export type StarsStoreOptions =
@@ -15,7 +16,10 @@ export type StarsStoreOptions =
     }
   | {
       store: 'tables';
-      auth: TablesAuth;
+      /** The storage account (storage-account.ts). */
+      account: TablesAccount;
+      /** The storage resilience policy every Table Storage call runs through (production). */
+      policy?: ResiliencePolicy;
       /** STARS_TABLE_PREFIX */
       tablePrefix?: string;
       clock?: Clock;
@@ -28,7 +32,10 @@ export function createStarsStore(options: StarsStoreOptions): StarsStore {
     return new PostgresStarsStore({ db: options.db, driver: options.driver, ...clock });
   }
   return new TablesStarsStore({
-    tables: createTableClientFactory(options.auth),
+    tables: createTableClientFactory(
+      options.account,
+      options.policy === undefined ? {} : { policy: options.policy },
+    ),
     ...(options.tablePrefix === undefined ? {} : { tablePrefix: options.tablePrefix }),
     ...(options.etagRetry === undefined ? {} : { etagRetry: options.etagRetry }),
     ...clock,

@@ -27,6 +27,8 @@
 // caller gets a 503, so an answered like is always counted.
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 import { errors } from '../../platform/errors/app-error.js';
+import { backoffDelayMs } from '../../platform/resilience/backoff-delay.js';
+import { statusOf } from '../../platform/resilience/failure-classification.js';
 import type { DependencyCheck } from '../../platform/health/dependency-check.js';
 import { isStoreId } from './ids.js';
 import {
@@ -103,12 +105,6 @@ interface WindowEntity {
 }
 
 const hourBucket = (iso: string) => iso.slice(0, 13);
-
-function statusOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const status = (error as { statusCode?: unknown }).statusCode;
-  return typeof status === 'number' ? status : undefined;
-}
 
 /** Runs `fn` on every item with at most `limit` in flight. */
 async function eachLimited<T>(
@@ -596,8 +592,8 @@ export class TablesStarsStore implements StarsStore {
         if (status === 404) return undefined;
         if (status !== 412) throw error;
       }
-      const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt);
-      await sleep(Math.random() * ceiling);
+      // Contention, not an outage: the platform's full-jitter backoff, outside the storage policy.
+      await sleep(backoffDelayMs({ attempt: attempt + 1, ...this.retry, random: Math.random }));
     }
     throw errors.serviceUnavailable('Too many concurrent likes of this star; try again.', 1);
   }

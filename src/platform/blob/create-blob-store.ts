@@ -1,5 +1,5 @@
-// Picks and assembles the BlobStore from configuration: the Azure driver when any AZURE_STORAGE_*
-// credential is set, else the disk under DATA_DIR; then the decorators, outermost first:
+// Picks and assembles the BlobStore from configuration: the Azure driver for the storage account
+// (storage-account.ts) unless AZURE_BLOB_ENABLED=false or none is set, else the disk under DATA_DIR; then the decorators, outermost first:
 // instrumentation → upload quota → SAS cache → resilience (Azure only) → driver.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -9,6 +9,11 @@ import type { Registry } from 'prom-client';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Cache } from '../cache/cache.js';
 import type { Settings } from '../config/settings-schema.js';
+import {
+  blobStorageAccount,
+  type StorageAccount,
+  type StorageAccountSettings,
+} from '../storage/storage-account.js';
 import type { DependencyCheck } from '../health/dependency-check.js';
 import type { QuotaStore } from '../quota/quota-store.js';
 import type { PolicyMetrics } from '../resilience/policy-metrics.js';
@@ -35,11 +40,8 @@ export interface StorageResilienceOptions {
 
 export interface BlobStoreFactoryOptions {
   azure: {
-    connectionString?: string;
-    accountName?: string;
-    accountKey?: string;
-    accountUrl?: string;
-    useManagedIdentity?: boolean;
+    /** The storage account (storage-account.ts); undefined for the disk driver. */
+    account?: StorageAccount;
     /** Overrides DefaultAzureCredential (tests, or a specific managed identity). */
     credential?: TokenCredential;
   };
@@ -90,37 +92,28 @@ export interface BlobStoreBundle {
 
 /** Maps settings to factory options; `publicBaseUrl` defaults to BLOB_PUBLIC_BASE_URL or localhost:PORT. */
 export function blobStoreOptionsFromSettings(
-  settings: Pick<
-    Settings,
-    | 'AZURE_STORAGE_CONNECTION_STRING'
-    | 'AZURE_STORAGE_ACCOUNT_NAME'
-    | 'AZURE_STORAGE_ACCOUNT_KEY'
-    | 'AZURE_STORAGE_ACCOUNT_URL'
-    | 'AZURE_STORAGE_USE_MANAGED_IDENTITY'
-    | 'AZURE_STORAGE_CONTAINER'
-    | 'DATA_DIR'
-    | 'PORT'
-    | 'BLOB_SIGNING_KEY'
-    | 'BLOB_PUBLIC_BASE_URL'
-    | 'BLOB_SAS_TTL_SECONDS'
-    | 'BLOB_SAS_CACHE_SECONDS'
-    | 'UPLOAD_QUOTA_MB_PER_HOUR'
-    | 'STORAGE_TIMEOUT_MS'
-    | 'STORAGE_RETRY_ATTEMPTS'
-    | 'STORAGE_RETRY_BASE_MS'
-    | 'STORAGE_RETRY_MAX_DELAY_MS'
-    | 'STORAGE_BREAKER_THRESHOLD'
-    | 'STORAGE_BREAKER_HALF_OPEN_MS'
-  >,
+  settings: StorageAccountSettings &
+    Pick<
+      Settings,
+      | 'AZURE_BLOB_ENABLED'
+      | 'AZURE_STORAGE_CONTAINER'
+      | 'DATA_DIR'
+      | 'PORT'
+      | 'BLOB_SIGNING_KEY'
+      | 'BLOB_PUBLIC_BASE_URL'
+      | 'BLOB_SAS_TTL_SECONDS'
+      | 'BLOB_SAS_CACHE_SECONDS'
+      | 'UPLOAD_QUOTA_MB_PER_HOUR'
+      | 'STORAGE_TIMEOUT_MS'
+      | 'STORAGE_RETRY_ATTEMPTS'
+      | 'STORAGE_RETRY_BASE_MS'
+      | 'STORAGE_RETRY_MAX_DELAY_MS'
+      | 'STORAGE_BREAKER_THRESHOLD'
+      | 'STORAGE_BREAKER_HALF_OPEN_MS'
+    >,
 ): BlobStoreFactoryOptions {
   return {
-    azure: {
-      connectionString: settings.AZURE_STORAGE_CONNECTION_STRING,
-      accountName: settings.AZURE_STORAGE_ACCOUNT_NAME,
-      accountKey: settings.AZURE_STORAGE_ACCOUNT_KEY,
-      accountUrl: settings.AZURE_STORAGE_ACCOUNT_URL,
-      useManagedIdentity: settings.AZURE_STORAGE_USE_MANAGED_IDENTITY,
-    },
+    azure: { account: blobStorageAccount(settings) },
     dataDir: settings.DATA_DIR,
     container: settings.AZURE_STORAGE_CONTAINER,
     signingKey: settings.BLOB_SIGNING_KEY,
@@ -139,37 +132,25 @@ export function blobStoreOptionsFromSettings(
   };
 }
 
-/** The Azure credential the settings name, or undefined for the disk driver. Throws on half a credential. */
+/** The blob driver's credential for the account, or undefined for the disk driver. */
 export function azureAuthFrom(azure: BlobStoreFactoryOptions['azure']): AzureBlobAuth | undefined {
-  if (azure.connectionString !== undefined && azure.connectionString !== '')
-    return { kind: 'connection-string', connectionString: azure.connectionString };
-  if (azure.accountName !== undefined && azure.accountKey !== undefined)
-    return {
-      kind: 'account-key',
-      accountName: azure.accountName,
-      accountKey: azure.accountKey,
-      ...(azure.accountUrl === undefined ? {} : { accountUrl: azure.accountUrl }),
-    };
-  const accountUrl =
-    azure.accountUrl ??
-    (azure.useManagedIdentity === true && azure.accountName !== undefined
-      ? `https://${azure.accountName}.blob.core.windows.net`
-      : undefined);
-  if (accountUrl !== undefined)
-    return {
-      kind: 'managed-identity',
-      accountUrl,
-      ...(azure.credential === undefined ? {} : { credential: azure.credential }),
-    };
-  if (azure.accountName !== undefined)
-    throw new Error(
-      'AZURE_STORAGE_ACCOUNT_NAME is set without AZURE_STORAGE_ACCOUNT_KEY; set the key, or AZURE_STORAGE_USE_MANAGED_IDENTITY=true.',
-    );
-  if (azure.useManagedIdentity === true)
-    throw new Error(
-      'AZURE_STORAGE_USE_MANAGED_IDENTITY=true needs AZURE_STORAGE_ACCOUNT_URL (or AZURE_STORAGE_ACCOUNT_NAME).',
-    );
-  return undefined;
+  const { account } = azure;
+  if (account?.blobUrl === undefined) return undefined;
+  const { credential } = account;
+  switch (credential.kind) {
+    case 'connection-string':
+      return credential;
+    case 'account-key':
+      return { ...credential, accountUrl: account.blobUrl };
+    case 'managed-identity': {
+      const token = azure.credential ?? credential.credential;
+      return {
+        kind: 'managed-identity',
+        accountUrl: account.blobUrl,
+        ...(token === undefined ? {} : { credential: token }),
+      };
+    }
+  }
 }
 
 /** Reads the disk driver's signing key, creating it (0600) on first start. */
@@ -186,9 +167,13 @@ export async function loadSigningKey(options: { signingKey?: string; dir: string
   return Buffer.from((await readFile(path, 'utf8')).trim(), 'utf8');
 }
 
-export function createStoragePolicy(resilience: StorageResilienceOptions): ResiliencePolicy {
+/** The storage policy from STORAGE_* settings; `name` tells blob (`storage`) and `tables` apart. */
+export function createStoragePolicy(
+  resilience: StorageResilienceOptions,
+  name = 'storage',
+): ResiliencePolicy {
   return createPolicy({
-    name: 'storage',
+    name,
     timeoutMs: resilience.timeoutMs,
     retry: {
       maxRetries: resilience.retryAttempts,

@@ -1,14 +1,16 @@
 // Runs every call of a BlobStore through the storage resilience policy (timeout, retries,
-// breaker), so both drivers get the same behaviour under failure.
+// breaker), so both drivers get the same behaviour under failure, and an outage leaves as the one
+// DependencyUnavailableError (503 with Retry-After), so no module wraps its storage calls.
 import { Readable } from 'node:stream';
-import type { ResiliencePolicy } from '../resilience/resilience-policy.js';
+import { translatingOutages } from '../resilience/dependency-error.js';
+import type { ExecuteOptions, ResiliencePolicy } from '../resilience/resilience-policy.js';
 import type { BlobStore } from './blob-store.js';
 
 const combine = (a: AbortSignal | undefined, b: AbortSignal): AbortSignal =>
   a === undefined ? b : AbortSignal.any([a, b]);
 
 export function withResilience(store: BlobStore, options: { policy: ResiliencePolicy }): BlobStore {
-  const { policy } = options;
+  const policy = outageTranslating(options.policy);
   return {
     driver: store.driver,
     defaultContainer: store.defaultContainer,
@@ -45,9 +47,17 @@ export function withResilience(store: BlobStore, options: { policy: ResiliencePo
     url: (ref) => store.url(ref),
     // Signing is local CPU work; the one network call (a user delegation key under managed
     // identity, about weekly) runs through the policy inside the Azure driver.
-    sasUrl: (ref, sas) => store.sasUrl(ref, sas),
+    sasUrl: (ref, sas) => translatingOutages(options.policy.name, () => store.sasUrl(ref, sas)),
     // Health probes answer quickly: one attempt, through the breaker.
     ping: (container, signal) =>
       policy.execute((s) => store.ping(container, combine(signal, s)), signal, { retry: false }),
+  };
+}
+
+/** The policy, with every failure that is an outage translated as it leaves. */
+function outageTranslating(policy: ResiliencePolicy): Pick<ResiliencePolicy, 'execute'> {
+  return {
+    execute: <T>(fn: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal, o?: ExecuteOptions) =>
+      translatingOutages(policy.name, () => policy.execute(fn, signal, o)),
   };
 }

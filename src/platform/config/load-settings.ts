@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import Value from 'typebox/value';
+import { storageSettingsProblems } from '../storage/storage-account.js';
 import { environmentDefaults } from './environment-defaults.js';
 import { isKeyVaultReference, parseKeyVaultReference } from './key-vault-reference.js';
 import { createKeyVaultResolver, type SecretResolver } from './key-vault-resolver.js';
@@ -212,14 +213,9 @@ function crossFieldProblems(s: Settings): string[] {
   if (s.AUTH_JWKS_URL && (!s.AUTH_JWT_ISSUER || !s.AUTH_JWT_AUDIENCE)) {
     problems.push('AUTH_JWKS_URL: needs AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE');
   }
-  if (Boolean(s.AZURE_STORAGE_ACCOUNT_NAME) !== Boolean(s.AZURE_STORAGE_ACCOUNT_KEY)) {
-    problems.push(
-      'AZURE_STORAGE_ACCOUNT_KEY: AZURE_STORAGE_ACCOUNT_NAME and AZURE_STORAGE_ACCOUNT_KEY go together',
-    );
-  }
-  if (s.AZURE_STORAGE_USE_MANAGED_IDENTITY && !s.AZURE_STORAGE_ACCOUNT_URL) {
-    problems.push('AZURE_STORAGE_ACCOUNT_URL: AZURE_STORAGE_USE_MANAGED_IDENTITY needs the account URL');
-  }
+  problems.push(
+    ...storageSettingsProblems(s, s.STARS_STORE === 'tables' ? { tablesNeededBy: 'STARS_STORE=tables' } : {}),
+  );
   problems.push(...llmProblems(s));
   return problems;
 }

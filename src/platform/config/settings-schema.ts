@@ -163,6 +163,15 @@ export const SettingsSchema = Type.Object({
   EVENTS_REPLAY_SIZE: int('Events kept per channel for replay', 1000, 1),
 
   // Blob storage (seeds 001 and 003 prefix AZURE_STORAGE_)
+  AZURE_BLOB_ENABLED: opt(
+    Type.Boolean({
+      description:
+        'Blob Storage on Azure: false keeps blobs on the local disk even when credentials are set, true requires them (default: Azure when a credential is set)',
+    }),
+  ),
+  AZURE_REGION: opt(
+    str('Azure region of the storage account, e.g. westeurope (shown on /health/azure-storage)'),
+  ),
   AZURE_STORAGE_CONNECTION_STRING: opt(str('Storage connection string', secret)),
   AZURE_STORAGE_ACCOUNT_NAME: opt(str('Storage account name (with AZURE_STORAGE_ACCOUNT_KEY)')),
   AZURE_STORAGE_ACCOUNT_KEY: opt(str('Storage account key', secret)),

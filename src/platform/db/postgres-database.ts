@@ -13,6 +13,7 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../telemetry/logger.js';
 import type { Database, DatabaseOptions } from './database.js';
 import { databaseCheck } from './database-check.js';
+import { withOutageTranslation } from './outage-dialect.js';
 import type { PlatformTables } from './platform-tables.js';
 
 export type PostgresDatabaseOptions = Omit<DatabaseOptions, 'url' | 'dataDir'> & {
@@ -78,7 +79,7 @@ export function createPostgresDatabase(
     });
   });
   if (deps.metrics) poolGauge(deps.metrics, pool);
-  const db = new Kysely<PlatformTables>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<PlatformTables>({ dialect: withOutageTranslation(new PostgresDialect({ pool })) });
   return Promise.resolve({
     db,
     pool,

@@ -2,7 +2,7 @@
 // knows it), an unconfigured capability 503, oversized audio 413, and anything the model or API
 // refused 502, since the fault is upstream of us, not in the client's request.
 import { errors, type AppError } from '../errors/app-error.js';
-import { dependencyErrorToAppError } from '../resilience/dependency-error.js';
+import { toDependencyError } from '../resilience/dependency-error.js';
 import { statusOf } from '../resilience/failure-classification.js';
 import { isLlmAudioTooLargeError } from './llm-audio-too-large-error.js';
 import { isLlmNotConfiguredError } from './llm-not-configured-error.js';
@@ -17,7 +17,7 @@ export function llmErrorToAppError(error: unknown): AppError | undefined {
     });
   if (isLlmAudioTooLargeError(error))
     return errors.payloadTooLarge(error.message, { extensions: { limitBytes: error.limitBytes } });
-  const outage = dependencyErrorToAppError(error, 'llm');
+  const outage = toDependencyError(error, 'llm');
   if (outage !== undefined) return outage;
   if (isLlmOutputInvalidError(error) || statusOf(error) !== undefined)
     return errors.fromStatus(502, 'The language model could not answer this request.');

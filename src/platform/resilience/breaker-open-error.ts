@@ -1,6 +1,5 @@
-// Thrown without calling the dependency while its circuit is open; the HTTP layer turns it into
-// 503 with Retry-After set to the time left before the breaker lets a probe through.
-import { errors, type AppError } from '../errors/app-error.js';
+// Thrown without calling the dependency while its circuit is open; dependency-error.ts turns it
+// into the outage error, 503 with Retry-After set to the time left before a probe is let through.
 
 export class BreakerOpenError extends Error {
   readonly isBreakerOpenError = true;
@@ -21,12 +20,3 @@ export const isBreakerOpenError = (error: unknown): error is BreakerOpenError =>
   typeof error === 'object' &&
   error !== null &&
   (error as { isBreakerOpenError?: unknown }).isBreakerOpenError === true;
-
-/** The client-facing form: 503 with Retry-After rounded up to whole seconds (at least 1). */
-export function breakerOpenToAppError(error: BreakerOpenError): AppError {
-  return errors.serviceUnavailable(
-    `${error.dependency} is temporarily unavailable; try again later.`,
-    Math.max(1, Math.ceil(error.retryAfterMs / 1000)),
-    { cause: error, extensions: { dependency: error.dependency } },
-  );
-}

@@ -38,6 +38,7 @@ export async function buildFilesApp(env: Record<string, string> = {}): Promise<F
     maxUploadBytes: settings.MAX_UPLOAD_MB * 1024 * 1024,
     sasTtlSeconds: settings.BLOB_SAS_TTL_SECONDS,
     health: bundle.health,
+    region: settings.AZURE_REGION,
     ...(bundle.verifyLink === undefined ? {} : { verifyLink: bundle.verifyLink }),
   });
   const testApp = await buildTestApp({ env: { DATA_DIR: dataDir, ...env }, modules: [module] });

@@ -200,7 +200,7 @@ describe('files API (disk driver, AUTH_MODE=none)', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       status: 'healthy',
-      service: 'blob_storage',
+      service: 'azure_blob_storage',
       driver: 'disk',
       details: { container: 'azimuth' },
     });

@@ -17,8 +17,7 @@ const prefix = () => `t${randomBytes(5).toString('hex')}`;
 beforeAll(async () => {
   azurite = await startAzurite({ blob: false, table: true });
   tables = createTableClientFactory({
-    kind: 'connection-string',
-    connectionString: azurite.connectionString,
+    credential: { kind: 'connection-string', connectionString: azurite.connectionString },
   });
 });
 
@@ -34,10 +33,8 @@ describe('TablesStarsStore', () => {
   it('when authenticated with an account name and key, then it works like with a connection string', async () => {
     const store = new TablesStarsStore({
       tables: createTableClientFactory({
-        kind: 'account-key',
-        accountName: devAccount.name,
-        accountKey: devAccount.key,
-        endpoint: azurite.tableEndpoint,
+        tableUrl: azurite.tableEndpoint,
+        credential: { kind: 'account-key', accountName: devAccount.name, accountKey: devAccount.key },
       }),
       tablePrefix: prefix(),
     });

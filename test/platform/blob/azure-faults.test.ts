@@ -9,7 +9,7 @@ import { withResilience } from '../../../src/platform/blob/resilient-blob-store.
 import type { BlobStore } from '../../../src/platform/blob/blob-store.js';
 import {
   createPolicy,
-  dependencyErrorToAppError,
+  isDependencyUnavailableError,
   isBreakerOpenError,
   type ResiliencePolicy,
 } from '../../../src/platform/resilience/index.js';
@@ -59,18 +59,18 @@ describe('when Azurite goes down and comes back', () => {
 
     // Three attempts (1 + 2 retries) on a refused connection: the third failure opens the breaker.
     const outage = await store.head(ref).catch((error: unknown) => error);
-    expect(isBreakerOpenError(outage)).toBe(false);
     expect(retries.length).toBe(2);
     expect(policy.state).toBe('open');
+    // The exhausted transient failure leaves the port as the outage error: 503, naming storage.
+    expect(isDependencyUnavailableError(outage)).toBe(true);
+    expect(outage).toMatchObject({ status: 503, dependency: 'storage', retryAfterSeconds: 5 });
+    expect(isBreakerOpenError((outage as Error).cause)).toBe(false);
 
     const fast = await store.head(ref).catch((error: unknown) => error);
-    expect(isBreakerOpenError(fast)).toBe(true);
+    expect(isBreakerOpenError((fast as Error).cause)).toBe(true);
     expect(retries.length).toBe(2); // failing fast: no attempt, no retry
-    const problem = dependencyErrorToAppError(fast, 'storage');
-    expect(problem?.status).toBe(503);
-    expect(problem?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
-    // The exhausted transient failure is a 503 too.
-    expect(dependencyErrorToAppError(outage, 'storage')?.status).toBe(503);
+    expect(fast).toMatchObject({ status: 503, dependency: 'storage' });
+    expect((fast as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThanOrEqual(1);
 
     await azurite.start();
     await vi.waitFor(() => expect(policy.openRemainingMs()).toBe(0), { timeout: 10_000, interval: 50 });
@@ -159,7 +159,7 @@ describe('when a proxy injects failures in front of Azurite', () => {
     expect(count('DELETE', 'seed.txt')).toBe(1);
   });
 
-  it('then retries stop once they are exhausted, with the transient error', async () => {
+  it('then retries stop once they are exhausted, with the outage error carrying the transient one', async () => {
     injections.push(
       { method: 'GET', status: 503 },
       { method: 'GET', status: 503 },
@@ -168,7 +168,9 @@ describe('when a proxy injects failures in front of Azurite', () => {
     const error = await store
       .downloadBuffer({ container: 'proxied', name: 'seed.txt' })
       .catch((e: unknown) => e);
-    expect((error as { statusCode?: number }).statusCode).toBe(503);
+    // The server's 503 outlasted the retries: the port's outage error, the server's answer as its cause.
+    expect(error).toMatchObject({ status: 503, dependency: 'storage' });
+    expect(((error as Error).cause as { statusCode?: number }).statusCode).toBe(503);
     expect(count('GET', 'seed.txt')).toBe(3);
   });
 });

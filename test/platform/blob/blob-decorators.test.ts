@@ -16,7 +16,11 @@ import {
   type BlobStore,
 } from '../../../src/platform/blob/index.js';
 import { createMemoryQuotaStore } from '../../../src/platform/quota/memory-quota-store.js';
-import { createPolicy, isBreakerOpenError } from '../../../src/platform/resilience/index.js';
+import {
+  createPolicy,
+  isBreakerOpenError,
+  isDependencyUnavailableError,
+} from '../../../src/platform/resilience/index.js';
 import { requestContext } from '../../../src/platform/telemetry/request-context.js';
 import { createArrayAuditLog, createCapturingLogger, createMapCache } from '../../helpers/fakes.js';
 import { expectAppError } from './blob-store-contract.js';
@@ -257,7 +261,7 @@ describe('withResilience', () => {
     upload.mockClear();
     upload.mockRejectedValueOnce(transient());
     await expect(store.upload(ref('stream'), Readable.from([Buffer.from('x')]))).rejects.toThrow(
-      'server busy',
+      'storage is temporarily unavailable',
     );
     expect(upload).toHaveBeenCalledTimes(1);
   });
@@ -288,13 +292,15 @@ describe('withResilience', () => {
     expect(head).toHaveBeenCalledTimes(1);
   });
 
-  it('when the breaker is open, then calls fail fast with BreakerOpenError without reaching the driver', async () => {
+  it('when the breaker is open, then calls fail fast with the outage error without reaching the driver', async () => {
     const { store: disk } = await diskStore();
     const head = vi.fn(() => Promise.reject(transient()));
     const store = withResilience({ ...disk, head }, { policy: policy(2) });
-    await expect(store.head(ref('x'))).rejects.toSatisfy(isBreakerOpenError);
+    await expect(store.head(ref('x'))).rejects.toSatisfy(isDependencyUnavailableError);
     head.mockClear();
-    await expect(store.head(ref('x'))).rejects.toSatisfy(isBreakerOpenError);
+    await expect(store.head(ref('x'))).rejects.toSatisfy(
+      (error: unknown) => isDependencyUnavailableError(error) && isBreakerOpenError(error.cause),
+    );
     expect(head).not.toHaveBeenCalled();
   });
 });

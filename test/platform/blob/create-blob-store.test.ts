@@ -10,6 +10,7 @@ import {
   createBlobStore,
   type BlobStoreDeps,
 } from '../../../src/platform/blob/index.js';
+import type { StorageAccount, StorageCredential } from '../../../src/platform/storage/storage-account.js';
 import { createMemoryQuotaStore } from '../../../src/platform/quota/memory-quota-store.js';
 import { createPolicyMetrics } from '../../../src/platform/resilience/index.js';
 import { requestContext } from '../../../src/platform/telemetry/request-context.js';
@@ -32,29 +33,46 @@ function deps(registry = new Registry()): BlobStoreDeps & { audit: ReturnType<ty
 }
 
 describe('azureAuthFrom', () => {
-  it('prefers a connection string, then name + key, then an account URL with managed identity', () => {
+  const account = (credential: StorageCredential): StorageAccount => ({
+    blobUrl: 'https://acct.blob.core.windows.net',
+    tableUrl: 'https://acct.table.core.windows.net',
+    credential,
+  });
+  it('gives the blob driver the resolved account’s endpoint and credential', () => {
     expect(
-      azureAuthFrom({ connectionString: 'UseDevelopmentStorage=true', accountName: 'a', accountKey: 'k' })
-        ?.kind,
-    ).toBe('connection-string');
-    expect(azureAuthFrom({ accountName: 'acct', accountKey: 'k' })).toEqual({
+      azureAuthFrom({ account: account({ kind: 'connection-string', connectionString: 'cs' }) }),
+    ).toEqual({
+      kind: 'connection-string',
+      connectionString: 'cs',
+    });
+    expect(
+      azureAuthFrom({ account: account({ kind: 'account-key', accountName: 'acct', accountKey: 'k' }) }),
+    ).toEqual({
       kind: 'account-key',
       accountName: 'acct',
       accountKey: 'k',
-    });
-    expect(azureAuthFrom({ accountUrl: 'https://acct.blob.core.windows.net' })).toEqual({
-      kind: 'managed-identity',
       accountUrl: 'https://acct.blob.core.windows.net',
     });
-    expect(azureAuthFrom({ accountName: 'acct', useManagedIdentity: true })).toEqual({
+    expect(azureAuthFrom({ account: account({ kind: 'managed-identity' }) })).toEqual({
       kind: 'managed-identity',
       accountUrl: 'https://acct.blob.core.windows.net',
     });
     expect(azureAuthFrom({})).toBeUndefined();
   });
-  it('fails loudly, naming the settings, on half a credential', () => {
-    expect(() => azureAuthFrom({ accountName: 'acct' })).toThrow('AZURE_STORAGE_ACCOUNT_KEY');
-    expect(() => azureAuthFrom({ useManagedIdentity: true })).toThrow('AZURE_STORAGE_ACCOUNT_URL');
+
+  it('when AZURE_BLOB_ENABLED=false, then blobs stay on disk even with a credential set', async () => {
+    const options = blobStoreOptionsFromSettings(
+      await settings('/tmp/unused', {
+        AZURE_BLOB_ENABLED: 'false',
+        AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+      }),
+    );
+    expect(options.azure.account).toBeUndefined();
+    expect(
+      blobStoreOptionsFromSettings(
+        await settings('/tmp/unused', { AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' }),
+      ).azure.account?.blobUrl,
+    ).toBe('http://127.0.0.1:10000/devstoreaccount1');
   });
 });
 

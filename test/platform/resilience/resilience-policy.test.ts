@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import {
   BreakerOpenError,
   OperationTimeoutError,
-  breakerOpenToAppError,
+  toDependencyError,
   createPolicy,
   createPolicyCheck,
   createPolicyMetrics,
@@ -152,9 +152,9 @@ describe('createPolicy', () => {
     expect(failing).toHaveBeenCalledTimes(5);
     expect(isBreakerOpenError(error)).toBe(true);
     expect((error as BreakerOpenError).retryAfterMs).toBe(40_000);
-    const appError = breakerOpenToAppError(error as BreakerOpenError);
-    expect(appError.status).toBe(503);
-    expect(appError.retryAfterSeconds).toBe(40);
+    const appError = toDependencyError(error, 'storage');
+    expect(appError?.status).toBe(503);
+    expect(appError?.retryAfterSeconds).toBe(40);
 
     vi.advanceTimersByTime(40_000);
     const ok = vi.fn(() => Promise.resolve('back'));

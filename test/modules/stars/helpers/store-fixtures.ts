@@ -60,7 +60,7 @@ export function tablesFixture(): StoreFixture {
       if (azurite === undefined) throw new Error('start() first');
       const store = createStarsStore({
         store: 'tables',
-        auth: { kind: 'connection-string', connectionString: azurite.connectionString },
+        account: { credential: { kind: 'connection-string', connectionString: azurite.connectionString } },
         tablePrefix: `t${randomBytes(5).toString('hex')}`,
         ...(clock ? { clock } : {}),
       });
