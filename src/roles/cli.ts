@@ -2,10 +2,9 @@
 // The `azimuth` command. Settings are loaded and telemetry started before the HTTP stack is
 // imported, so OpenTelemetry can instrument it and a bad setting stops us before anything opens.
 import { Command, Option } from 'commander';
-import { loadSettings } from '../platform/config/load-settings.js';
 import { redactSettings } from '../platform/config/redact-settings.js';
 import { isSettingsError } from '../platform/config/settings-error.js';
-import type { Settings } from '../platform/config/settings-schema.js';
+import { AzimuthSettingsSchema, loadAzimuthSettings, type AzimuthSettings as Settings } from './settings.js';
 import { mintToken } from '../platform/auth/mint-token.js';
 import { startAzureMonitor } from '../platform/telemetry/azure-monitor.js';
 import { createLogger, type Logger } from '../platform/telemetry/logger.js';
@@ -14,7 +13,7 @@ type Role = 'api' | 'worker' | 'all';
 
 async function settingsOrExit(): Promise<Settings> {
   try {
-    return await loadSettings();
+    return await loadAzimuthSettings();
   } catch (error) {
     if (!isSettingsError(error)) throw error;
     process.stderr.write(`azimuth: ${error.message}\n`);
@@ -80,10 +79,10 @@ program
   .action(async (options: { json?: boolean; example?: boolean }) => {
     if (options.example) {
       const { renderEnvExample } = await import('../platform/config/env-example.js');
-      process.stdout.write(renderEnvExample());
+      process.stdout.write(renderEnvExample(AzimuthSettingsSchema));
       return;
     }
-    const redacted = redactSettings(await settingsOrExit());
+    const redacted = redactSettings(await settingsOrExit(), AzimuthSettingsSchema);
     const text = options.json
       ? JSON.stringify(redacted, null, 2)
       : Object.entries(redacted)

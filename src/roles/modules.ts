@@ -1,13 +1,14 @@
 // Which business modules each role runs, wired from the platform's ports. A module gets exactly
 // the ports it uses, as a typed object; none of them knows which driver it got.
 import type { AppModule } from '../http/app-types.js';
-import { createFilesModule } from '../modules/files/files-routes.js';
-import { recordingsModule, registerRecordingsWorker } from '../modules/recordings/index.js';
+import { filesModule } from '../modules/files/files-module.js';
+import { recordingsModule, registerRecordingsWorker } from '../modules/recordings/recordings-module.js';
 import { PostgresStarsStore, type StarsTables } from '../modules/stars/postgres-stars-store.js';
 import { starsModule } from '../modules/stars/stars-module.js';
 import type { StarsStore } from '../modules/stars/stars-store.js';
 import { moduleDb } from '../platform/db/database.js';
 import type { Platform } from './platform.js';
+import type { AzimuthSettings } from './settings.js';
 
 export interface Modules {
   /** HTTP surfaces, for the `api` and `all` roles. */
@@ -18,9 +19,13 @@ export interface Modules {
   close(): Promise<void>;
 }
 
-export async function createModules(platform: Platform, options: { processJobs: boolean }): Promise<Modules> {
-  const { settings, blobs, database, jobs, events, lifecycle, metrics, logger } = platform;
-  const stars = await openStarsStore(platform);
+export async function createModules(
+  platform: Platform,
+  options: { settings: AzimuthSettings; processJobs: boolean },
+): Promise<Modules> {
+  const { blobs, database, jobs, events, lifecycle, metrics, logger } = platform;
+  const { settings } = options;
+  const stars = await openStarsStore(platform, settings);
   platform.health.register(stars.health);
   // The api role only enqueues; worker and all run the pipeline's jobs.
   const recordingsWorker = options.processJobs
@@ -38,12 +43,10 @@ export async function createModules(platform: Platform, options: { processJobs: 
 
   return {
     routes: [
-      createFilesModule({
-        store: blobs.store,
-        container: settings.AZURE_STORAGE_CONTAINER,
-        maxUploadBytes: settings.MAX_UPLOAD_MB * 1024 * 1024,
-        sasTtlSeconds: blobs.sasTtlSeconds,
+      filesModule({
+        blobs: blobs.store,
         health: blobs.health,
+        settings,
         ...(blobs.verifyLink ? { verifyLink: blobs.verifyLink } : {}),
       }),
       starsModule({ store: stars, cache: platform.cache, events, lifecycle, metrics, settings }),
@@ -64,7 +67,7 @@ export async function createModules(platform: Platform, options: { processJobs: 
 }
 
 /** STARS_STORE: the platform's database (PostgreSQL or PGlite), or Azure Table Storage. */
-async function openStarsStore({ settings, database }: Platform): Promise<StarsStore> {
+async function openStarsStore({ database }: Platform, settings: AzimuthSettings): Promise<StarsStore> {
   let store: StarsStore;
   if (settings.STARS_STORE === 'postgres') {
     store = new PostgresStarsStore({ db: moduleDb<StarsTables>(database.db), driver: database.driver });

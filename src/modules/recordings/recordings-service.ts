@@ -41,6 +41,8 @@ export interface RecordingsServiceDeps {
 
 export interface NewUpload {
   owner: string;
+  /** Whose upload quota the original counts against (the caller's). */
+  quotaSubject: string;
   title?: string;
   language?: string;
   body: Readable;
@@ -110,7 +112,11 @@ export function createRecordingsService(deps: RecordingsServiceDeps) {
       });
       const name = recordingBlobs.original(id, format.ext);
       const properties = await storage(() =>
-        blobs.upload(ref(name), body, { contentType: format.contentType, metadata: { recordingId: id } }),
+        blobs.upload(ref(name), body, {
+          contentType: format.contentType,
+          metadata: { recordingId: id },
+          quotaSubject: upload.quotaSubject,
+        }),
       );
       const title = upload.title?.trim() || upload.filename?.trim() || `Recording ${now().toISOString()}`;
       let recording: Recording;

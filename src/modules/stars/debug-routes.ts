@@ -2,7 +2,7 @@
 // Registered only when DEBUG=true outside production, and then only for admins (AUTH_MODE=jwt).
 import Type from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { requirePrincipal } from '../../http/auth.js';
+import { access } from '../../http/caller.js';
 import { problemResponses } from '../../http/problem.js';
 import { emptyBodyAsObject, type WriteLimit } from './actor.js';
 import { StarPage, StarResponse, StatsResponse } from './stars-schemas.js';
@@ -39,8 +39,8 @@ export function registerDebugRoutes(
   },
 ) {
   const { service } = deps;
-  const admin = { preHandler: requirePrincipal({ role: 'admin' }) };
-  const security = app.authMode === 'jwt' ? { security: [{ bearer: [] }] } : {};
+  const { preHandler, schema: security } = access(app, 'admin');
+  const admin = { preHandler };
 
   app.get(
     '/debug/table-info',
