@@ -63,7 +63,7 @@ export function registerAdminRoutes(
     async () => {
       const { connections, byChannel } = deps.streams.stats();
       return {
-        store: await service.store.stats(),
+        store: await service.stats(),
         streams: { connections, byChannel },
         events: deps.events.stats(),
       };

@@ -84,7 +84,6 @@ export function starsModule(deps: StarsModuleDeps): StarsModule {
         service,
         writeLimit,
         clock,
-        isCached: async (key) => (await deps.cache.get(key)) !== undefined,
       });
     }
   };
