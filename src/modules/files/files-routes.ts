@@ -32,6 +32,7 @@ import {
   SignedLinkQuery,
   StorageHealth,
   UploadedFile,
+  UploadForm,
 } from './files-schemas.js';
 import type { FilesService } from './files-service.js';
 import { etagMatches, fileView, linkView, setFileHeaders, uploadedView } from './files-views.js';
@@ -106,6 +107,7 @@ function registerUpload(app: App, service: FilesService): void {
         summary: 'Upload a file (multipart/form-data, streamed): optional field `name`, then field `file`',
         ...signedIn.schema,
         consumes: ['multipart/form-data'],
+        multipart: UploadForm,
         response: { 201: UploadedFile, ...problemResponses(400, 401, 413, 415, 429, 503) },
       },
     },
@@ -210,6 +212,11 @@ function registerReads(app: App, service: FilesService, admit: Admit): void {
         ...link,
         params: FileNameParams,
         querystring: SignedLinkQuery,
+        response: {
+          200: Type.Unknown({ description: 'The file’s headers, no body' }),
+          304: Type.Unknown({ description: 'Not modified: the ETag matches If-None-Match (no body)' }),
+          ...problemResponses(401, 403, 404, 503),
+        },
       },
     },
     async (request, reply) => {

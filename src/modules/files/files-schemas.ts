@@ -88,3 +88,17 @@ export const StorageHealth = Type.Object({
   error: Type.Optional(Type.String()),
   details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
+
+/** The multipart upload's fields, for the OpenAPI document (the route streams the parts itself). */
+export const UploadForm = Type.Object(
+  {
+    name: Type.Optional(
+      Type.String({
+        description:
+          'The blob name (may contain "/"); default `{uuid}/{file name}`. Send it before the file.',
+      }),
+    ),
+    file: Type.String({ format: 'binary', description: 'The file (streamed; at most MAX_UPLOAD_MB)' }),
+  },
+  { required: ['file'] },
+);

@@ -18,6 +18,7 @@ import { errors } from '../../platform/errors/app-error.js';
 import type { Recording } from './recording.js';
 import {
   Accepted,
+  AudioForm,
   ListQuery,
   RecordingDetail,
   RecordingIdParams,
@@ -59,6 +60,7 @@ export async function registerRecordingsRoutes(
         summary:
           'Upload audio (multipart, streamed) for compression, transcription and insights: optional fields `title`, `language`, then the file',
         consumes: ['multipart/form-data'],
+        multipart: AudioForm,
         querystring: CallerQuery,
         response: { 202: Accepted, ...problemResponses(400, 401, 413, 415, 429, 503) },
       },

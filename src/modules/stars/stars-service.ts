@@ -281,7 +281,10 @@ export class StarsService {
       activeStars: stats.activeStars,
       expiredStars: stats.expiredStars,
       inactiveStars: stats.inactiveStars,
-      firstPageFromStore: { items: page.items.map((star) => starView(star, now)), nextCursor: page.nextCursor },
+      firstPageFromStore: {
+        items: page.items.map((star) => starView(star, now)),
+        nextCursor: page.nextCursor,
+      },
       firstPageCached: cached !== undefined,
     };
   }
