@@ -35,15 +35,16 @@ export function documentRoute(schema: RouteSchema | undefined): RouteSchema | un
   if (documented.body === undefined && multipart !== undefined) documented.body = multipart;
   else if (documented.body === undefined && documented.consumes?.includes('application/octet-stream'))
     documented.body = rawBody;
-  if (documented.response !== undefined)
-    documented.response = Object.fromEntries(
-      Object.entries(documented.response).map(([status, response]) => [
-        status,
-        typeof response.description === 'string' || '$ref' in response
-          ? response
-          : { ...response, description: STATUS_CODES[Number(status)] ?? status },
-      ]),
-    );
+  // A route without response schemas (metrics, docs) still says what 200 means.
+  documented.response ??= { 200: { description: 'OK' } };
+  documented.response = Object.fromEntries(
+    Object.entries(documented.response).map(([status, response]) => [
+      status,
+      typeof response.description === 'string' || '$ref' in response
+        ? response
+        : { ...response, description: STATUS_CODES[Number(status)] ?? status },
+    ]),
+  );
   return documented;
 }
 
