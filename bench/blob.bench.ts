@@ -17,7 +17,8 @@ import { createLogger } from '../src/platform/telemetry/logger.js';
 import { requestContext } from '../src/platform/telemetry/request-context.js';
 import { createArrayAuditLog, createMapCache } from '../test/helpers/fakes.js';
 import { devAccount, startAzurite, type Azurite } from '../test/helpers/azurite.js';
-import { buildFilesApp, multipartHeaders, multipartStream } from '../test/modules/files/files-fixture.js';
+import { multipartHeaders, multipartStream } from '../test/helpers/multipart.js';
+import { buildTestApp } from '../test/helpers/test-app.js';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { testSettings } from '../test/helpers/test-settings.js';
@@ -215,12 +216,15 @@ export async function run(): Promise<void> {
 /** The files API (Fastify, multipart, every decorator) over a real socket versus the SDK direct. */
 async function throughApi(azurite: Azurite): Promise<void> {
   console.log('\nthrough the HTTP API (POST /api/files, GET /api/files/{name}) vs the SDK direct');
-  const fixture = await buildFilesApp({
-    AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
-    MAX_UPLOAD_MB: '128',
-    UPLOAD_QUOTA_MB_PER_HOUR: '1000000',
-    API_RATE_LIMIT_GLOBAL: '1000000',
-    LOG_LEVEL: 'warn',
+  const fixture = await buildTestApp({
+    modules: ['files'],
+    env: {
+      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+      MAX_UPLOAD_MB: '128',
+      UPLOAD_QUOTA_MB_PER_HOUR: '1000000',
+      API_RATE_LIMIT_GLOBAL: '1000000',
+      LOG_LEVEL: 'warn',
+    },
   });
   try {
     await fixture.app.listen({ port: 0, host: '127.0.0.1' });

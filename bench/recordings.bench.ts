@@ -16,9 +16,9 @@ import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { buildApp } from '../src/http/app.js';
 import { compressArgs } from '../src/modules/recordings/ffmpeg.js';
-import { recordingsMigrations, recordingsModule } from '../src/modules/recordings/index.js';
-import type { RecordingMessage } from '../src/modules/recordings/index.js';
-import { loadSettings } from '../src/platform/config/load-settings.js';
+import { recordingsMigrations, recordingsModule } from '../src/modules/recordings/recordings-module.js';
+import type { RecordingMessage } from '../src/modules/recordings/recordings-module.js';
+import { loadAzimuthSettings } from '../src/roles/settings.js';
 import { migrateUp } from '../src/platform/db/migrator.js';
 import { createHealthRegistry } from '../src/platform/health/health-registry.js';
 import { createLifecycle } from '../src/platform/health/lifecycle.js';
@@ -91,7 +91,10 @@ export async function run(): Promise<void> {
     LOG_LEVEL: 'silent',
     ...settingsFor(standIn, 'azure_openai'),
   };
-  const settings = await loadSettings({ env: { ENVIRONMENT: 'test', ...env }, configDir: '/nonexistent' });
+  const settings = await loadAzimuthSettings({
+    env: { ENVIRONMENT: 'test', ...env },
+    configDir: '/nonexistent',
+  });
   const shared = await sharedServices(settings, {
     databaseUrl: postgres.url,
     jobsPrefix: prefix,

@@ -17,7 +17,7 @@ import { createScansModule, loadIngredientCatalogue, scansMigrations } from '../
 import { renderReportPdf } from '../src/modules/scans/reports/report-pdf.js';
 import type { RiskReport } from '../src/modules/scans/reports/risk-report.js';
 import type { ScanMessage } from '../src/modules/scans/scan-events.js';
-import { loadSettings } from '../src/platform/config/load-settings.js';
+import { loadAzimuthSettings } from '../src/roles/settings.js';
 import { migrateUp } from '../src/platform/db/migrator.js';
 import { createHealthRegistry } from '../src/platform/health/health-registry.js';
 import { createLifecycle } from '../src/platform/health/lifecycle.js';
@@ -86,7 +86,10 @@ export async function run(): Promise<void> {
     API_RATE_LIMIT_GLOBAL: '100000',
     LOG_LEVEL: 'silent',
   };
-  const settings = await loadSettings({ env: { ENVIRONMENT: 'test', ...env }, configDir: '/nonexistent' });
+  const settings = await loadAzimuthSettings({
+    env: { ENVIRONMENT: 'test', ...env },
+    configDir: '/nonexistent',
+  });
   const shared = await sharedServices(settings, {
     databaseUrl: postgres.url,
     jobsPrefix: prefix,

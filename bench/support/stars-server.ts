@@ -10,14 +10,14 @@ import { starsModule } from '../../src/modules/stars/stars-module.js';
 import { createStarsStore } from '../../src/modules/stars/stars-store-factory.js';
 import { cacheOptionsFromSettings } from '../../src/platform/cache/cache-options.js';
 import { MemoryCache } from '../../src/platform/cache/memory-cache.js';
-import { loadSettings } from '../../src/platform/config/load-settings.js';
+import { loadAzimuthSettings } from '../../src/roles/settings.js';
 import { MemoryEventBus } from '../../src/platform/events/memory-event-bus.js';
 import { createHealthRegistry } from '../../src/platform/health/health-registry.js';
 import { createLifecycle } from '../../src/platform/health/lifecycle.js';
 import { createLogger } from '../../src/platform/telemetry/logger.js';
 import { createMetricsRegistry } from '../../src/platform/telemetry/metrics.js';
 
-const settings = await loadSettings({ env: process.env, configDir: '/nonexistent' });
+const settings = await loadAzimuthSettings({ env: process.env, configDir: '/nonexistent' });
 const logger = createLogger({ level: settings.LOG_LEVEL });
 const metrics = createMetricsRegistry();
 const lifecycle = createLifecycle();

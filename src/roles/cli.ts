@@ -4,11 +4,10 @@
 import { readFileSync } from 'node:fs';
 import cluster from 'node:cluster';
 import { Command, Option } from 'commander';
-import { loadSettings } from '../platform/config/load-settings.js';
 import { redactSettings } from '../platform/config/redact-settings.js';
 import { productionGuardProblems } from '../platform/config/production-guards.js';
 import { isSettingsError, SettingsError } from '../platform/config/settings-error.js';
-import type { Settings } from '../platform/config/settings-schema.js';
+import { AzimuthSettingsSchema, loadAzimuthSettings, type AzimuthSettings as Settings } from './settings.js';
 import { mintToken } from '../platform/auth/mint-token.js';
 import { startAzureMonitor } from '../platform/telemetry/azure-monitor.js';
 import { createLogger, type Logger } from '../platform/telemetry/logger.js';
@@ -23,7 +22,7 @@ type SettingsCheck = (settings: Settings) => string[];
 /** Loads settings or exits 2; `checks` add problems (serving roles: the production guards). */
 async function settingsOrExit(checks: SettingsCheck[] = []): Promise<Settings> {
   try {
-    const settings = await loadSettings({ onNotice: (line) => settingNotices.push(line) });
+    const settings = await loadAzimuthSettings({ onNotice: (line) => settingNotices.push(line) });
     const problems = checks.flatMap((check) => check(settings));
     if (problems.length > 0) throw new SettingsError(problems);
     return settings;
@@ -124,10 +123,10 @@ program
   .action(async (options: { json?: boolean; example?: boolean }) => {
     if (options.example) {
       const { renderEnvExample } = await import('../platform/config/env-example.js');
-      process.stdout.write(renderEnvExample());
+      process.stdout.write(renderEnvExample(AzimuthSettingsSchema));
       return;
     }
-    const redacted = redactSettings(await settingsOrExit());
+    const redacted = redactSettings(await settingsOrExit(), AzimuthSettingsSchema);
     const text = options.json
       ? JSON.stringify(redacted, null, 2)
       : Object.entries(redacted)

@@ -1,9 +1,9 @@
 // Which business modules each role runs, wired from the platform's ports. A module gets exactly
 // the ports it uses, as a typed object; none of them knows which driver it got.
 import type { AppModule } from '../http/app-types.js';
-import { createFilesModule } from '../modules/files/files-routes.js';
+import { filesModule } from '../modules/files/files-module.js';
 import { createProgressSocket } from '../http/progress-socket.js';
-import { recordingsModule, registerRecordingsWorker } from '../modules/recordings/index.js';
+import { recordingsModule, registerRecordingsWorker } from '../modules/recordings/recordings-module.js';
 import { createScansModule } from '../modules/scans/index.js';
 import { PostgresStarsStore, type StarsTables } from '../modules/stars/postgres-stars-store.js';
 import { starsModule } from '../modules/stars/stars-module.js';
@@ -12,6 +12,7 @@ import { moduleDb } from '../platform/db/database.js';
 import { blobStoreOptionsFromSettings, createStoragePolicy } from '../platform/blob/create-blob-store.js';
 import { tableStorageAccount } from '../platform/storage/storage-account.js';
 import type { Platform } from './platform.js';
+import type { AzimuthSettings } from './settings.js';
 
 export interface Modules {
   /** HTTP surfaces, for the `api` and `all` roles. */
@@ -22,8 +23,12 @@ export interface Modules {
   close(): Promise<void>;
 }
 
-export async function createModules(platform: Platform, options: { processJobs: boolean }): Promise<Modules> {
-  const { settings, blobs, database, jobs, events, lifecycle, metrics, logger } = platform;
+export async function createModules(
+  platform: Platform,
+  options: { settings: AzimuthSettings; processJobs: boolean },
+): Promise<Modules> {
+  const { blobs, database, jobs, events, lifecycle, metrics, logger } = platform;
+  const { settings } = options;
   // One /ws for every module's live progress (recordings: recordingId, scans: scanId).
   const progress = createProgressSocket({
     events,
@@ -46,7 +51,7 @@ export async function createModules(platform: Platform, options: { processJobs: 
     settings,
   });
   const scansWorker = options.processJobs ? scans.startWorker() : undefined;
-  const stars = await openStarsStore(platform);
+  const stars = await openStarsStore(platform, settings);
   platform.health.register(stars.health);
   // The api role only enqueues; worker and all run the pipeline's jobs.
   const recordingsWorker = options.processJobs
@@ -64,13 +69,10 @@ export async function createModules(platform: Platform, options: { processJobs: 
 
   return {
     routes: [
-      createFilesModule({
-        store: blobs.store,
-        container: settings.AZURE_STORAGE_CONTAINER,
-        maxUploadBytes: settings.MAX_UPLOAD_MB * 1024 * 1024,
-        sasTtlSeconds: blobs.sasTtlSeconds,
+      filesModule({
+        blobs: blobs.store,
         health: blobs.health,
-        region: settings.AZURE_REGION,
+        settings,
         ...(blobs.verifyLink ? { verifyLink: blobs.verifyLink } : {}),
       }),
       starsModule({ store: stars, cache: platform.cache, events, lifecycle, metrics, settings }),
@@ -96,7 +98,7 @@ export async function createModules(platform: Platform, options: { processJobs: 
 }
 
 /** STARS_STORE: the platform's database (PostgreSQL or PGlite), or Azure Table Storage. */
-async function openStarsStore({ settings, database }: Platform): Promise<StarsStore> {
+async function openStarsStore({ database }: Platform, settings: AzimuthSettings): Promise<StarsStore> {
   let store: StarsStore;
   if (settings.STARS_STORE === 'postgres') {
     store = new PostgresStarsStore({ db: moduleDb<StarsTables>(database.db), driver: database.driver });

@@ -1,32 +1,119 @@
-// Builds the app the way the roles do, with a logger whose lines the test can read back.
+// The one test-app builder: the app built the way the roles build it, with the modules a test
+// names composed over real embedded ports (disk blobs, PGlite, memory cache, bus and jobs unless
+// given), a logger whose lines the test can read back, and tokens for AUTH_MODE=jwt.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { Registry } from 'prom-client';
 import { buildApp, type AppDeps } from '../../src/http/app.js';
-import type { App } from '../../src/http/app-types.js';
+import type { App, AppModule } from '../../src/http/app-types.js';
+import { filesModule } from '../../src/modules/files/files-module.js';
+import { starsModule, type StarsModule, type StarsModuleDeps } from '../../src/modules/stars/stars-module.js';
+import type { StarsStore } from '../../src/modules/stars/stars-store.js';
 import { createJwtAuthenticator } from '../../src/platform/auth/authenticator.js';
-import { createHealthRegistry } from '../../src/platform/health/health-registry.js';
-import { createLifecycle } from '../../src/platform/health/lifecycle.js';
+import { mintToken } from '../../src/platform/auth/mint-token.js';
+import {
+  blobStoreOptionsFromSettings,
+  createBlobStore,
+  type BlobStoreBundle,
+} from '../../src/platform/blob/index.js';
+import { cacheOptionsFromSettings } from '../../src/platform/cache/cache-options.js';
+import type { Cache } from '../../src/platform/cache/cache.js';
+import { MemoryCache } from '../../src/platform/cache/memory-cache.js';
+import type { ManagedEventBus } from '../../src/platform/events/event-bus.js';
+import { MemoryEventBus } from '../../src/platform/events/memory-event-bus.js';
+import { createHealthRegistry, type HealthRegistry } from '../../src/platform/health/health-registry.js';
+import { createLifecycle, type Lifecycle } from '../../src/platform/health/lifecycle.js';
+import { InProcessJobQueue } from '../../src/platform/jobs/in-process-job-queue.js';
+import type { ManagedJobQueue } from '../../src/platform/jobs/job-queue.js';
+import { createMemoryQuotaStore } from '../../src/platform/quota/memory-quota-store.js';
 import { createLogger } from '../../src/platform/telemetry/logger.js';
 import { createMetricsRegistry } from '../../src/platform/telemetry/metrics.js';
+import type { AzimuthSettings as Settings } from '../../src/roles/settings.js';
+import { createArrayAuditLog, createMapCache } from './fakes.js';
+import { openRecordings, type RecordingsParts, type RecordingsTestOptions } from './recordings-parts.js';
 import { testSettings } from './test-settings.js';
 
 export const testJwtSecret = 'test-secret-that-is-at-least-32-characters-long';
 
-export interface TestApp {
-  app: App;
-  deps: AppDeps;
-  /** Every log line written so far, parsed. */
-  logs(): Record<string, unknown>[];
+export type ModuleName = 'files' | 'stars' | 'recordings';
+
+export interface StarsTestOptions {
+  store: StarsStore;
+  heartbeatMs?: number;
+  /** Overrides of what the module sees (e.g. production with DEBUG, which settings refuse). */
+  moduleSettings?: Partial<StarsModuleDeps['settings']>;
+  clock?: () => number;
 }
 
-export async function buildTestApp(
-  options: {
-    env?: Record<string, string>;
-    modules?: AppDeps['modules'];
-    ready?: boolean;
-    console?: AppDeps['console'];
-  } = {},
-): Promise<TestApp> {
-  const settings = await testSettings({ LOG_LEVEL: 'info', ...options.env });
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  /** The modules to compose, by name, and any extra surface a test brings (probes). */
+  modules?: ReadonlyArray<ModuleName | AppModule>;
+  stars?: StarsTestOptions;
+  recordings?: RecordingsTestOptions;
+  cache?: Cache;
+  events?: ManagedEventBus;
+  jobs?: ManagedJobQueue;
+  /** Default true: lifecycle marked ready. */
+  ready?: boolean;
+  /** Listen on a free port (WebSocket and fetch tests); default false: use `app.inject`. */
+  listen?: boolean;
+  dataDir?: string;
+  /** The built web console to serve at / (test/console). */
+  console?: AppDeps['console'];
+}
+
+export interface StarsParts {
+  stars: StarsModule;
+  starsStore: StarsStore;
+}
+
+type Has<O, N> = O extends { modules: ReadonlyArray<infer M> } ? (N extends M ? true : false) : false;
+
+/** The app, with the parts of the modules it was built with. */
+export type TestAppFor<O> = TestApp &
+  (Has<O, 'stars'> extends true ? StarsParts : unknown) &
+  (Has<O, 'recordings'> extends true ? RecordingsParts : unknown);
+
+export interface TestApp extends Partial<RecordingsParts>, Partial<StarsParts> {
+  app: App;
+  deps: AppDeps;
+  settings: Settings;
+  /** Set when `listen` is. */
+  url: string;
+  dataDir: string;
+  bundle: BlobStoreBundle;
+  cache: Cache;
+  events: ManagedEventBus;
+  jobs: ManagedJobQueue;
+  health: HealthRegistry;
+  lifecycle: Lifecycle;
+  metrics: Registry;
+  /** Every log line written so far, parsed. */
+  logs(): Record<string, unknown>[];
+  /** A bearer header for AUTH_MODE=jwt. */
+  auth(subject: string, roles?: string[]): Promise<{ authorization: string }>;
+  close(): Promise<void>;
+}
+
+/** Test defaults per module: busy suites must not trip the rate limits, nor wait between retries. */
+function moduleEnv(names: ModuleName[]): Record<string, string> {
+  const env: Record<string, string> = { LOG_LEVEL: 'info' };
+  if (names.includes('stars'))
+    Object.assign(env, {
+      LOG_LEVEL: 'silent',
+      DEBUG: 'true',
+      API_RATE_LIMIT_TIMES: '100000',
+      API_RATE_LIMIT_GLOBAL: '100000',
+    });
+  if (names.includes('recordings'))
+    Object.assign(env, { LOG_LEVEL: 'silent', RECORDINGS_RETRY_DELAY_MS: '0' });
+  return env;
+}
+
+function capturingLogger(level: string) {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -34,22 +121,109 @@ export async function buildTestApp(
       callback();
     },
   });
-  const logger = createLogger({ level: settings.LOG_LEVEL, destination });
+  return {
+    logger: createLogger({ level: level, destination }),
+    logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+export async function buildTestApp<const O extends TestAppOptions>(
+  options: O = {} as O,
+): Promise<TestAppFor<O>> {
+  const names = (options.modules ?? []).filter((m): m is ModuleName => typeof m === 'string');
+  const ownDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'azimuth-test-')));
+  const settings = await testSettings({ ...moduleEnv(names), DATA_DIR: dataDir, ...options.env });
+  const { logger, logs } = capturingLogger(settings.LOG_LEVEL);
+  const metrics = createMetricsRegistry();
+  const health = createHealthRegistry({ timeoutMs: 2000 });
   const lifecycle = createLifecycle();
+  const cache = options.cache ?? new MemoryCache(cacheOptionsFromSettings(settings), { logger });
+  const events = options.events ?? new MemoryEventBus({ replaySize: 1000 }, { logger });
+  const jobs = options.jobs ?? new InProcessJobQueue({ logger });
+  const bundle = await createBlobStore(blobStoreOptionsFromSettings(settings), {
+    logger,
+    registry: new Registry(),
+    audit: createArrayAuditLog(),
+    cache: createMapCache(),
+    quota: createMemoryQuotaStore(),
+  });
+  const ports = { settings, logger, metrics, health, lifecycle, events, jobs, bundle };
+  const recordings = names.includes('recordings')
+    ? await openRecordings(ports, options.recordings ?? {})
+    : undefined;
+  const stars = names.includes('stars') ? starsFor(options.stars, { ...ports, cache }) : undefined;
+
+  const modules = (options.modules ?? []).map((m): AppModule => {
+    if (typeof m !== 'string') return m;
+    if (m === 'files')
+      return filesModule({
+        blobs: bundle.store,
+        health: bundle.health,
+        settings,
+        ...(bundle.verifyLink === undefined ? {} : { verifyLink: bundle.verifyLink }),
+      });
+    if (m === 'stars') return stars as StarsModule;
+    return (recordings as NonNullable<typeof recordings>).module;
+  });
   const deps: AppDeps = {
     settings,
     logger,
-    metrics: createMetricsRegistry(),
-    health: createHealthRegistry({ timeoutMs: 500 }),
+    metrics,
+    health,
     lifecycle,
     ...(settings.AUTH_MODE === 'jwt'
       ? { authenticator: createJwtAuthenticator({ secret: settings.AUTH_JWT_SECRET ?? testJwtSecret }) }
       : {}),
-    modules: options.modules ?? [],
+    modules,
     ...(options.console ? { console: options.console } : {}),
   };
   const app = await buildApp(deps);
   await app.ready();
+  const url = options.listen === true ? await app.listen({ port: 0, host: '127.0.0.1' }) : '';
   if (options.ready !== false) lifecycle.markReady();
-  return { app, deps, logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+  const worker = recordings === undefined ? undefined : await recordings.startWorker();
+
+  const built: TestApp = {
+    app,
+    deps,
+    url,
+    dataDir,
+    ...ports,
+    cache,
+    ...(recordings === undefined ? {} : { ...recordings.parts, worker }),
+    ...(stars === undefined || options.stars === undefined ? {} : { stars, starsStore: options.stars.store }),
+    logs,
+    auth: async (subject, roles = []) => ({
+      authorization: `Bearer ${await mintToken({ secret: testJwtSecret, subject, roles })}`,
+    }),
+    async close() {
+      await worker?.close();
+      await app.close();
+      await options.stars?.store.close();
+      if (options.jobs === undefined) await jobs.close();
+      if (options.events === undefined) await events.close();
+      await recordings?.close();
+      if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  // The parts TestAppFor<O> promises are there: each named module's were built above.
+  return built as TestAppFor<O>;
+}
+
+function starsFor(
+  options: StarsTestOptions | undefined,
+  ports: Pick<TestApp, 'settings' | 'cache' | 'events' | 'lifecycle' | 'metrics'>,
+): StarsModule {
+  if (options === undefined) throw new Error('The stars module needs `stars: { store }`.');
+  return starsModule({
+    store: options.store,
+    cache: ports.cache,
+    events: ports.events,
+    lifecycle: ports.lifecycle,
+    metrics: ports.metrics,
+    settings: { ...ports.settings, ...options.moduleSettings },
+    ...(options.heartbeatMs === undefined ? {} : { sse: { heartbeatMs: options.heartbeatMs } }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
 }

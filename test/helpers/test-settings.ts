@@ -1,7 +1,9 @@
-// Settings for tests: the real loader with ENVIRONMENT=test, no env file, and overrides.
-import { loadSettings } from '../../src/platform/config/load-settings.js';
-import type { Settings } from '../../src/platform/config/settings-schema.js';
+// Settings for tests: the real loader (every module's settings included) with ENVIRONMENT=test,
+// no env file, and overrides.
+import { loadAzimuthSettings, type AzimuthSettings } from '../../src/roles/settings.js';
 
-export function testSettings(overrides: Record<string, string> = {}): Promise<Settings> {
-  return loadSettings({ env: { ENVIRONMENT: 'test', ...overrides }, configDir: '/nonexistent' });
+export type Settings = AzimuthSettings;
+
+export function testSettings(overrides: Record<string, string> = {}): Promise<AzimuthSettings> {
+  return loadAzimuthSettings({ env: { ENVIRONMENT: 'test', ...overrides }, configDir: '/nonexistent' });
 }

@@ -4,6 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp, type TestAppFor } from '../helpers/test-app.js';
+
+type StarsApp = TestAppFor<{ modules: ['stars'] }>;
 import type { App } from '../../src/http/app-types.js';
 import { PostgresStarsStore, type StarsTables } from '../../src/modules/stars/postgres-stars-store.js';
 import { starsMigrations } from '../../src/modules/stars/stars-migrations.js';
@@ -12,9 +15,7 @@ import { createStoragePolicy } from '../../src/platform/blob/create-blob-store.j
 import { moduleDb, type Database } from '../../src/platform/db/database.js';
 import { migrateUp } from '../../src/platform/db/migrator.js';
 import { createPostgresDatabase } from '../../src/platform/db/postgres-database.js';
-import { buildFilesApp, type FilesFixture } from '../modules/files/files-fixture.js';
 import { buildRecordingsApp, type RecordingsFixture } from '../modules/recordings/recordings-fixture.js';
-import { buildStarsApp, type StarsApp } from '../modules/stars/helpers/stars-app.js';
 import { devAccount, startAzurite, type Azurite } from '../helpers/azurite.js';
 import { createTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { available, services } from '../helpers/services.js';
@@ -75,14 +76,17 @@ const proxiedConnectionString = (azurite: Azurite, proxy: TcpProxy, service: 'Bl
 describe('files: when Blob Storage (Azurite) is cut', () => {
   let azurite: Azurite;
   let proxy: TcpProxy;
-  let files: FilesFixture;
+  let files: TestApp;
   beforeAll(async () => {
     azurite = await startAzurite({ blob: true, table: false });
     proxy = await startTcpProxy({ host: '127.0.0.1', port: azurite.blobPort });
-    files = await buildFilesApp({
-      AZURE_STORAGE_CONNECTION_STRING: proxiedConnectionString(azurite, proxy, 'Blob'),
-      AZURE_REGION: 'westeurope',
-      ...storagePolicyEnv,
+    files = await buildTestApp({
+      modules: ['files'],
+      env: {
+        AZURE_STORAGE_CONNECTION_STRING: proxiedConnectionString(azurite, proxy, 'Blob'),
+        AZURE_REGION: 'westeurope',
+        ...storagePolicyEnv,
+      },
     });
     const created = await files.app.inject({ method: 'GET', url: '/api/files' });
     expect(created.statusCode).toBe(200);
@@ -135,7 +139,7 @@ describe('stars: when Table Storage (Azurite) is cut', () => {
       policy: createStoragePolicy(storageResilience, 'tables'),
     });
     await store.init();
-    stars = await buildStarsApp({ store });
+    stars = await buildTestApp({ modules: ['stars'], stars: { store } });
   });
   afterAll(async () => {
     await stars.close();
@@ -187,7 +191,7 @@ describe.runIf(postgresUp)('with PostgreSQL behind the proxy', () => {
       );
       await migrateUp({ db: database.db, migrations: starsMigrations });
       const store = new PostgresStarsStore({ db: moduleDb<StarsTables>(database.db), driver: 'postgres' });
-      stars = await buildStarsApp({ store });
+      stars = await buildTestApp({ modules: ['stars'], stars: { store } });
     });
     afterAll(async () => {
       await stars.close();

@@ -1,14 +1,11 @@
 // Strict request bodies, one route per module: an unknown field is a 400 naming it (Fastify's
 // default would strip it silently), and a JSON body carrying `__proto__` or `constructor` is refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildStarsApp, type StarsApp } from '../modules/stars/helpers/stars-app.js';
+import { buildTestApp, type TestApp, type TestAppFor } from '../helpers/test-app.js';
+
+type StarsApp = TestAppFor<{ modules: ['stars'] }>;
 import { pgliteFixture } from '../modules/stars/helpers/store-fixtures.js';
-import {
-  buildFilesApp,
-  multipartBody,
-  multipartHeaders,
-  type FilesFixture,
-} from '../modules/files/files-fixture.js';
+import { multipartBody, multipartHeaders } from '../helpers/multipart.js';
 import {
   buildRecordingsApp,
   upload,
@@ -32,7 +29,7 @@ describe('stars', () => {
   let t: StarsApp;
   beforeAll(async () => {
     await store.start();
-    t = await buildStarsApp({ store: await store.make() });
+    t = await buildTestApp({ modules: ['stars'], stars: { store: await store.make() } });
   });
   afterAll(async () => {
     await t.close();
@@ -67,9 +64,9 @@ describe('stars', () => {
 });
 
 describe('files', () => {
-  let f: FilesFixture;
+  let f: TestApp;
   beforeAll(async () => {
-    f = await buildFilesApp();
+    f = await buildTestApp({ modules: ['files'] });
   });
   afterAll(async () => {
     await f.close();

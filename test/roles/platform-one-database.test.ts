@@ -24,7 +24,7 @@ describe.runIf(redisServerInstalled())('the composition root on a one-database R
       API_RATE_LIMIT_GLOBAL: '6',
     });
     const platform = await createPlatform(settings, silentLogger(), 'all');
-    const modules = await createModules(platform, { processJobs: true });
+    const modules = await createModules(platform, { settings, processJobs: true });
     const app = await buildApp(appDeps(platform, modules.routes));
     platform.lifecycle.markReady();
     try {

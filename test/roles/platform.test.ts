@@ -31,7 +31,7 @@ afterEach(async () => {
 async function start(env: Record<string, string>, options = { processJobs: true }) {
   const settings = await testSettings({ DATA_DIR: mkdtempSync(join(tmpdir(), 'azimuth-platform-')), ...env });
   const platform = await createPlatform(settings, silentLogger(), 'all');
-  const modules = await createModules(platform, options);
+  const modules = await createModules(platform, { settings, ...options });
   const app = await buildApp(appDeps(platform, modules.routes));
   platform.lifecycle.markReady();
   opened.push({ platform, app, modules });

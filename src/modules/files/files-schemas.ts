@@ -46,18 +46,39 @@ export const FileList = Type.Object({
 
 export const SasBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 1024 }),
-    permissions: Type.String({ pattern: '^[rwcd]{1,4}$', description: 'A subset of "rwcd"' }),
+    name: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 1024, description: 'One file: answers one link' }),
+    ),
+    names: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), {
+        minItems: 1,
+        maxItems: 100,
+        description: 'Up to 100 files: answers one link per name, in order (give `name` or `names`)',
+      }),
+    ),
+    permissions: Type.String({
+      pattern: '^[rwcd]{1,4}$',
+      description:
+        'A subset of "rwcd"; a link without w or c is refused (404) for a file that does not exist',
+    }),
     expiresInSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 604_800 })),
     contentDisposition: Type.Optional(Type.String({ maxLength: 256 })),
   },
   { additionalProperties: false },
 );
 
-export const SasLinkResponse = Type.Object({
+const SasLinkProperties = {
   url: Type.String(),
   expiresOn: Type.String({ format: 'date-time' }),
   permissions: Type.String(),
+};
+
+export const SasLinkResponse = Type.Object(SasLinkProperties, {
+  description: 'The link (for `name`), or one link per name (for `names`)',
+});
+
+export const SasLinksResponse = Type.Object({
+  items: Type.Array(Type.Object({ name: Type.String(), ...SasLinkProperties })),
 });
 
 export const StorageHealth = Type.Object({
@@ -68,3 +89,17 @@ export const StorageHealth = Type.Object({
   error: Type.Optional(Type.String()),
   details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
+
+/** The multipart upload's fields, for the OpenAPI document (the route streams the parts itself). */
+export const UploadForm = Type.Object(
+  {
+    name: Type.Optional(
+      Type.String({
+        description:
+          'The blob name (may contain "/"); default `{uuid}/{file name}`. Send it before the file.',
+      }),
+    ),
+    file: Type.String({ format: 'binary', description: 'The file (streamed; at most MAX_UPLOAD_MB)' }),
+  },
+  { required: ['file'] },
+);

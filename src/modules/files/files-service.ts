@@ -27,11 +27,15 @@ export interface UploadInput {
   body: Readable;
   /** The `name` field, when the client chose one. */
   name?: string;
+  /** A signed link's container; the container the API serves by default. */
+  container?: string;
   /** The part's file name, for the default `{uuid}/{file name}`. */
   filename?: string;
   contentType?: string;
   /** True once the multipart parser cut the file at its size limit. */
   truncated?: () => boolean;
+  /** Whose upload quota the file counts against (the caller's). */
+  quotaSubject: string;
 }
 
 export type FilesService = ReturnType<typeof createFilesService>;
@@ -48,6 +52,15 @@ export function safeFileName(filename: string | undefined): string {
   return cleaned === '' ? 'file' : cleaned.slice(0, 200);
 }
 
+export interface LinkRequest {
+  permissions: string;
+  expiresInSeconds?: number;
+  contentDisposition?: string;
+}
+
+/** Links for up to this many names in one request (seed 001: batch SAS generation). */
+export const MAX_LINKS_PER_REQUEST = 100;
+
 export function createFilesService(options: FilesServiceOptions) {
   const { store, container } = options;
   const ref = (name: string): BlobRef => ({ container, name });
@@ -57,40 +70,65 @@ export function createFilesService(options: FilesServiceOptions) {
       extensions: { limitBytes: options.maxUploadBytes },
     });
 
+  /** A link that can neither write nor create is only worth something for a file that exists. */
+  const assertLinkable = async (names: string[], permissions: string): Promise<void> => {
+    if (/[wc]/.test(permissions)) return;
+    const present = await Promise.all(names.map((name) => store.exists(ref(name))));
+    const missing = names.filter((_name, i) => !present[i]);
+    if (missing.length > 0)
+      throw errors.notFound(
+        `No such file: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}.`,
+      );
+  };
+
+  const sign = (name: string, input: LinkRequest): Promise<SasLink> =>
+    store.sasUrl(ref(name), {
+      permissions: input.permissions,
+      expiresInSeconds: input.expiresInSeconds ?? options.sasTtlSeconds,
+      ...(input.contentDisposition === undefined ? {} : { contentDisposition: input.contentDisposition }),
+    });
+
   return {
     container,
 
+    /** Where a name lives in the container the API serves. */
+    ref,
+
     async upload(input: UploadInput): Promise<{ properties: BlobProperties; url: string }> {
-      const name = input.name ?? `${randomUUID()}/${safeFileName(input.filename)}`;
+      const target = {
+        container: input.container ?? container,
+        name: input.name ?? `${randomUUID()}/${safeFileName(input.filename)}`,
+      };
       const body = limitBodySize(input.body, {
         maxBytes: options.maxUploadBytes,
         tooLarge,
         ...(input.truncated === undefined ? {} : { truncated: input.truncated }),
       });
-      const properties = await store.upload(ref(name), body, {
+      const properties = await store.upload(target, body, {
+        quotaSubject: input.quotaSubject,
         ...(input.contentType === undefined ? {} : { contentType: input.contentType }),
       });
-      return { properties, url: store.url(ref(name)) };
+      return { properties, url: store.url(target) };
     },
 
     /** A range request for the last `suffixLength` bytes needs the size first. */
     async download(
-      name: string,
+      target: BlobRef,
       range: ByteRange | { suffixLength: number } | undefined,
     ): Promise<BlobDownload> {
       if (range !== undefined && 'suffixLength' in range) {
-        const { size } = await store.head(ref(name));
+        const { size } = await store.head(target);
         if (size === 0) throw errors.rangeNotSatisfiable('The file is empty.');
-        return store.download(ref(name), { range: { start: Math.max(0, size - range.suffixLength) } });
+        return store.download(target, { range: { start: Math.max(0, size - range.suffixLength) } });
       }
-      return store.download(ref(name), range === undefined ? {} : { range });
+      return store.download(target, range === undefined ? {} : { range });
     },
 
-    head: (name: string) => store.head(ref(name)),
+    head: (target: BlobRef) => store.head(target),
 
-    exists: (name: string) => store.exists(ref(name)),
+    exists: (target: BlobRef) => store.exists(target),
 
-    delete: (name: string) => store.delete(ref(name)),
+    delete: (target: BlobRef) => store.delete(target),
 
     async list(query: { prefix?: string; limit?: number; cursor?: string }) {
       const page = await store.list(container, {
@@ -101,17 +139,16 @@ export function createFilesService(options: FilesServiceOptions) {
       return { items: page.items, nextCursor: page.continuationToken ?? null };
     },
 
-    sas(input: {
-      name: string;
-      permissions: string;
-      expiresInSeconds?: number;
-      contentDisposition?: string;
-    }): Promise<SasLink> {
-      return store.sasUrl(ref(input.name), {
-        permissions: input.permissions,
-        expiresInSeconds: input.expiresInSeconds ?? options.sasTtlSeconds,
-        ...(input.contentDisposition === undefined ? {} : { contentDisposition: input.contentDisposition }),
-      });
+    /** One link; 404 for a read (or delete) link to a file that does not exist. */
+    async link(name: string, input: LinkRequest): Promise<SasLink> {
+      await assertLinkable([name], input.permissions);
+      return sign(name, input);
+    },
+
+    /** One link per name, in order; 404 naming the missing files when a read link is asked for any. */
+    async links(names: string[], input: LinkRequest): Promise<Array<SasLink & { name: string }>> {
+      await assertLinkable(names, input.permissions);
+      return Promise.all(names.map(async (name) => ({ name, ...(await sign(name, input)) })));
     },
   };
 }

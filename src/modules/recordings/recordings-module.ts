@@ -1,22 +1,33 @@
-// The recordings module's HTTP surface (routes, and the `recordingId` topic of the /ws socket) over
-// explicit ports.
+// The recordings module (seed 002) as roles/ composes it: its HTTP surface (routes and the
+// `recordingId` topic of the /ws socket) over explicit ports, and, for the worker and all roles, its
+// jobs and its migrations.
 import type { Registry } from 'prom-client';
 import type { AppModule } from '../../http/app-types.js';
 import { createProgressSocket, type ProgressSocket } from '../../http/progress-socket.js';
 import type { PlatformDb } from '../../platform/db/platform-tables.js';
 import type { BlobStore } from '../../platform/blob/blob-store.js';
-import type { Settings } from '../../platform/config/settings-schema.js';
 import type { EventBus } from '../../platform/events/event-bus.js';
 import type { Lifecycle } from '../../platform/health/lifecycle.js';
 import type { JobQueue } from '../../platform/jobs/job-queue.js';
 import type { Logger } from '../../platform/telemetry/logger.js';
-import { ownerOf, registerRecordingsRoutes } from './recordings-routes.js';
+import { callerOf } from '../../http/caller.js';
+import { registerRecordingsRoutes } from './recordings-routes.js';
+import type { RecordingsSettings } from './recordings-settings.js';
 import { createRecordingsService } from './recordings-service.js';
 import { messageOf, recordingChannel } from './recording-events.js';
 import { createRecordingsStore, recordingsDb } from './recordings-store.js';
 
+export { recordingsMigrations } from './recordings-migrations.js';
+export {
+  registerRecordingsWorker,
+  type RecordingsWorker,
+  type RecordingsWorkerDeps,
+} from './recordings-worker.js';
+export type { PipelinePoint } from './recording-pipeline.js';
+export type { RecordingMessage } from './recording-events.js';
+
 export type RecordingsModuleSettings = Pick<
-  Settings,
+  RecordingsSettings,
   | 'RECORDINGS_CONTAINER'
   | 'MAX_UPLOAD_MB'
   | 'RECORDINGS_JOB_ATTEMPTS'
@@ -80,7 +91,7 @@ export function recordingsModule(deps: RecordingsModuleDeps): AppModule {
     noun: 'Recording',
     channel: recordingChannel,
     async snapshot(id, request) {
-      const owner = ownerOf(request, (request.query as { userId?: string } | undefined)?.userId);
+      const owner = callerOf(request).id;
       const recording = await store.get(id);
       return recording?.owner === owner ? messageOf(recording) : undefined;
     },

@@ -5,70 +5,30 @@
 //   GET    /api/recordings/{id}        status, stages, transcript, insights, cost, short-lived links
 //   DELETE /api/recordings/{id}        row and every blob → 204
 //   POST   /api/recordings/{id}/retry  a failed recording → 202; 409 otherwise
-//   WS     /ws                         live progress (recordings-socket.ts)
+//   WS     /ws                         live progress (the `recordingId` topic of http/progress-socket.ts)
 //
-// Owner: AUTH_MODE=jwt, the principal; AUTH_MODE=none, the `userId` field or query ('anonymous').
+// Owner: the caller (http/caller.ts): the token's subject, or with AUTH_MODE=none the `userId` query.
 import multipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { requirePrincipal } from '../../http/auth.js';
+import { access, CallerQuery, callerOf, callerUrl } from '../../http/caller.js';
 import { problemResponses } from '../../http/problem.js';
 import { refuseUnknownFields } from '../../http/multipart-fields.js';
 import { errors } from '../../platform/errors/app-error.js';
 import type { Recording } from './recording.js';
 import {
   Accepted,
+  AudioForm,
   ListQuery,
-  OwnerQuery,
   RecordingDetail,
   RecordingIdParams,
   RecordingList,
 } from './recordings-schemas.js';
-import type { RecordingsService, RecordingLinks } from './recordings-service.js';
+import type { RecordingsService } from './recordings-service.js';
+import { acceptedView, detailView, summaryView } from './recordings-views.js';
 
 const tags = ['recordings'];
-
-export const ANONYMOUS_OWNER = 'anonymous';
-
-/** Who owns what the request reads or writes; `claimed` is the caller's own word (AUTH_MODE=none). */
-export function ownerOf(request: FastifyRequest, claimed?: string): string {
-  if (request.server.authMode === 'jwt') {
-    if (request.principal === null) throw errors.unauthorized();
-    return request.principal.id;
-  }
-  return claimed === undefined || claimed === '' ? ANONYMOUS_OWNER : claimed;
-}
-
-const iso = (date: Date | null) => (date === null ? null : date.toISOString());
-
-export const summaryView = (r: Recording) => ({
-  id: r.id,
-  title: r.title,
-  language: r.language,
-  status: r.status,
-  stage: r.stage,
-  percent: r.percent,
-  contentType: r.contentType,
-  sizeBytes: r.sizeBytes,
-  durationSeconds: r.durationSeconds,
-  error: r.error,
-  createdAt: r.createdAt.toISOString(),
-  updatedAt: r.updatedAt.toISOString(),
-  completedAt: iso(r.completedAt),
-});
-
-const detailView = (r: Recording, links: RecordingLinks) => ({
-  ...summaryView(r),
-  compressedBytes: r.compressedBytes,
-  stages: r.stages,
-  transcript: r.transcript,
-  insights: r.insights,
-  cost: r.cost,
-  warnings: r.warnings,
-  retries: r.retries,
-  links,
-});
 
 function fieldValue(fields: Record<string, unknown>, name: string): string | undefined {
   const field = fields[name];
@@ -82,19 +42,14 @@ export async function registerRecordingsRoutes(
   options: { service: RecordingsService; maxUploadBytes: number },
 ): Promise<void> {
   const { service } = options;
-  const mustSignIn = requirePrincipal();
+  const signedIn = access(app, 'signed-in');
+  const mustSignIn = signedIn.preHandler;
   await app.register(multipart, {
     limits: { fileSize: options.maxUploadBytes, files: 1, fields: 5, fieldSize: 2048, parts: 6 },
   });
 
-  const accepted = (r: Recording) => ({
-    id: r.id,
-    status: r.status,
-    title: r.title,
-    sizeBytes: r.sizeBytes,
-    contentType: r.contentType,
-    location: `/api/recordings/${r.id}`,
-  });
+  const accepted = (request: FastifyRequest, r: Recording) =>
+    acceptedView(r, callerUrl(request, `/api/recordings/${r.id}`));
 
   app.post(
     '/api/process-audio',
@@ -102,10 +57,12 @@ export async function registerRecordingsRoutes(
       preHandler: mustSignIn,
       schema: {
         tags,
+        ...signedIn.schema,
         summary:
-          'Upload audio (multipart, streamed) for compression, transcription and insights: optional fields `title`, `language`, `userId`, then the file',
+          'Upload audio (multipart, streamed) for compression, transcription and insights: optional fields `title`, `language`, then the file',
         consumes: ['multipart/form-data'],
-        querystring: OwnerQuery,
+        multipart: AudioForm,
+        querystring: CallerQuery,
         response: { 202: Accepted, ...problemResponses(400, 401, 413, 415, 429, 503) },
       },
     },
@@ -118,17 +75,23 @@ export async function registerRecordingsRoutes(
       const language = fieldValue(fields, 'language');
       if (language !== undefined && language !== '' && !/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/.test(language))
         throw errors.badRequest('language must be an ISO-639-1 code such as "en".');
+      if (fields.userId !== undefined)
+        throw errors.badRequest(
+          'The caller is not a form field: with AUTH_MODE=none, give ?userId= in the URL.',
+        );
       const title = fieldValue(fields, 'title');
+      const caller = callerOf(request);
       const recording = await service.create({
-        owner: ownerOf(request, fieldValue(fields, 'userId') ?? request.query.userId),
+        owner: caller.id,
+        quotaSubject: caller.quotaSubject,
         body: part.file,
         ...(title === undefined ? {} : { title }),
         ...(language === undefined || language === '' ? {} : { language }),
         ...(part.filename === '' ? {} : { filename: part.filename }),
         truncated: () => part.file.truncated,
       });
-      reply.header('location', `/api/recordings/${recording.id}`);
-      return reply.code(202).send(accepted(recording));
+      const body = accepted(request, recording);
+      return reply.code(202).header('location', body.location).send(body);
     },
   );
 
@@ -138,13 +101,14 @@ export async function registerRecordingsRoutes(
       preHandler: mustSignIn,
       schema: {
         tags,
+        ...signedIn.schema,
         summary: 'The caller’s recordings, newest first, a page at a time',
         querystring: ListQuery,
         response: { 200: RecordingList, ...problemResponses(400, 401, 503) },
       },
     },
     async (request) => {
-      const page = await service.list(ownerOf(request, request.query.userId), {
+      const page = await service.list(callerOf(request).id, {
         limit: request.query.limit ?? 20,
         ...(request.query.cursor === undefined ? {} : { cursor: request.query.cursor }),
       });
@@ -158,15 +122,16 @@ export async function registerRecordingsRoutes(
       preHandler: mustSignIn,
       schema: {
         tags,
+        ...signedIn.schema,
         summary:
           'One recording: status, stages, duration, transcript, insights, cost and short-lived audio links',
         params: RecordingIdParams,
-        querystring: OwnerQuery,
+        querystring: CallerQuery,
         response: { 200: RecordingDetail, ...problemResponses(400, 401, 404, 503) },
       },
     },
     async (request) => {
-      const recording = await service.get(request.params.id, ownerOf(request, request.query.userId));
+      const recording = await service.get(request.params.id, callerOf(request).id);
       return detailView(recording, await service.links(recording));
     },
   );
@@ -177,14 +142,15 @@ export async function registerRecordingsRoutes(
       preHandler: mustSignIn,
       schema: {
         tags,
+        ...signedIn.schema,
         summary: 'Delete a recording and every blob it has',
         params: RecordingIdParams,
-        querystring: OwnerQuery,
+        querystring: CallerQuery,
         response: { 204: Type.Null(), ...problemResponses(400, 401, 404, 503) },
       },
     },
     async (request, reply) => {
-      await service.delete(request.params.id, ownerOf(request, request.query.userId));
+      await service.delete(request.params.id, callerOf(request).id);
       return reply.code(204).send(null);
     },
   );
@@ -195,15 +161,16 @@ export async function registerRecordingsRoutes(
       preHandler: mustSignIn,
       schema: {
         tags,
+        ...signedIn.schema,
         summary: 'Run a failed recording again from the stage that failed',
         params: RecordingIdParams,
-        querystring: OwnerQuery,
+        querystring: CallerQuery,
         response: { 202: Accepted, ...problemResponses(400, 401, 404, 409, 503) },
       },
     },
     async (request, reply) => {
-      const recording = await service.retry(request.params.id, ownerOf(request, request.query.userId));
-      return reply.code(202).send(accepted(recording));
+      const recording = await service.retry(request.params.id, callerOf(request).id);
+      return reply.code(202).send(accepted(request, recording));
     },
   );
 }

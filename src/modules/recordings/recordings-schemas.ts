@@ -96,3 +96,16 @@ export const Accepted = Type.Object({
   /** Where to follow the recording: GET this, or subscribe to it on /ws. */
   location: Type.String(),
 });
+
+/** The multipart upload's fields, for the OpenAPI document (the route streams the parts itself). */
+export const AudioForm = Type.Object(
+  {
+    title: Type.Optional(Type.String({ maxLength: 200, description: 'Default: the file name' })),
+    language: Type.Optional(Type.String({ description: 'ISO-639-1 code such as "en"; helps transcription' })),
+    file: Type.String({
+      format: 'binary',
+      description: 'The audio (mp3, wav, m4a/mp4, ogg/opus, webm, flac), after the other fields',
+    }),
+  },
+  { required: ['file'] },
+);

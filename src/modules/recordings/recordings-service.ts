@@ -38,6 +38,8 @@ export interface RecordingsServiceDeps {
 
 export interface NewUpload {
   owner: string;
+  /** Whose upload quota the original counts against (the caller's). */
+  quotaSubject: string;
   title?: string;
   language?: string;
   body: Readable;
@@ -101,6 +103,7 @@ export function createRecordingsService(deps: RecordingsServiceDeps) {
       const properties = await blobs.upload(ref(name), body, {
         contentType: format.contentType,
         metadata: { recordingId: id },
+        quotaSubject: upload.quotaSubject,
       });
       const title = upload.title?.trim() || upload.filename?.trim() || `Recording ${now().toISOString()}`;
       let recording: Recording;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PlatformDb } from '../../platform/db/platform-tables.js';
 import type { BlobStore } from '../../platform/blob/blob-store.js';
-import type { Settings } from '../../platform/config/settings-schema.js';
+import type { RecordingsSettings } from './recordings-settings.js';
 import type { EventBus } from '../../platform/events/event-bus.js';
 import type { HealthRegistry } from '../../platform/health/health-registry.js';
 import type { JobQueue } from '../../platform/jobs/job-queue.js';
@@ -21,7 +21,7 @@ import { createRecordingsStore, recordingsDb } from './recordings-store.js';
 import { createRetentionSweep, RETENTION_JOB } from './recordings-retention.js';
 
 export type RecordingsWorkerSettings = Pick<
-  Settings,
+  RecordingsSettings,
   | 'RECORDINGS_CONTAINER'
   | 'RECORDINGS_CONCURRENCY'
   | 'RECORDINGS_RETENTION_DAYS'

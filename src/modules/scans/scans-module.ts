@@ -5,7 +5,7 @@ import type { AppModule } from '../../http/app-types.js';
 import type { ProgressSocket } from '../../http/progress-socket.js';
 import type { AuditLog } from '../../platform/audit/audit-log.js';
 import type { BlobStore } from '../../platform/blob/blob-store.js';
-import type { Settings } from '../../platform/config/settings-schema.js';
+import type { ScansSettings } from './scans-settings.js';
 import type { PlatformDb } from '../../platform/db/platform-tables.js';
 import type { EventBus } from '../../platform/events/event-bus.js';
 import type { JobQueue } from '../../platform/jobs/job-queue.js';
@@ -28,16 +28,7 @@ import { processingStage } from './stages/processing-stage.js';
 import { reportingStage } from './stages/reporting-stage.js';
 import { createScanPipeline, type ScanJobPayload } from './stages/scan-pipeline.js';
 
-export type ScansModuleSettings = Pick<
-  Settings,
-  | 'SCANS_CONTAINER'
-  | 'SCANS_MAX_IMAGE_MB'
-  | 'SCANS_MAX_IMAGE_PX'
-  | 'SCANS_CONCURRENCY'
-  | 'SCANS_JOB_ATTEMPTS'
-  | 'SCANS_RETRY_DELAY_MS'
-  | 'SCANS_PUBLIC_BASE_URL'
->;
+export type ScansModuleSettings = ScansSettings;
 
 export interface ScansModuleDeps {
   /** The platform's database handle, migrated with scansMigrations. */

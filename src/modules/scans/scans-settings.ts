@@ -1,16 +1,9 @@
-// The scans module's own settings (seed 001: the Crown Safe image container and its limits). Until
-// the module template composes fragments, settings-schema.ts spreads this one into the schema.
-import Type from 'typebox';
+// The scans module's own settings (seed 001: the Crown Safe image container and its limits),
+// composed into the settings schema in roles/.
+import Type, { type Static } from 'typebox';
+import { int, type Settings } from '../../platform/config/settings-schema.js';
 
-const int = (description: string, defaultValue: number, minimum: number, maximum?: number) =>
-  Type.Integer({
-    description,
-    default: defaultValue,
-    minimum,
-    ...(maximum === undefined ? {} : { maximum }),
-  });
-
-export const ScansSettingsFragment = {
+export const ScansSettingsSchema = Type.Object({
   SCANS_CONTAINER: Type.String({
     description:
       'Container of product scans: scans/{user}/{scan}/original.{ext}, normalized.jpg, thumbnail.webp and reports/{scan}/',
@@ -33,4 +26,7 @@ export const ScansSettingsFragment = {
       pattern: '^https?://[^/]+$',
     }),
   ),
-};
+});
+
+/** Everything a scans part may read: its own settings and the platform's. */
+export type ScansSettings = Static<typeof ScansSettingsSchema> & Settings;

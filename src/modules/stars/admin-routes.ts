@@ -1,7 +1,7 @@
 // /admin/stars: cache flush, counts, and counter repair; admins only (AUTH_MODE=jwt).
 import Type from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { requirePrincipal } from '../../http/auth.js';
+import { access } from '../../http/caller.js';
 import { problemResponses } from '../../http/problem.js';
 import type { EventBus } from '../../platform/events/event-bus.js';
 import type { WriteLimit } from './actor.js';
@@ -28,8 +28,8 @@ export function registerAdminRoutes(
   deps: { service: StarsService; streams: EventStreams; events: EventBus; writeLimit: WriteLimit },
 ) {
   const { service } = deps;
-  const admin = { preHandler: requirePrincipal({ role: 'admin' }) };
-  const security = app.authMode === 'jwt' ? { security: [{ bearer: [] }] } : {};
+  const { preHandler, schema: security } = access(app, 'admin');
+  const admin = { preHandler };
 
   app.post(
     '/admin/stars/cache/flush',
@@ -63,7 +63,7 @@ export function registerAdminRoutes(
     async () => {
       const { connections, byChannel } = deps.streams.stats();
       return {
-        store: await service.store.stats(),
+        store: await service.stats(),
         streams: { connections, byChannel },
         events: deps.events.stats(),
       };

@@ -2,12 +2,11 @@
 // Registered only when DEBUG=true outside production, and then only for admins (AUTH_MODE=jwt).
 import Type from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { requirePrincipal } from '../../http/auth.js';
+import { access } from '../../http/caller.js';
 import { problemResponses } from '../../http/problem.js';
 import { emptyBodyAsObject, type WriteLimit } from './actor.js';
 import { StarPage, StarResponse, StatsResponse } from './stars-schemas.js';
-import { cacheKeys, type StarsService } from './stars-service.js';
-import { starView } from './stars-views.js';
+import type { StarsService } from './stars-service.js';
 
 const tags = ['debug'];
 
@@ -34,13 +33,12 @@ export function registerDebugRoutes(
   deps: {
     service: StarsService;
     writeLimit: WriteLimit;
-    isCached: (key: string) => Promise<boolean>;
     clock: () => number;
   },
 ) {
   const { service } = deps;
-  const admin = { preHandler: requirePrincipal({ role: 'admin' }) };
-  const security = app.authMode === 'jwt' ? { security: [{ bearer: [] }] } : {};
+  const { preHandler, schema: security } = access(app, 'admin');
+  const admin = { preHandler };
 
   app.get(
     '/debug/table-info',
@@ -53,7 +51,7 @@ export function registerDebugRoutes(
         response: { 200: StatsResponse, ...problemResponses(401, 403) },
       },
     },
-    () => service.store.stats(),
+    () => service.stats(),
   );
 
   app.get(
@@ -67,25 +65,7 @@ export function registerDebugRoutes(
         response: { 200: ActiveStarsDiagnosis, ...problemResponses(401, 403) },
       },
     },
-    async () => {
-      const now = new Date(deps.clock());
-      const [stats, page, firstPageCached] = await Promise.all([
-        service.store.stats(),
-        service.store.listActiveStars({}),
-        deps.isCached(cacheKeys.active({})),
-      ]);
-      return {
-        now: now.toISOString(),
-        activeStars: stats.activeStars,
-        expiredStars: stats.expiredStars,
-        inactiveStars: stats.inactiveStars,
-        firstPageFromStore: {
-          items: page.items.map((star) => starView(star, now)),
-          nextCursor: page.nextCursor,
-        },
-        firstPageCached,
-      };
-    },
+    () => service.diagnoseActive(),
   );
 
   app.post(

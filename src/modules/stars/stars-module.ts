@@ -12,7 +12,6 @@
 import type { Registry } from 'prom-client';
 import type { AppModule } from '../../http/app-types.js';
 import type { Cache } from '../../platform/cache/cache.js';
-import type { Settings } from '../../platform/config/settings-schema.js';
 import type { EventBus } from '../../platform/events/event-bus.js';
 import type { Lifecycle } from '../../platform/health/lifecycle.js';
 import type { WriteLimit } from './actor.js';
@@ -22,6 +21,7 @@ import { registerEventsRoutes } from './events-routes.js';
 import { EventStreams, type EventStreamsStats } from './sse-stream.js';
 import { registerStarsRoutes } from './stars-routes.js';
 import { StarsService } from './stars-service.js';
+import type { StarsSettings } from './stars-settings.js';
 import type { StarsStore } from './stars-store.js';
 import { registerUsersRoutes } from './users-routes.js';
 
@@ -31,15 +31,7 @@ export interface StarsModuleDeps {
   events: EventBus;
   lifecycle: Lifecycle;
   metrics: Registry;
-  settings: Pick<
-    Settings,
-    | 'ENVIRONMENT'
-    | 'DEBUG'
-    | 'API_RATE_LIMIT_TIMES'
-    | 'API_RATE_LIMIT_SECONDS'
-    | 'REDIS_POPULARITY_WINDOW'
-    | 'SSE_MAX_CONNECTIONS'
-  >;
+  settings: StarsSettings;
   sse?: {
     /** Comment heartbeat interval (default 15000). */
     heartbeatMs?: number;
@@ -92,7 +84,6 @@ export function starsModule(deps: StarsModuleDeps): StarsModule {
         service,
         writeLimit,
         clock,
-        isCached: async (key) => (await deps.cache.get(key)) !== undefined,
       });
     }
   };

@@ -2,7 +2,7 @@
 import type { FastifyReply } from 'fastify';
 import Type from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { requirePrincipal } from '../../http/auth.js';
+import { access } from '../../http/caller.js';
 import { problemResponses } from '../../http/problem.js';
 import { actorOf, emptyBodyAsObject, type WriteLimit } from './actor.js';
 import {
@@ -18,7 +18,6 @@ import {
 import type { StarsService } from './stars-service.js';
 
 const tags = ['stars'];
-const bearer = [{ bearer: [] }];
 
 /** With AUTH_MODE=jwt the user is the caller, so naming them is optional. */
 const CreateStarBodyJwt = Type.Object(
@@ -38,7 +37,8 @@ async function sendJson(reply: FastifyReply, json: Promise<string>) {
 export function registerStarsRoutes(app: App, deps: { service: StarsService; writeLimit: WriteLimit }) {
   const { service } = deps;
   const jwt = app.authMode === 'jwt';
-  const write = { config: { rateLimit: deps.writeLimit }, preHandler: requirePrincipal() };
+  const signedIn = access(app, 'signed-in');
+  const write = { config: { rateLimit: deps.writeLimit }, preHandler: signedIn.preHandler };
 
   app.get(
     '/stars',
@@ -62,7 +62,7 @@ export function registerStarsRoutes(app: App, deps: { service: StarsService; wri
         summary: 'Create a star',
         description:
           'AUTH_MODE=jwt: the star is the caller’s; userId may be omitted and naming anyone else is 403.',
-        ...(jwt ? { security: bearer } : {}),
+        ...signedIn.schema,
         body: (jwt ? CreateStarBodyJwt : CreateStarBody) as typeof CreateStarBodyJwt,
         response: { 201: StarResponse, ...problemResponses(400, 401, 403, 404, 429) },
       },
@@ -121,7 +121,7 @@ export function registerStarsRoutes(app: App, deps: { service: StarsService; wri
         tags,
         summary: 'Like a star (once per user; liking again changes nothing)',
         description: 'AUTH_MODE=none: the liker is body.userId. AUTH_MODE=jwt: the caller.',
-        ...(jwt ? { security: bearer } : {}),
+        ...signedIn.schema,
         params: StarIdParams,
         body: (jwt ? LikeBodyJwt : LikeBody) as typeof LikeBodyJwt,
         response: { 200: LikeResponse, ...problemResponses(400, 401, 403, 404, 429) },
@@ -138,7 +138,7 @@ export function registerStarsRoutes(app: App, deps: { service: StarsService; wri
         tags,
         summary: 'Delete a star',
         description: 'AUTH_MODE=jwt: its owner or an admin.',
-        ...(jwt ? { security: bearer } : {}),
+        ...signedIn.schema,
         params: StarIdParams,
         response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404, 429) },
       },

@@ -12,7 +12,7 @@ import type { Cache } from '../../platform/cache/cache.js';
 import { errors } from '../../platform/errors/app-error.js';
 import type { EventBus } from '../../platform/events/event-bus.js';
 import { pageLimit, type Page, type PageRequest } from './page-cursor.js';
-import type { StarsStore } from './stars-store.js';
+import type { StarsStore, StarsStoreStats } from './stars-store.js';
 import type { PopularStarResponse, StarResponse, UserResponse } from './stars-schemas.js';
 import { popularStarView, starView, userView } from './stars-views.js';
 import type { UserChanges } from './user.js';
@@ -87,10 +87,6 @@ export class StarsService {
     this.#logger = options.logger;
     this.#windowSeconds = options.popularityWindowSeconds;
     this.#clock = options.clock ?? Date.now;
-  }
-
-  get store(): StarsStore {
-    return this.#store;
   }
 
   // Stars
@@ -265,7 +261,33 @@ export class StarsService {
     for (const star of stars) await this.#publish(STARS_CHANNEL, { type: 'delete', data: star });
   }
 
-  // Admin
+  // Admin and debug
+
+  /** The store's driver, tables and row counts. */
+  stats(): Promise<StarsStoreStats> {
+    return this.#store.stats();
+  }
+
+  /** Why stars are or are not active: the counts, the store's first page (uncached), and whether the cache has it. */
+  async diagnoseActive() {
+    const now = this.#now();
+    const [stats, page, cached] = await Promise.all([
+      this.#store.stats(),
+      this.#store.listActiveStars({}),
+      this.#cache.get(cacheKeys.active({})),
+    ]);
+    return {
+      now: now.toISOString(),
+      activeStars: stats.activeStars,
+      expiredStars: stats.expiredStars,
+      inactiveStars: stats.inactiveStars,
+      firstPageFromStore: {
+        items: page.items.map((star) => starView(star, now)),
+        nextCursor: page.nextCursor,
+      },
+      firstPageCached: cached !== undefined,
+    };
+  }
 
   async flushCache(): Promise<void> {
     await this.#cache.deleteByPrefix(CACHE_PREFIX);

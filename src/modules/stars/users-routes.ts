@@ -1,7 +1,7 @@
 // /users (seed 003): list, create, read, update, delete, and a user's stars.
 import Type from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { requirePrincipal } from '../../http/auth.js';
+import { access } from '../../http/caller.js';
 import { problemResponses } from '../../http/problem.js';
 import { actorOf, type WriteLimit } from './actor.js';
 import {
@@ -19,11 +19,10 @@ const tags = ['users'];
 
 export function registerUsersRoutes(app: App, deps: { service: StarsService; writeLimit: WriteLimit }) {
   const { service } = deps;
-  const jwt = app.authMode === 'jwt';
   // Users carry emails: with AUTH_MODE=jwt reading them needs a signed-in caller.
-  const signedIn = { preHandler: requirePrincipal() };
-  const security = jwt ? { security: [{ bearer: [] }] } : {};
-  const write = { ...signedIn, config: { rateLimit: deps.writeLimit } };
+  const { preHandler, schema: security } = access(app, 'signed-in');
+  const signedIn = { preHandler };
+  const write = { preHandler, config: { rateLimit: deps.writeLimit } };
 
   app.get(
     '/users',

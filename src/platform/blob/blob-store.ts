@@ -16,6 +16,8 @@ export interface UploadOptions {
   /** User metadata; keys must be valid C# identifiers (Azure's rule), values ASCII. */
   metadata?: Record<string, string>;
   signal?: AbortSignal;
+  /** Whose upload quota this counts against (the caller; see http/caller.ts); absent: not counted (internal jobs). */
+  quotaSubject?: string;
 }
 
 export interface BlobProperties {

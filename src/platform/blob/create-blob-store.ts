@@ -20,13 +20,14 @@ import type { PolicyMetrics } from '../resilience/policy-metrics.js';
 import { createPolicy, type ResiliencePolicy } from '../resilience/resilience-policy.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { AzureBlobAuth } from './azure-blob-store.js';
-import type { BlobRef, BlobStore } from './blob-store.js';
+import type { BlobStore } from './blob-store.js';
 import { createDiskBlobStore } from './disk-blob-store.js';
-import { verifyDiskLink, type LinkPermission, type LinkVerdict } from './disk-signed-links.js';
+import { createDiskLinkVerifier } from './disk-signed-links.js';
 import { withInstrumentation } from './instrumented-blob-store.js';
 import { withUploadQuota } from './quota-blob-store.js';
 import { withResilience } from './resilient-blob-store.js';
 import { withSasCache } from './sas-cached-blob-store.js';
+import type { SignedLinkVerifier } from './signed-link-verifier.js';
 import { createStorageHealthCheck } from './storage-health.js';
 
 export interface StorageResilienceOptions {
@@ -79,15 +80,8 @@ export interface BlobStoreBundle {
   health: DependencyCheck;
   /** Default lifetime of SAS links (BLOB_SAS_TTL_SECONDS), for the API's default. */
   sasTtlSeconds: number;
-  /**
-   * Disk driver only: checks a signed link on GET/HEAD/PUT/DELETE /api/files/{name}. The container
-   * is the `sc` query parameter (the default container when absent).
-   */
-  verifyLink?: (options: {
-    ref: BlobRef;
-    query: Record<string, string | undefined>;
-    permission: LinkPermission;
-  }) => LinkVerdict;
+  /** Disk driver only: checks the signed links the API serves (any container the store signed). */
+  verifyLink?: SignedLinkVerifier;
 }
 
 /** Maps settings to factory options; `publicBaseUrl` defaults to BLOB_PUBLIC_BASE_URL or localhost:PORT. */
@@ -210,7 +204,7 @@ export async function createBlobStore(
       signingKey: key,
       publicBaseUrl: options.publicBaseUrl,
     });
-    verifyLink = (link) => verifyDiskLink({ key, ...link });
+    verifyLink = createDiskLinkVerifier(key, options.container);
   }
   let store = policy === undefined ? driver : withResilience(driver, { policy });
   store = withSasCache(store, {

@@ -14,7 +14,8 @@ import { pipeline } from 'node:stream/promises';
 import { errors } from '../errors/app-error.js';
 import { assertBlobRef, assertContainerName, assertMetadata, assertSasLifetime } from './blob-names.js';
 import { formatBlobUri } from './blob-uri.js';
-import { filesPath, signDiskLink } from './disk-signed-links.js';
+import { signDiskLink } from './disk-signed-links.js';
+import { filesPath } from './signed-link-verifier.js';
 import { resolveRange } from './byte-range.js';
 import { parkErrors, throwIfErrored } from './stream-errors.js';
 import type {

@@ -6,6 +6,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { normalizeSasPermissions } from './blob-names.js';
 import type { BlobRef } from './blob-store.js';
+import {
+  filesPath,
+  type LinkPermission,
+  type LinkVerdict,
+  type SignedLinkVerifier,
+} from './signed-link-verifier.js';
 
 export const diskLinkVersion = '1';
 
@@ -13,20 +19,6 @@ export interface DiskLinkSigner {
   key: Buffer;
   /** The API's public origin, e.g. `https://azimuth.example.com`; no trailing slash. */
   publicBaseUrl: string;
-}
-
-export type LinkPermission = 'r' | 'w' | 'c' | 'd';
-
-export type LinkVerdict =
-  | { ok: true; permissions: string; expiresOn: Date; contentDisposition?: string }
-  | {
-      ok: false;
-      reason: 'missing-signature' | 'malformed' | 'expired' | 'bad-signature' | 'permission-denied';
-    };
-
-/** The path the files API serves a blob at: each segment URI-encoded, slashes kept. */
-export function filesPath(name: string): string {
-  return `/api/files/${name.split('/').map(encodeURIComponent).join('/')}`;
 }
 
 function signature(key: Buffer, parts: string[]): string {
@@ -73,8 +65,18 @@ export function verifyDiskLink(options: {
   if (!sp.includes(options.permission)) return { ok: false, reason: 'permission-denied' };
   return {
     ok: true,
+    ref: options.ref,
     permissions: sp,
     expiresOn,
     ...(rscd === undefined ? {} : { contentDisposition: rscd }),
   };
+}
+
+/**
+ * The disk driver's SignedLinkVerifier: the container is the link's own `sc` (signed with the
+ * rest), so links to any container the store signed are served.
+ */
+export function createDiskLinkVerifier(key: Buffer, defaultContainer: string): SignedLinkVerifier {
+  return ({ name, query, permission }) =>
+    verifyDiskLink({ key, ref: { container: query.sc ?? defaultContainer, name }, query, permission });
 }

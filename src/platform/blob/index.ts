@@ -8,6 +8,7 @@ export * from './size-limited-body.js';
 export * from './azure-blob-store.js';
 export * from './disk-blob-store.js';
 export * from './disk-signed-links.js';
+export * from './signed-link-verifier.js';
 export * from './user-delegation-key-cache.js';
 export * from './resilient-blob-store.js';
 export * from './instrumented-blob-store.js';

@@ -1,9 +1,9 @@
 // Per-user upload quota (seed 001: UPLOAD_QUOTA_MB_PER_HOUR). Checked before an upload starts and
 // enforced while it streams; the upload that would cross the limit is refused with 429 (a rate
 // over time, so Retry-After says when the hour's window resets) and leaves nothing stored.
+// Whose quota it is comes with each upload (`quotaSubject`), never from ambient request state.
 import { Readable, Transform } from 'node:stream';
 import { errors, type AppError } from '../errors/app-error.js';
-import { requestContext } from '../telemetry/request-context.js';
 import type { QuotaStore, QuotaUsage } from '../quota/quota-store.js';
 import type { BlobStore } from './blob-store.js';
 import { parkErrors, throwIfErrored } from './stream-errors.js';
@@ -14,28 +14,15 @@ export interface UploadQuotaOptions {
   limitBytes: number;
   /** 3600 by default. */
   windowSeconds?: number;
-  /**
-   * Whose quota an upload counts against; undefined exempts it (internal jobs). By default the
-   * authenticated principal, else the client IP, from the request context.
-   */
-  subject?: () => string | undefined;
   /** Bytes reserved in the shared store at a time while streaming (256 KiB). */
   reserveStepBytes?: number;
   now?: () => Date;
-}
-
-export function defaultQuotaSubject(): string | undefined {
-  const context = requestContext.get();
-  if (context?.principalId !== undefined) return `user:${context.principalId}`;
-  if (context?.clientIp !== undefined) return `ip:${context.clientIp}`;
-  return undefined;
 }
 
 export function withUploadQuota(store: BlobStore, options: UploadQuotaOptions): BlobStore {
   const windowSeconds = options.windowSeconds ?? 3600;
   const step = options.reserveStepBytes ?? 256 * 1024;
   const now = options.now ?? (() => new Date());
-  const subjectOf = options.subject ?? defaultQuotaSubject;
   const limitMb = Math.round((options.limitBytes / 1024 / 1024) * 100) / 100;
 
   const refusal = (usage: QuotaUsage): AppError =>
@@ -48,7 +35,7 @@ export function withUploadQuota(store: BlobStore, options: UploadQuotaOptions): 
   return {
     ...store,
     async upload(ref, body, uploadOptions) {
-      const subject = subjectOf();
+      const subject = uploadOptions?.quotaSubject;
       if (subject === undefined) return store.upload(ref, body, uploadOptions);
       if (body instanceof Readable) parkErrors(body);
       const before = await options.quota.get(subject, { windowSeconds });

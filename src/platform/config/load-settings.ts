@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
+import type { Static, TObject } from 'typebox';
 import Value from 'typebox/value';
 import { storageSettingsProblems } from '../storage/storage-account.js';
 import { environmentDefaults } from './environment-defaults.js';
@@ -28,6 +29,13 @@ export interface LoadSettingsOptions {
   resolveSecret?: SecretResolver;
   /** Receives one line per seed alias in use (APP_LOG_LEVEL, …); the CLI logs them at start-up. */
   onNotice?: (line: string) => void;
+  /** Names the setting that needs Table Storage, when one does (a module's store choice). */
+  tablesNeededBy?: (settings: Record<string, unknown>) => string | undefined;
+}
+
+/** The schema to load: the platform's, or one that extends it (roles/settings.ts adds the modules'). */
+export interface SchemaOption<S extends TObject> {
+  schema?: S;
 }
 
 type SchemaProperty = {
@@ -37,14 +45,18 @@ type SchemaProperty = {
   maximum?: number;
   minLength?: number;
 };
-const properties = SettingsSchema.properties as unknown as Record<string, SchemaProperty>;
-const settingNames = Object.keys(properties);
+type Properties = Record<string, SchemaProperty>;
 
-export async function loadSettings(options: LoadSettingsOptions = {}): Promise<Settings> {
+export async function loadSettings<S extends TObject = typeof SettingsSchema>(
+  options: LoadSettingsOptions & SchemaOption<S> = {},
+): Promise<Static<S> & Settings> {
   const aliased = applySettingAliases(options.env ?? process.env);
   const env = aliased.env;
   const problems: string[] = [...aliased.problems];
   aliased.notices.forEach((line) => options.onNotice?.(line));
+  const schema: TObject = options.schema ?? SettingsSchema;
+  const properties = schema.properties;
+  const settingNames = Object.keys(properties);
 
   const environment = pickEnvironment(env, problems);
   const fileValues = await readEnvFile(options.configDir ?? 'config', environment, problems);
@@ -62,16 +74,16 @@ export async function loadSettings(options: LoadSettingsOptions = {}): Promise<S
 
   const candidate: Record<string, unknown> = {};
   for (const [name, value] of raw) {
-    const converted = convert(name, value);
+    const converted = convert(name, value, properties);
     if (converted.ok) candidate[name] = converted.value;
-    else problems.push(`${name}: ${converted.message}${describeValue(name, value)}`);
+    else problems.push(`${name}: ${converted.message}${describeValue(name, value, schema)}`);
   }
-  const withDefaults = Value.Default(SettingsSchema, candidate) as Record<string, unknown>;
-  problems.push(...schemaProblems(withDefaults, raw));
+  const withDefaults = Value.Default(schema, candidate) as Record<string, unknown>;
+  problems.push(...schemaProblems(schema, withDefaults, raw));
   if (problems.length > 0) throw new SettingsError(problems);
 
-  const settings = withDefaults as Settings;
-  problems.push(...crossFieldProblems(settings));
+  const settings = withDefaults as Static<S> & Settings;
+  problems.push(...crossFieldProblems(settings, options.tablesNeededBy?.(settings)));
   if (problems.length > 0) throw new SettingsError(problems);
   return settings;
 }
@@ -123,7 +135,7 @@ type Conversion = { ok: true; value: unknown } | { ok: false; message: string };
 
 const logLevelAliases: Record<string, string> = { warning: 'warn', critical: 'fatal' };
 
-function convert(name: string, value: string): Conversion {
+function convert(name: string, value: string, properties: Properties): Conversion {
   const schema = properties[name] ?? {};
   switch (schema.type) {
     case 'integer':
@@ -166,22 +178,26 @@ function convert(name: string, value: string): Conversion {
   }
 }
 
-function schemaProblems(candidate: Record<string, unknown>, raw: Map<string, string>): string[] {
+function schemaProblems(
+  schema: TObject,
+  candidate: Record<string, unknown>,
+  raw: Map<string, string>,
+): string[] {
+  const properties = schema.properties;
   const byName = new Map<string, string>();
-  for (const error of Value.Errors(SettingsSchema, candidate)) {
+  for (const error of Value.Errors(schema, candidate)) {
     const name = error.instancePath.split('/')[1] ?? '';
     if (name === '' || byName.has(name)) continue;
     const rawValue = raw.get(name);
     byName.set(
       name,
-      `${name}: ${expectation(name)}${rawValue === undefined ? ' (not set)' : describeValue(name, rawValue)}`,
+      `${name}: ${expectation(properties[name] ?? {})}${rawValue === undefined ? ' (not set)' : describeValue(name, rawValue, schema)}`,
     );
   }
   return [...byName.values()];
 }
 
-function expectation(name: string): string {
-  const schema = properties[name] ?? {};
+function expectation(schema: SchemaProperty): string {
   if (schema.enum) return `must be one of ${schema.enum.join(', ')}`;
   if (schema.type === 'integer') {
     const range = [schema.minimum, schema.maximum];
@@ -194,11 +210,11 @@ function expectation(name: string): string {
   return 'is not valid';
 }
 
-function describeValue(name: string, value: string): string {
-  return isSecret(name) ? '' : ` (got "${value}")`;
+function describeValue(name: string, value: string, schema: TObject): string {
+  return isSecret(name, schema) ? '' : ` (got "${value}")`;
 }
 
-function crossFieldProblems(s: Settings): string[] {
+function crossFieldProblems(s: Settings, tablesNeededBy: string | undefined): string[] {
   const problems: string[] = [];
   const deployed = s.ENVIRONMENT === 'staging' || s.ENVIRONMENT === 'production';
   if (deployed && s.AUTH_MODE === 'none') {
@@ -213,9 +229,7 @@ function crossFieldProblems(s: Settings): string[] {
   if (s.AUTH_JWKS_URL && (!s.AUTH_JWT_ISSUER || !s.AUTH_JWT_AUDIENCE)) {
     problems.push('AUTH_JWKS_URL: needs AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE');
   }
-  problems.push(
-    ...storageSettingsProblems(s, s.STARS_STORE === 'tables' ? { tablesNeededBy: 'STARS_STORE=tables' } : {}),
-  );
+  problems.push(...storageSettingsProblems(s, tablesNeededBy === undefined ? {} : { tablesNeededBy }));
   problems.push(...llmProblems(s));
   return problems;
 }

@@ -1,23 +1,23 @@
-// Every setting Azimuth reads, in one typed schema: names, types, defaults and documentation.
-// `config/.env.example` and the README's settings table are checked against this file by a test.
-import Type, { type Static, type TSchema } from 'typebox';
-import { ScansSettingsFragment } from '../../modules/scans/scans-settings.js';
+// The platform's settings in one typed schema (names, types, defaults, documentation), and the
+// builders every module's settings fragment uses. roles/settings.ts composes them into the schema
+// the process loads; `config/.env.example` and the README's table are checked against that.
+import Type, { type Static, type TObject, type TSchema } from 'typebox';
 
 /** Marks a setting whose value must never be printed or logged. */
-const secret = { secret: true } as const;
+export const secret = { secret: true } as const;
 
-const str = (description: string, extra: object = {}) => Type.String({ description, ...extra });
-const opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
-const int = (description: string, defaultValue: number, minimum = 0, maximum?: number) =>
+export const str = (description: string, extra: object = {}) => Type.String({ description, ...extra });
+export const opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
+export const int = (description: string, defaultValue: number, minimum = 0, maximum?: number) =>
   Type.Integer({
     description,
     default: defaultValue,
     minimum,
     ...(maximum === undefined ? {} : { maximum }),
   });
-const bool = (description: string, defaultValue: boolean) =>
+export const bool = (description: string, defaultValue: boolean) =>
   Type.Boolean({ description, default: defaultValue });
-const oneOf = <const T extends string[]>(
+export const oneOf = <const T extends string[]>(
   values: readonly [...T],
   description: string,
   defaultValue?: T[number],
@@ -201,59 +201,13 @@ export const SettingsSchema = Type.Object({
   STORAGE_BREAKER_THRESHOLD: int('Consecutive failures that open the storage circuit', 5, 1),
   STORAGE_BREAKER_HALF_OPEN_MS: int('Time an open circuit waits before a probe', 60_000, 1),
 
-  // Star map (seed 003)
-  STARS_STORE: oneOf(
-    ['postgres', 'tables'],
-    'Where stars, users and likes live: PostgreSQL (PGlite when DATABASE_URL is unset) or Azure Table Storage',
-    'postgres',
-  ),
-  STARS_TABLE_PREFIX: str('Prefix of the stars tables in Table Storage (letters and digits)', {
-    default: 'stars',
-    pattern: '^[A-Za-z][A-Za-z0-9]{0,50}$',
-  }),
-  SSE_MAX_CONNECTIONS: int(
-    'Open event streams (SSE) one instance serves; more are refused with 503',
-    10_000,
-    1,
-  ),
-
-  // Recordings (seed 002): audio upload, compression, transcription, insights, live progress
-  RECORDINGS_CONTAINER: str(
-    'Container of the audio pipeline: {recording-id}/original.{ext}, compressed.mp3, metadata.json',
-    {
-      default: 'audio-files',
-      minLength: 3,
-      maxLength: 63,
-    },
-  ),
-  RECORDINGS_RETENTION_DAYS: int('Recordings older than this many days are deleted with their blobs', 30, 1),
-  RECORDINGS_SWEEP_INTERVAL_MS: int(
-    'How often the retention sweep runs (once across all instances)',
-    3_600_000,
-    1000,
-  ),
-  RECORDINGS_CONCURRENCY: int('Recordings a worker process handles at once', 2, 1),
-  RECORDINGS_JOB_ATTEMPTS: int('Tries of a recording job before it is marked failed', 3, 1),
-  RECORDINGS_RETRY_DELAY_MS: int(
-    'First delay before a failed recording job is tried again (exponential)',
-    5000,
-    0,
-  ),
-  RECORDINGS_AUDIO_BITRATE_KBPS: int('Bitrate of the compressed mono MP3, in kbit/s', 40, 8, 320),
-  FFMPEG_PATH: str('ffmpeg executable; when it is missing, compression is skipped and /health is degraded', {
-    default: 'ffmpeg',
-  }),
+  // WebSocket (the /ws endpoint modules share)
   WS_PING_INTERVAL_MS: int(
     'WebSocket ping interval; a peer that misses a pong by the next ping is dropped',
     30_000,
     10,
   ),
   WS_MAX_MESSAGE_BYTES: int('Largest WebSocket message a client may send', 4096, 64),
-
-  // ---- scans module (seed 001) — TEMPORARY: its fragment lives in modules/scans/scans-settings.ts;
-  // ---- move this spread to where the module template composes fragments (issue 9).
-  ...ScansSettingsFragment,
-  // ---- end of the scans block
 
   // LLM (seeds 002, 004): Whisper transcription and structured chat completions behind one port
   LLM_PROVIDER: oneOf(
@@ -305,7 +259,7 @@ export type Settings = Static<typeof SettingsSchema>;
 export type SettingName = keyof Settings;
 
 /** True for settings that hold keys, passwords, tokens or connection strings. */
-export function isSecret(name: string): boolean {
-  const schema = (SettingsSchema.properties as Record<string, { secret?: boolean } | undefined>)[name];
-  return schema?.secret === true;
+export function isSecret(name: string, schema: TObject = SettingsSchema): boolean {
+  const property = (schema.properties as Record<string, { secret?: boolean } | undefined>)[name];
+  return property?.secret === true;
 }

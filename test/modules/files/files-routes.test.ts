@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../../src/platform/auth/mint-token.js';
 import { startAzurite, type Azurite } from '../../helpers/azurite.js';
-import { testJwtSecret } from '../../helpers/test-app.js';
-import { buildFilesApp, multipartBody, multipartHeaders, type FilesFixture } from './files-fixture.js';
+import { multipartBody, multipartHeaders } from '../../helpers/multipart.js';
+import { buildTestApp, testJwtSecret, type TestApp } from '../../helpers/test-app.js';
 
 const upload = (
-  fixture: FilesFixture,
+  fixture: TestApp,
   options: Parameters<typeof multipartBody>[0],
   headers: Record<string, string> = {},
 ) =>
@@ -21,9 +21,9 @@ const upload = (
   });
 
 describe('files API (disk driver, AUTH_MODE=none)', () => {
-  let fixture: FilesFixture;
+  let fixture: TestApp;
   beforeAll(async () => {
-    fixture = await buildFilesApp();
+    fixture = await buildTestApp({ modules: ['files'] });
   });
   afterAll(async () => {
     await fixture.close();
@@ -195,6 +195,94 @@ describe('files API (disk driver, AUTH_MODE=none)', () => {
     expect(bad.statusCode).toBe(400);
   });
 
+  it('when If-None-Match carries the ETag, then GET and HEAD answer 304 without a body; another ETag gets the file', async () => {
+    const { etag } = (
+      await upload(fixture, { fields: { name: 'cond/a.txt' }, data: Buffer.from('abc') })
+    ).json<{
+      etag: string;
+    }>();
+    for (const method of ['GET', 'HEAD'] as const) {
+      const same = await fixture.app.inject({
+        method,
+        url: '/api/files/cond/a.txt',
+        headers: { 'if-none-match': etag },
+      });
+      expect([same.statusCode, same.body, same.headers.etag]).toEqual([304, '', etag]);
+    }
+    const weak = await fixture.app.inject({
+      url: '/api/files/cond/a.txt',
+      headers: { 'if-none-match': `"x", W/${etag}` },
+    });
+    expect(weak.statusCode).toBe(304);
+    const other = await fixture.app.inject({
+      url: '/api/files/cond/a.txt',
+      headers: { 'if-none-match': '"other"' },
+    });
+    expect([other.statusCode, other.body]).toEqual([200, 'abc']);
+  });
+
+  it('when a range starts past the end, then 416 carries Content-Range: bytes */size', async () => {
+    await upload(fixture, { fields: { name: 'cond/range.txt' }, data: Buffer.from('0123456789') });
+    const response = await fixture.app.inject({
+      url: '/api/files/cond/range.txt',
+      headers: { range: 'bytes=50-' },
+    });
+    expect(response.statusCode).toBe(416);
+    expect(response.headers['content-range']).toBe('bytes */10');
+  });
+
+  it('when a read link is asked for a file that does not exist, then 404; write and create links are still issued', async () => {
+    const sas = (payload: object) => fixture.app.inject({ method: 'POST', url: '/api/files/sas', payload });
+    expect((await sas({ name: 'nowhere/x.txt', permissions: 'r' })).statusCode).toBe(404);
+    expect((await sas({ name: 'nowhere/x.txt', permissions: 'd' })).statusCode).toBe(404);
+    expect((await sas({ name: 'nowhere/x.txt', permissions: 'w' })).statusCode).toBe(200);
+    expect((await sas({ name: 'nowhere/x.txt', permissions: 'c' })).statusCode).toBe(200);
+    expect((await sas({ name: 'nowhere/x.txt', permissions: 'rc' })).statusCode).toBe(200);
+  });
+
+  it('when links are asked for several names, then one link per name comes back, in order, each serving its file', async () => {
+    for (const name of ['batch/1.txt', 'batch/2.txt'])
+      await upload(fixture, { fields: { name }, data: Buffer.from(name) });
+    const response = await fixture.app.inject({
+      method: 'POST',
+      url: '/api/files/sas',
+      payload: { names: ['batch/1.txt', 'batch/2.txt'], permissions: 'r' },
+    });
+    expect(response.statusCode).toBe(200);
+    const { items } = response.json<{ items: { name: string; url: string }[] }>();
+    expect(items.map((item) => item.name)).toEqual(['batch/1.txt', 'batch/2.txt']);
+    for (const item of items) {
+      const url = new URL(item.url);
+      expect((await fixture.app.inject({ url: `${url.pathname}${url.search}` })).body).toBe(item.name);
+    }
+    const sas = (payload: object) => fixture.app.inject({ method: 'POST', url: '/api/files/sas', payload });
+    const missing = await sas({ names: ['batch/1.txt', 'batch/none.txt'], permissions: 'r' });
+    expect([missing.statusCode, missing.json<{ detail: string }>().detail]).toEqual([
+      404,
+      'No such file: batch/none.txt.',
+    ]);
+    const tooMany = Array.from({ length: 101 }, (_, i) => `batch/${i}`);
+    expect((await sas({ names: tooMany, permissions: 'w' })).statusCode).toBe(400);
+    expect((await sas({ name: 'batch/1.txt', names: ['batch/1.txt'], permissions: 'r' })).statusCode).toBe(
+      400,
+    );
+    expect((await sas({ permissions: 'r' })).statusCode).toBe(400);
+  });
+
+  it('when the blob store signs a link to another container, then the API serves it too', async () => {
+    const ref = { container: 'audio-files', name: 'rec/original.mp3' };
+    await fixture.bundle.store.upload(ref, Buffer.from('ID3'));
+    const link = await fixture.bundle.store.sasUrl(ref, { permissions: 'r', expiresInSeconds: 600 });
+    const url = new URL(link.url);
+    const get = await fixture.app.inject({ url: `${url.pathname}${url.search}` });
+    expect([get.statusCode, get.body]).toEqual([200, 'ID3']);
+    // The link's container is signed: pointing it at the files container is refused.
+    url.searchParams.set('sc', 'azimuth');
+    expect((await fixture.app.inject({ url: `${url.pathname}${url.search}` })).statusCode).toBe(403);
+    // Without a link, only the files container is reachable.
+    expect((await fixture.app.inject({ url: '/api/files/rec/original.mp3' })).statusCode).toBe(404);
+  });
+
   it('when /health/azure-storage is asked, then it reports the driver and container', async () => {
     const response = await fixture.app.inject({ url: '/health/azure-storage' });
     expect(response.statusCode).toBe(200);
@@ -209,7 +297,7 @@ describe('files API (disk driver, AUTH_MODE=none)', () => {
 
 describe('files API limits', () => {
   it('when a file exceeds MAX_UPLOAD_MB, then 413 and nothing is stored', async () => {
-    const fixture = await buildFilesApp({ MAX_UPLOAD_MB: '1' });
+    const fixture = await buildTestApp({ modules: ['files'], env: { MAX_UPLOAD_MB: '1' } });
     try {
       const response = await upload(fixture, {
         fields: { name: 'too/big.bin' },
@@ -234,7 +322,7 @@ describe('files API limits', () => {
   });
 
   it('when a user crosses the hourly upload quota, then 429 with Retry-After', async () => {
-    const fixture = await buildFilesApp({ UPLOAD_QUOTA_MB_PER_HOUR: '1' });
+    const fixture = await buildTestApp({ modules: ['files'], env: { UPLOAD_QUOTA_MB_PER_HOUR: '1' } });
     try {
       expect((await upload(fixture, { data: Buffer.alloc(700 * 1024) })).statusCode).toBe(201);
       const refused = await upload(fixture, { fields: { name: 'over.bin' }, data: Buffer.alloc(700 * 1024) });
@@ -248,10 +336,13 @@ describe('files API limits', () => {
 });
 
 describe('files API with AUTH_MODE=jwt', () => {
-  let fixture: FilesFixture;
+  let fixture: TestApp;
   let token: string;
   beforeAll(async () => {
-    fixture = await buildFilesApp({ AUTH_MODE: 'jwt', AUTH_JWT_SECRET: testJwtSecret });
+    fixture = await buildTestApp({
+      modules: ['files'],
+      env: { AUTH_MODE: 'jwt', AUTH_JWT_SECRET: testJwtSecret },
+    });
     token = await mintToken({ secret: testJwtSecret, subject: 'user-1' });
   });
   afterAll(async () => {
@@ -292,10 +383,13 @@ describe('files API with AUTH_MODE=jwt', () => {
 });
 
 describe('files API: raw PUT and signed write links (disk, AUTH_MODE=jwt)', () => {
-  let fixture: FilesFixture;
+  let fixture: TestApp;
   let auth: Record<string, string>;
   beforeAll(async () => {
-    fixture = await buildFilesApp({ AUTH_MODE: 'jwt', AUTH_JWT_SECRET: testJwtSecret });
+    fixture = await buildTestApp({
+      modules: ['files'],
+      env: { AUTH_MODE: 'jwt', AUTH_JWT_SECRET: testJwtSecret },
+    });
     auth = { authorization: `Bearer ${await mintToken({ secret: testJwtSecret, subject: 'user-2' })}` };
   });
   afterAll(async () => {
@@ -325,7 +419,7 @@ describe('files API: raw PUT and signed write links (disk, AUTH_MODE=jwt)', () =
     expect(direct.statusCode).toBe(201);
     expect(direct.json()).toMatchObject({ name: 'raw/a.txt', size: 1, contentType: 'text/plain' });
 
-    expect((await put(await linkFor('raw/b.txt', 'r'), 'b')).statusCode).toBe(403);
+    expect((await put(await linkFor('raw/a.txt', 'r'), 'b')).statusCode).toBe(403);
     const create = await linkFor('raw/b.txt', 'c');
     expect((await put(create, 'b1')).statusCode).toBe(201);
     expect((await put(create, 'b2')).statusCode).toBe(403);
@@ -339,10 +433,13 @@ describe('files API: raw PUT and signed write links (disk, AUTH_MODE=jwt)', () =
 
 describe('files API (azure driver on Azurite)', () => {
   let azurite: Azurite;
-  let fixture: FilesFixture;
+  let fixture: TestApp;
   beforeAll(async () => {
     azurite = await startAzurite();
-    fixture = await buildFilesApp({ AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString });
+    fixture = await buildTestApp({
+      modules: ['files'],
+      env: { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString },
+    });
   });
   afterAll(async () => {
     await fixture.close();
@@ -387,11 +484,14 @@ describe('files API (azure driver on Azurite)', () => {
   });
 
   it('when Azurite is down and the breaker opens, then the API answers 503 with Retry-After, and health says unhealthy', async () => {
-    const down = await buildFilesApp({
-      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
-      STORAGE_RETRY_ATTEMPTS: '0',
-      STORAGE_BREAKER_THRESHOLD: '1',
-      STORAGE_BREAKER_HALF_OPEN_MS: '60000',
+    const down = await buildTestApp({
+      modules: ['files'],
+      env: {
+        AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+        STORAGE_RETRY_ATTEMPTS: '0',
+        STORAGE_BREAKER_THRESHOLD: '1',
+        STORAGE_BREAKER_HALF_OPEN_MS: '60000',
+      },
     });
     try {
       await azurite.stop();

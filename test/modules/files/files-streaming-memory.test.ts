@@ -6,13 +6,14 @@ import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, type Azurite } from '../../helpers/azurite.js';
-import { buildFilesApp, multipartHeaders, multipartStream, type FilesFixture } from './files-fixture.js';
+import { multipartHeaders, multipartStream } from '../../helpers/multipart.js';
+import { buildTestApp, type TestApp } from '../../helpers/test-app.js';
 import { peakRssGrowth } from '../../helpers/memory.js';
 
 const size = 100 * 1024 * 1024;
 const maxGrowth = 64 * 1024 * 1024;
 
-async function roundTrip(fixture: FilesFixture): Promise<void> {
+async function roundTrip(fixture: TestApp): Promise<void> {
   await fixture.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = fixture.app.server.address() as AddressInfo;
   let status = 0;
@@ -82,7 +83,7 @@ describe('100 MiB through the files API', () => {
   const env = { MAX_UPLOAD_MB: '128', UPLOAD_QUOTA_MB_PER_HOUR: '1000' };
 
   it('when the driver is disk, then neither direction holds the file in memory', async () => {
-    const fixture = await buildFilesApp(env);
+    const fixture = await buildTestApp({ modules: ['files'], env: env });
     try {
       await roundTrip(fixture);
     } finally {
@@ -91,9 +92,12 @@ describe('100 MiB through the files API', () => {
   });
 
   it('when the driver is azure, then neither direction holds the file in memory', async () => {
-    const fixture = await buildFilesApp({
-      ...env,
-      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+    const fixture = await buildTestApp({
+      modules: ['files'],
+      env: {
+        ...env,
+        AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+      },
     });
     try {
       await roundTrip(fixture);

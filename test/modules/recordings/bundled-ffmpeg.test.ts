@@ -9,11 +9,11 @@ import { bundledFfmpegPath } from '../../../src/modules/recordings/bundled-ffmpe
 import {
   buildRecordingsApp,
   makeTone,
-  silent,
   upload,
   waitForStatus,
   type RecordingsFixture,
 } from './recordings-fixture.js';
+import { silentLogger } from '../../helpers/silent-logger.js';
 
 interface FfmpegHealth {
   status: string;
@@ -66,7 +66,7 @@ describe('ffmpeg when none is on PATH', () => {
     const ffmpeg = createFfmpeg({
       path: '/nonexistent/ffmpeg',
       bundledPath: bundledFfmpegPath,
-      logger: silent(),
+      logger: silentLogger(),
     });
     const found = await ffmpeg.availability();
     expect(found.ok).toBe(false);

@@ -1,40 +1,22 @@
 // Retry, delete, owner isolation (AUTH_MODE=jwt), retention, and the WebSocket protocol.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { testJwtSecret } from '../../helpers/test-app.js';
-import { startLlmStandIn, type LlmStandIn } from '../../helpers/llm-stand-in.js';
 import { makeLlm } from '../../platform/llm/llm-fixtures.js';
 import {
   blobNames,
   buildRecordingsApp,
   connect,
   detail,
-  makeTone,
   tokenFor,
   upload,
   validInsights,
   waitForStatus,
   type RecordingsFixture,
+  useRecordingsMedia,
 } from './recordings-fixture.js';
 
-let dir: string;
-let standIn: LlmStandIn;
-let mp3: Buffer;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'recordings-access-'));
-  mp3 = await readFile(await makeTone(dir, { seconds: 1, format: 'mp3' }));
-  standIn = await startLlmStandIn();
-  standIn.answer = validInsights;
-});
-
-afterAll(async () => {
-  await standIn.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const media = useRecordingsMedia('access');
 
 describe('failed recordings, retry and delete', () => {
   let fixture: RecordingsFixture;
@@ -42,7 +24,7 @@ describe('failed recordings, retry and delete', () => {
   beforeAll(async () => {
     fixture = await buildRecordingsApp({
       env: { RECORDINGS_JOB_ATTEMPTS: '2' },
-      llm: (await makeLlm(standIn, 'azure_openai')).provider,
+      llm: (await makeLlm(media.standIn, 'azure_openai')).provider,
       faults: (point) => {
         if (point === 'analysed' && breakAnalysis) throw new Error('the model is having a bad day');
       },
@@ -52,7 +34,7 @@ describe('failed recordings, retry and delete', () => {
 
   it('when every attempt fails, then the recording is failed with the reason, and a retry completes it', async () => {
     const client = await connect(fixture);
-    const { id } = (await upload(fixture, { data: mp3 })).json<{ id: string }>();
+    const { id } = (await upload(fixture, { data: media.mp3 })).json<{ id: string }>();
     client.send({ type: 'subscribe', recordingId: id });
     const failed = await waitForStatus(fixture, id, 'failed');
     expect(failed.error).toBe('analyse: the model is having a bad day');
@@ -67,7 +49,7 @@ describe('failed recordings, retry and delete', () => {
     expect(done.insights).toEqual(validInsights);
     expect(done.retries).toBe(1);
     // Only the failed stage ran again: one transcription in all.
-    expect(standIn.received('transcriptions')).toHaveLength(1);
+    expect(media.standIn.received('transcriptions')).toHaveLength(1);
     expect(done.error).toBeNull();
     await expect.poll(() => client.messages.at(-1)).toMatchObject({ type: 'completed', recordingId: id });
     await client.close();
@@ -77,7 +59,7 @@ describe('failed recordings, retry and delete', () => {
   });
 
   it('when a recording is deleted, then its row and every blob are gone', async () => {
-    const { id } = (await upload(fixture, { data: mp3 })).json<{ id: string }>();
+    const { id } = (await upload(fixture, { data: media.mp3 })).json<{ id: string }>();
     breakAnalysis = false;
     await waitForStatus(fixture, id, 'completed');
     expect((await blobNames(fixture)).filter((n) => n.startsWith(id))).toHaveLength(3);
@@ -91,7 +73,7 @@ describe('failed recordings, retry and delete', () => {
   });
 
   it('when listing, then pages of the caller’s recordings come newest first with a cursor', async () => {
-    for (let i = 0; i < 2; i += 1) (await upload(fixture, { data: mp3 })).json<{ id: string }>();
+    for (let i = 0; i < 2; i += 1) (await upload(fixture, { data: media.mp3 })).json<{ id: string }>();
     const first = await fixture.app.inject({ method: 'GET', url: '/api/recordings?limit=1' });
     const page = first.json<{ items: { id: string }[]; nextCursor: string | null }>();
     expect(page.items).toHaveLength(1);
@@ -121,8 +103,8 @@ describe('with AUTH_MODE=jwt', () => {
   afterAll(() => fixture.close());
 
   it('then callers see, change and watch only their own recordings', async () => {
-    expect((await upload(fixture, { data: mp3 })).statusCode).toBe(401);
-    const { id } = (await upload(fixture, { data: mp3, token: alice })).json<{ id: string }>();
+    expect((await upload(fixture, { data: media.mp3 })).statusCode).toBe(401);
+    const { id } = (await upload(fixture, { data: media.mp3, token: alice })).json<{ id: string }>();
     await waitForStatus(fixture, id, 'completed', alice);
     const as = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -183,7 +165,7 @@ describe('the WebSocket protocol', () => {
     client.send({ type: 'subscribe', recordingId: '00000000-0000-4000-8000-000000000000' });
     await expect.poll(() => client.messages.length).toBe(4);
     expect(client.messages.every((m) => m.type === 'error')).toBe(true);
-    const { id } = (await upload(fixture, { data: mp3 })).json<{ id: string }>();
+    const { id } = (await upload(fixture, { data: media.mp3 })).json<{ id: string }>();
     await waitForStatus(fixture, id, 'completed');
     client.send({ type: 'subscribe', recordingId: id });
     await expect
@@ -235,13 +217,16 @@ describe('retention', () => {
   afterAll(() => fixture.close());
 
   it('when a recording is older than the retention, then the sweep removes it; orphan blobs go after an hour', async () => {
-    const { id: old } = (await upload(fixture, { data: mp3 })).json<{ id: string }>();
+    const { id: old } = (await upload(fixture, { data: media.mp3 })).json<{ id: string }>();
     await waitForStatus(fixture, old, 'completed');
     clock += 29 * 86_400_000;
-    const { id: recent } = (await upload(fixture, { data: mp3 })).json<{ id: string }>();
+    const { id: recent } = (await upload(fixture, { data: media.mp3 })).json<{ id: string }>();
     await waitForStatus(fixture, recent, 'completed');
     const orphan = '11111111-1111-4111-8111-111111111111';
-    await fixture.bundle.store.upload({ container: fixture.container, name: `${orphan}/original.mp3` }, mp3);
+    await fixture.bundle.store.upload(
+      { container: fixture.container, name: `${orphan}/original.mp3` },
+      media.mp3,
+    );
     // Blobs are dated by real time; the clock is 29 days ahead, so move it back to "now" first.
     const skew = clock - Date.now();
     clock -= skew;
@@ -271,7 +256,10 @@ describe('the retention schedule', () => {
 
   it('when the interval passes, then the scheduled sweep removes orphan blobs by itself', async () => {
     const orphan = '22222222-2222-4222-8222-222222222222';
-    await fixture.bundle.store.upload({ container: fixture.container, name: `${orphan}/original.mp3` }, mp3);
+    await fixture.bundle.store.upload(
+      { container: fixture.container, name: `${orphan}/original.mp3` },
+      media.mp3,
+    );
     expect(await blobNames(fixture)).toEqual([`${orphan}/original.mp3`]);
     await expect.poll(() => blobNames(fixture), { timeout: 10_000, interval: 200 }).toEqual([]);
   });
@@ -294,7 +282,7 @@ describe('when a recording is deleted while its job runs', () => {
   afterAll(() => fixture.close());
 
   it('then the job stops at its next step and removes what it wrote after the delete', async () => {
-    const { id } = (await upload(fixture, { data: mp3 })).json<{ id: string }>();
+    const { id } = (await upload(fixture, { data: media.mp3 })).json<{ id: string }>();
     await expect.poll(() => reached, { timeout: 20_000 }).toBe(true);
     expect((await fixture.app.inject({ method: 'DELETE', url: `/api/recordings/${id}` })).statusCode).toBe(
       204,
@@ -314,7 +302,7 @@ describe('the upload quota', () => {
   afterAll(() => fixture.close());
 
   it('when an upload would cross the caller’s hourly quota, then 429 and nothing more is stored', async () => {
-    const part = Buffer.concat([mp3, Buffer.alloc(600 * 1024, 0)]);
+    const part = Buffer.concat([media.mp3, Buffer.alloc(600 * 1024, 0)]);
     expect((await upload(fixture, { data: part })).statusCode).toBe(202);
     const refused = await upload(fixture, { data: part });
     expect(refused.statusCode).toBe(429);

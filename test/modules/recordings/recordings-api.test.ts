@@ -1,39 +1,21 @@
 // The recordings API's edges: refused uploads, no provider, no ffmpeg, faults at every step,
 // retry, delete, owner isolation, retention, and the WebSocket's protocol.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PipelinePoint } from '../../../src/modules/recordings/index.js';
-import { startLlmStandIn, type LlmStandIn } from '../../helpers/llm-stand-in.js';
+import type { PipelinePoint } from '../../../src/modules/recordings/recordings-module.js';
 import { makeLlm } from '../../platform/llm/llm-fixtures.js';
 import {
   blobNames,
   buildRecordingsApp,
-  makeTone,
   upload,
   validInsights,
   waitForStatus,
   type RecordingsFixture,
+  useRecordingsMedia,
 } from './recordings-fixture.js';
 
-let dir: string;
-let standIn: LlmStandIn;
-let mp3: Buffer;
+const media = useRecordingsMedia('api');
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'recordings-api-'));
-  mp3 = await readFile(await makeTone(dir, { seconds: 1, format: 'mp3' }));
-  standIn = await startLlmStandIn();
-  standIn.answer = validInsights;
-});
-
-afterAll(async () => {
-  await standIn.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-const llm = async () => (await makeLlm(standIn, 'azure_openai')).provider;
+const llm = async () => (await makeLlm(media.standIn, 'azure_openai')).provider;
 
 describe('uploads that are refused', () => {
   let fixture: RecordingsFixture;
@@ -55,7 +37,7 @@ describe('uploads that are refused', () => {
   });
 
   it('when the file is over MAX_UPLOAD_MB, then 413 and nothing is stored', async () => {
-    const big = Buffer.concat([mp3, Buffer.alloc(1024 * 1024 + 10, 0)]);
+    const big = Buffer.concat([media.mp3, Buffer.alloc(1024 * 1024 + 10, 0)]);
     const response = await upload(fixture, { data: big });
     expect(response.statusCode).toBe(413);
     expect(await blobNames(fixture)).toEqual([]);
@@ -87,7 +69,7 @@ describe('when no LLM provider is configured', () => {
   afterAll(() => fixture.close());
 
   it('then the audio is stored and compressed and the recording completes with transcription and insights skipped', async () => {
-    const { id } = (await upload(fixture, { data: mp3 })).json<{ id: string }>();
+    const { id } = (await upload(fixture, { data: media.mp3 })).json<{ id: string }>();
     const result = await waitForStatus(fixture, id, 'completed');
     expect(result.stages.compress?.state).toBe('done');
     expect(result.stages.transcribe).toMatchObject({ state: 'skipped', reason: 'no provider configured' });
@@ -101,19 +83,19 @@ describe('when no LLM provider is configured', () => {
 describe('when ffmpeg is missing', () => {
   let fixture: RecordingsFixture;
   beforeAll(async () => {
-    standIn.reset();
-    standIn.answer = validInsights;
+    media.standIn.reset();
+    media.standIn.answer = validInsights;
     fixture = await buildRecordingsApp({ env: { FFMPEG_PATH: '/nonexistent/ffmpeg' }, llm: await llm() });
   });
   afterAll(() => fixture.close());
 
   it('then compression is skipped with a warning, the original is transcribed, and /health is degraded', async () => {
-    const { id } = (await upload(fixture, { data: mp3 })).json<{ id: string }>();
+    const { id } = (await upload(fixture, { data: media.mp3 })).json<{ id: string }>();
     const result = await waitForStatus(fixture, id, 'completed');
     expect(result.stages.compress).toMatchObject({ state: 'skipped', reason: 'ffmpeg not available' });
     expect(result.warnings.join()).toContain('compression skipped');
     expect(result.stages.transcribe?.state).toBe('done');
-    expect(standIn.received('transcriptions')[0]?.file?.size).toBe(mp3.length);
+    expect(media.standIn.received('transcriptions')[0]?.file?.size).toBe(media.mp3.length);
     expect(await blobNames(fixture)).toEqual([`${id}/metadata.json`, `${id}/original.mp3`]);
     const health = await fixture.app.inject({ method: 'GET', url: '/health' });
     expect(health.statusCode).toBe(200);
@@ -141,8 +123,8 @@ describe('when a step fails once', () => {
   const failed = new Set<string>();
   let fixture: RecordingsFixture;
   beforeAll(async () => {
-    standIn.reset();
-    standIn.answer = validInsights;
+    media.standIn.reset();
+    media.standIn.answer = validInsights;
     fixture = await buildRecordingsApp({
       llm: await llm(),
       faults: (point, id) => {
@@ -160,7 +142,7 @@ describe('when a step fails once', () => {
     'at %s, then the retry ends with exactly one set of blobs and one result',
     async (point) => {
       current = point;
-      const { id } = (await upload(fixture, { data: mp3 })).json<{ id: string }>();
+      const { id } = (await upload(fixture, { data: media.mp3 })).json<{ id: string }>();
       const result = await waitForStatus(fixture, id, 'completed');
       expect(failed.has(id)).toBe(true);
       const names = (await blobNames(fixture)).filter((n) => n.startsWith(id));

@@ -1,52 +1,40 @@
 // The main path on the Azure driver (Azurite): upload, pipeline, real SAS links, delete.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, type Azurite } from '../../helpers/azurite.js';
-import { startLlmStandIn, type LlmStandIn } from '../../helpers/llm-stand-in.js';
 import { makeLlm } from '../../platform/llm/llm-fixtures.js';
 import {
   blobNames,
   buildRecordingsApp,
   connect,
-  makeTone,
   upload,
   validInsights,
   waitForStatus,
   type RecordingsFixture,
+  useRecordingsMedia,
 } from './recordings-fixture.js';
 
 describe('recordings on Azure Blob Storage (Azurite)', () => {
-  let dir: string;
+  const media = useRecordingsMedia('azurite', { seconds: 2 });
   let azurite: Azurite;
-  let standIn: LlmStandIn;
   let fixture: RecordingsFixture;
-  let mp3: Buffer;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'recordings-azurite-'));
-    mp3 = await readFile(await makeTone(dir, { seconds: 2, format: 'mp3' }));
     azurite = await startAzurite();
-    standIn = await startLlmStandIn();
-    standIn.answer = validInsights;
     fixture = await buildRecordingsApp({
       env: { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, STORAGE_RETRY_BASE_MS: '10' },
-      llm: (await makeLlm(standIn, 'azure_openai')).provider,
+      llm: (await makeLlm(media.standIn, 'azure_openai')).provider,
     });
   });
 
   afterAll(async () => {
     await fixture.close();
-    await standIn.close();
     await azurite.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('when audio is posted, then the seed 002 layout lands in the audio-files container and its SAS links serve it', async () => {
     expect(fixture.bundle.driver).toBe('azure');
     const client = await connect(fixture);
-    const { id } = (await upload(fixture, { data: mp3 })).json<{ id: string }>();
+    const { id } = (await upload(fixture, { data: media.mp3 })).json<{ id: string }>();
     client.send({ type: 'subscribe', recordingId: id });
     const result = await waitForStatus(fixture, id, 'completed');
     await expect.poll(() => client.messages.at(-1)?.type).toBe('completed');
@@ -60,7 +48,7 @@ describe('recordings on Azure Blob Storage (Azurite)', () => {
 
     const original = await fetch(result.links.original);
     expect(original.status).toBe(200);
-    expect(Buffer.from(await original.arrayBuffer()).equals(mp3)).toBe(true);
+    expect(Buffer.from(await original.arrayBuffer()).equals(media.mp3)).toBe(true);
     const compressed = await fetch(result.links.compressed ?? '');
     expect((await compressed.arrayBuffer()).byteLength).toBe(result.compressedBytes);
     const metadata = (await (await fetch(result.links.metadata ?? '')).json()) as { insights: unknown };

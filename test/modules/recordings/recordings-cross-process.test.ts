@@ -23,11 +23,11 @@ import {
   connect,
   detail,
   makeTone,
-  silent,
   upload,
   validInsights,
   type RecordingsFixture,
 } from './recordings-fixture.js';
+import { silentLogger } from '../../helpers/silent-logger.js';
 
 const ready = (await available('redis')) && (await available('postgres'));
 const workerScript = fileURLToPath(new URL('./fixtures/recordings-worker-process.ts', import.meta.url));
@@ -87,7 +87,7 @@ describe.runIf(ready)('recordings across processes (PostgreSQL, BullMQ, Redis ev
       databaseUrl: postgres.url,
       jobsPrefix,
       eventsPrefix,
-      logger: silent(),
+      logger: silentLogger(),
     });
     fixture = await buildRecordingsApp({
       env,

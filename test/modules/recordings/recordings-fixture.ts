@@ -1,190 +1,73 @@
-// Builds a listening app with the recordings module over real parts: PGlite (or PostgreSQL), the
-// disk or Azurite blob driver, memory or Redis events and jobs, the LLM stand-in or no provider, and
-// the system ffmpeg; plus the worker in the same process unless a test runs it elsewhere.
+// The recordings tests' one fixture: the app with the files and recordings modules, listening
+// (the /ws socket), over real parts (the test-app builder's), the worker in the same process unless
+// a test runs it elsewhere; the shared set-up (temp dir, a one-second tone, the LLM stand-in); and
+// helpers to upload, read, wait and watch.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { WebSocket } from 'ws';
-import { Registry } from 'prom-client';
-import { buildApp } from '../../../src/http/app.js';
-import type { App } from '../../../src/http/app-types.js';
-import { createJwtAuthenticator } from '../../../src/platform/auth/authenticator.js';
 import { mintToken } from '../../../src/platform/auth/mint-token.js';
-import {
-  blobStoreOptionsFromSettings,
-  createBlobStore,
-  type BlobStoreBundle,
-} from '../../../src/platform/blob/index.js';
-import type { Settings } from '../../../src/platform/config/settings-schema.js';
-import type { Database } from '../../../src/platform/db/database.js';
-import { migrateUp } from '../../../src/platform/db/migrator.js';
-import { createPgliteDatabase } from '../../../src/platform/db/pglite-database.js';
-import { createPostgresDatabase } from '../../../src/platform/db/postgres-database.js';
 import type { ManagedEventBus } from '../../../src/platform/events/event-bus.js';
-import { MemoryEventBus } from '../../../src/platform/events/memory-event-bus.js';
-import { createHealthRegistry, type HealthRegistry } from '../../../src/platform/health/health-registry.js';
-import { createLifecycle, type Lifecycle } from '../../../src/platform/health/lifecycle.js';
-import { InProcessJobQueue } from '../../../src/platform/jobs/in-process-job-queue.js';
 import type { ManagedJobQueue } from '../../../src/platform/jobs/job-queue.js';
-import { createNoneLlmProvider, type LlmProvider } from '../../../src/platform/llm/index.js';
-import { createMemoryQuotaStore } from '../../../src/platform/quota/memory-quota-store.js';
-import { createLogger, type Logger } from '../../../src/platform/telemetry/logger.js';
-import { createMetricsRegistry } from '../../../src/platform/telemetry/metrics.js';
-import {
-  recordingsMigrations,
-  recordingsModule,
-  registerRecordingsWorker,
-  type PipelinePoint,
-  type RecordingsWorker,
-} from '../../../src/modules/recordings/index.js';
-import type { PlatformDb } from '../../../src/platform/db/platform-tables.js';
-import { createArrayAuditLog, createMapCache } from '../../helpers/fakes.js';
-import { testJwtSecret } from '../../helpers/test-app.js';
-import { testSettings } from '../../helpers/test-settings.js';
-import { multipartBody, multipartHeaders } from '../files/files-fixture.js';
+import { startLlmStandIn, type LlmStandIn } from '../../helpers/llm-stand-in.js';
+import { multipartBody, multipartHeaders } from '../../helpers/multipart.js';
+import type { RecordingsTestOptions } from '../../helpers/recordings-parts.js';
+import { buildTestApp, testJwtSecret, type TestAppFor } from '../../helpers/test-app.js';
 
 const run = promisify(execFile);
 
-export interface RecordingsFixture {
-  app: App;
-  url: string;
-  settings: Settings;
-  db: PlatformDb;
-  bundle: BlobStoreBundle;
-  events: ManagedEventBus;
-  jobs: ManagedJobQueue;
-  health: HealthRegistry;
-  lifecycle: Lifecycle;
-  metrics: Registry;
-  worker: RecordingsWorker | undefined;
-  dataDir: string;
-  container: string;
-  close(): Promise<void>;
-}
+export type RecordingsFixture = TestAppFor<{ modules: ['files', 'recordings'] }>;
 
-export interface FixtureOptions {
+export interface FixtureOptions extends RecordingsTestOptions {
   env?: Record<string, string>;
-  llm?: LlmProvider;
-  /** Default true: the worker runs in this process. */
-  worker?: boolean;
-  faults?: (point: PipelinePoint, recordingId: string) => void | Promise<void>;
-  chunkBytes?: number;
   events?: ManagedEventBus;
   jobs?: ManagedJobQueue;
-  databaseUrl?: string;
   dataDir?: string;
-  now?: () => Date;
 }
 
-export const silent = (): Logger => createLogger({ level: 'silent' });
-
-export async function buildRecordingsApp(options: FixtureOptions = {}): Promise<RecordingsFixture> {
-  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'azimuth-recordings-')));
-  const settings = await testSettings({
-    DATA_DIR: dataDir,
-    RECORDINGS_RETRY_DELAY_MS: '0',
-    LOG_LEVEL: 'silent',
-    ...options.env,
+/** The test-app builder with the files and recordings modules, listening. */
+export function buildRecordingsApp(options: FixtureOptions = {}): Promise<RecordingsFixture> {
+  const { env, events, jobs, dataDir, ...recordings } = options;
+  return buildTestApp({
+    modules: ['files', 'recordings'],
+    listen: true,
+    recordings,
+    ...(env === undefined ? {} : { env }),
+    ...(events === undefined ? {} : { events }),
+    ...(jobs === undefined ? {} : { jobs }),
+    ...(dataDir === undefined ? {} : { dataDir }),
   });
-  const logger = silent();
-  const database: Database =
-    options.databaseUrl === undefined
-      ? await createPgliteDatabase({ dataDir: ':memory:' })
-      : await createPostgresDatabase(
-          {
-            url: options.databaseUrl,
-            poolSize: 5,
-            idleTimeoutMs: 10_000,
-            maxLifetimeSeconds: 600,
-            statementTimeoutMs: 30_000,
-          },
-          { logger },
-        );
-  await migrateUp({ db: database.db, migrations: recordingsMigrations });
-  const db = database.db;
-  const bundle = await createBlobStore(blobStoreOptionsFromSettings(settings), {
-    logger,
-    registry: new Registry(),
-    audit: createArrayAuditLog(),
-    cache: createMapCache(),
-    quota: createMemoryQuotaStore(),
-  });
-  const events = options.events ?? new MemoryEventBus({ replaySize: 100 }, { logger });
-  const jobs = options.jobs ?? new InProcessJobQueue({ logger });
-  const metrics = createMetricsRegistry();
-  const health = createHealthRegistry({ timeoutMs: 2000 });
-  const lifecycle = createLifecycle();
-  const llm = options.llm ?? createNoneLlmProvider();
-  const now = options.now === undefined ? {} : { now: options.now };
+}
 
-  const app = await buildApp({
-    settings,
-    logger,
-    metrics,
-    health,
-    lifecycle,
-    ...(settings.AUTH_MODE === 'jwt'
-      ? { authenticator: createJwtAuthenticator({ secret: testJwtSecret }) }
-      : {}),
-    modules: [
-      recordingsModule({
-        db,
-        blobs: bundle.store,
-        jobs,
-        events,
-        lifecycle,
-        metrics,
-        logger,
-        settings,
-        ...now,
-      }),
-    ],
-  });
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  lifecycle.markReady();
-  const worker =
-    options.worker === false
-      ? undefined
-      : await registerRecordingsWorker({
-          db,
-          blobs: bundle.store,
-          jobs,
-          events,
-          llm,
-          health,
-          logger,
-          settings,
-          ...(options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes }),
-          ...(options.faults === undefined ? {} : { faults: options.faults }),
-          ...now,
-        });
+export interface RecordingsMedia {
+  /** A temp dir removed after the file's tests. */
+  dir: string;
+  /** A 440 Hz MP3, one second unless asked otherwise. */
+  mp3: Buffer;
+  /** The LLM wire-format stand-in, answering with `validInsights`. */
+  standIn: LlmStandIn;
+}
 
-  return {
-    app,
-    url: address,
-    settings,
-    db,
-    bundle,
-    events,
-    jobs,
-    health,
-    lifecycle,
-    metrics,
-    worker,
-    dataDir,
-    container: settings.RECORDINGS_CONTAINER,
-    async close() {
-      await worker?.close();
-      await app.close();
-      if (options.jobs === undefined) await jobs.close();
-      if (options.events === undefined) await events.close();
-      await database.close();
-      if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+/**
+ * The set-up every recordings test file shares, made before its tests (or its describe block's)
+ * and removed after. Read the fields inside tests and hooks: they are set in a beforeAll.
+ */
+export function useRecordingsMedia(name: string, options: { seconds?: number } = {}): RecordingsMedia {
+  const media = {} as RecordingsMedia;
+  beforeAll(async () => {
+    media.dir = await mkdtemp(join(tmpdir(), `recordings-${name}-`));
+    media.mp3 = await readFile(await makeTone(media.dir, { seconds: options.seconds ?? 1, format: 'mp3' }));
+    media.standIn = await startLlmStandIn();
+    media.standIn.answer = validInsights;
+  });
+  afterAll(async () => {
+    await media.standIn.close();
+    await rm(media.dir, { recursive: true, force: true });
+  });
+  return media;
 }
 
 /** Generates a sine tone with ffmpeg's lavfi source. */

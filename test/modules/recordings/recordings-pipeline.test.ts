@@ -1,10 +1,7 @@
 // The whole pipeline in one process: real ffmpeg, the disk blob driver, PGlite, the Azure OpenAI
 // stand-in, and a WebSocket client watching every stage.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLlmStandIn, type LlmStandIn } from '../../helpers/llm-stand-in.js';
 import { makeLlm } from '../../platform/llm/llm-fixtures.js';
 import {
   blobNames,
@@ -16,38 +13,32 @@ import {
   validInsights,
   waitForStatus,
   type RecordingsFixture,
+  useRecordingsMedia,
 } from './recordings-fixture.js';
 
-let dir: string;
-let standIn: LlmStandIn;
-let mp3: Buffer;
+const media = useRecordingsMedia('audio', { seconds: 3 });
 let wav: Buffer;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'recordings-audio-'));
-  mp3 = await readFile(await makeTone(dir, { seconds: 3, format: 'mp3' }));
-  wav = await readFile(await makeTone(dir, { seconds: 2, format: 'wav' }));
-  standIn = await startLlmStandIn();
-});
-
-afterAll(async () => {
-  await standIn.close();
-  await rm(dir, { recursive: true, force: true });
+  wav = await readFile(await makeTone(media.dir, { seconds: 2, format: 'wav' }));
 });
 
 describe('recordings pipeline (disk, PGlite, stand-in)', () => {
   let fixture: RecordingsFixture;
 
   beforeAll(async () => {
-    standIn.reset();
-    standIn.answer = validInsights;
-    fixture = await buildRecordingsApp({ llm: (await makeLlm(standIn, 'azure_openai')).provider });
+    media.standIn.reset();
+    media.standIn.answer = validInsights;
+    fixture = await buildRecordingsApp({ llm: (await makeLlm(media.standIn, 'azure_openai')).provider });
   });
   afterAll(() => fixture.close());
 
   it('when an mp3 is posted, then a WebSocket client sees every stage in order and the blobs follow seed 002', async () => {
     const client = await connect(fixture);
-    const response = await upload(fixture, { data: mp3, fields: { title: 'Weekly call', language: 'en' } });
+    const response = await upload(fixture, {
+      data: media.mp3,
+      fields: { title: 'Weekly call', language: 'en' },
+    });
     expect(response.statusCode, response.body).toBe(202);
     const accepted = response.json<{ id: string; status: string }>();
     expect(accepted.status).toBe('queued');
@@ -78,7 +69,7 @@ describe('recordings pipeline (disk, PGlite, stand-in)', () => {
     expect(result.durationSeconds).toBeGreaterThan(2.5);
     expect(result.durationSeconds).toBeLessThan(3.5);
     expect(result.compressedBytes).toBeGreaterThan(0);
-    expect(result.compressedBytes).toBeLessThan(mp3.length);
+    expect(result.compressedBytes).toBeLessThan(media.mp3.length);
     expect(result.transcript?.text).toBe('Hello there. Thanks for calling.');
     expect(result.insights).toEqual(validInsights);
     expect(result.cost.transcription?.audioSeconds).toBeGreaterThan(0);
@@ -94,7 +85,7 @@ describe('recordings pipeline (disk, PGlite, stand-in)', () => {
     ]);
 
     // The provider got the compressed audio (mono mp3) and the language.
-    const sent = standIn.received('transcriptions');
+    const sent = media.standIn.received('transcriptions');
     expect(sent).toHaveLength(1);
     expect(sent[0]?.fields?.language).toBe('en');
     expect(sent[0]?.file?.size).toBe(result.compressedBytes);
@@ -127,20 +118,20 @@ describe('recordings pipeline (disk, PGlite, stand-in)', () => {
 
   it('when the audio is larger than the transcription limit, then it is cut into pieces and the timings are joined', async () => {
     const small = await buildRecordingsApp({
-      llm: (await makeLlm(standIn, 'azure_openai')).provider,
+      llm: (await makeLlm(media.standIn, 'azure_openai')).provider,
       chunkBytes: 8 * 1024,
     });
     try {
-      standIn.reset();
-      standIn.answer = validInsights;
-      standIn.transcription.segments = [
+      media.standIn.reset();
+      media.standIn.answer = validInsights;
+      media.standIn.transcription.segments = [
         { start: 0, end: 0.4, text: ' Hello there.' },
         { start: 0.4, end: 0.8, text: ' Thanks for calling.' },
       ];
-      const long = await readFile(await makeTone(dir, { seconds: 8, format: 'mp3', name: 'long.mp3' }));
+      const long = await readFile(await makeTone(media.dir, { seconds: 8, format: 'mp3', name: 'long.mp3' }));
       const { id } = (await upload(small, { data: long })).json<{ id: string }>();
       const result = await waitForStatus(small, id, 'completed');
-      const pieces = standIn.received('transcriptions');
+      const pieces = media.standIn.received('transcriptions');
       expect(pieces.length).toBeGreaterThan(1);
       expect(result.transcript?.chunks).toBe(pieces.length);
       for (const piece of pieces) expect(piece.file?.size).toBeLessThanOrEqual(8 * 1024);

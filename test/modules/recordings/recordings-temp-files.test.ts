@@ -9,19 +9,19 @@ import {
   registerRecordingsWorker,
   type PipelinePoint,
   type RecordingsWorker,
-} from '../../../src/modules/recordings/index.js';
+} from '../../../src/modules/recordings/recordings-module.js';
 import { startLlmStandIn, type LlmStandIn } from '../../helpers/llm-stand-in.js';
 import { makeLlm } from '../../platform/llm/llm-fixtures.js';
 import {
   blobNames,
   buildRecordingsApp,
   makeTone,
-  silent,
   upload,
   validInsights,
   waitForStatus,
   type RecordingsFixture,
 } from './recordings-fixture.js';
+import { silentLogger } from '../../helpers/silent-logger.js';
 
 type Ending = 'complete' | 'fail' | 'delete';
 
@@ -64,7 +64,7 @@ describe('recording jobs and their temporary directory', () => {
       events: fixture.events,
       llm,
       health: fixture.health,
-      logger: silent(),
+      logger: silentLogger(),
       settings: fixture.settings,
       tempDir: tempRoot,
       faults: atFault,

@@ -24,7 +24,7 @@ import {
   createBlobStore,
   type BlobStoreBundle,
 } from '../../../src/platform/blob/index.js';
-import type { Settings } from '../../../src/platform/config/settings-schema.js';
+import type { AzimuthSettings as Settings } from '../../../src/roles/settings.js';
 import { migrateUp } from '../../../src/platform/db/migrator.js';
 import { createPgliteDatabase } from '../../../src/platform/db/pglite-database.js';
 import { MemoryEventBus } from '../../../src/platform/events/memory-event-bus.js';

@@ -10,7 +10,7 @@ import { testRedisOptions, uniquePrefix } from '../../helpers/redis.js';
 import { available, services } from '../../helpers/services.js';
 import { silentLogger } from '../../helpers/silent-logger.js';
 import { testSettings } from '../../helpers/test-settings.js';
-import { buildStarsApp } from './helpers/stars-app.js';
+import { buildTestApp } from '../../helpers/test-app.js';
 import { pgliteFixture } from './helpers/store-fixtures.js';
 
 const redisUp = await available('redis');
@@ -32,8 +32,8 @@ describe.runIf(redisUp)('stars cache on Redis across instances', () => {
       return new RedisCache(options, { logger: silentLogger(), client });
     };
     const store = await fixture.make();
-    const a = await buildStarsApp({ store, cache: await cacheOf(), env });
-    const b = await buildStarsApp({ store, cache: await cacheOf(), env });
+    const a = await buildTestApp({ modules: ['stars'], stars: { store }, cache: await cacheOf(), env });
+    const b = await buildTestApp({ modules: ['stars'], stars: { store }, cache: await cacheOf(), env });
     try {
       const owner = await store.createUser({ name: 'Owner' });
       const fan = await store.createUser({ name: 'Fan' });

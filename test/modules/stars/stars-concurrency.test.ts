@@ -1,8 +1,10 @@
 // Likes under concurrency through HTTP, on PGlite and on Table Storage: 200 distinct users at
 // once count 200; one user 50 times at once counts 1; the cached read agrees afterwards.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildStarsApp, type StarsApp } from './helpers/stars-app.js';
+import { buildTestApp, type TestAppFor } from '../../helpers/test-app.js';
 import { storeFixtures } from './helpers/store-fixtures.js';
+
+type StarsApp = TestAppFor<{ modules: ['stars'] }>;
 
 describe.each(storeFixtures)('concurrent likes over HTTP on $name', (fixture) => {
   let t: StarsApp;
@@ -15,9 +17,13 @@ describe.each(storeFixtures)('concurrent likes over HTTP on $name', (fixture) =>
 
   async function starWithOwner() {
     // Per-route limits would refuse these bursts from one client: lift them for this test.
-    t = await buildStarsApp({ store: await fixture.make(), env: { API_RATE_LIMIT_TIMES: '100000' } });
-    const owner = await t.store.createUser({ name: 'Owner' });
-    const star = await t.store.createStar({ userId: owner.id, name: 'Vega', ra: 1, dec: 2 });
+    t = await buildTestApp({
+      modules: ['stars'],
+      stars: { store: await fixture.make() },
+      env: { API_RATE_LIMIT_TIMES: '100000' },
+    });
+    const owner = await t.starsStore.createUser({ name: 'Owner' });
+    const star = await t.starsStore.createStar({ userId: owner.id, name: 'Vega', ra: 1, dec: 2 });
     // Cached before the burst, so the test also shows the burst invalidates it.
     expect((await t.app.inject(`/stars/${star.id}`)).json()).toMatchObject({ likes: 0 });
     return star;
@@ -32,7 +38,7 @@ describe.each(storeFixtures)('concurrent likes over HTTP on $name', (fixture) =>
     for (let i = 0; i < 200; i += 20) {
       fans.push(
         ...(await Promise.all(
-          Array.from({ length: 20 }, (_, j) => t.store.createUser({ name: `Fan ${i + j}` })),
+          Array.from({ length: 20 }, (_, j) => t.starsStore.createUser({ name: `Fan ${i + j}` })),
         )),
       );
     }
@@ -49,7 +55,7 @@ describe.each(storeFixtures)('concurrent likes over HTTP on $name', (fixture) =>
 
   it('when one user likes one star 50 times at once, then it has 1 like', async () => {
     const star = await starWithOwner();
-    const fan = await t.store.createUser({ name: 'Fan' });
+    const fan = await t.starsStore.createUser({ name: 'Fan' });
     const responses = await Promise.all(Array.from({ length: 50 }, () => like(star.id, fan.id)));
     expect(responses.map((r) => r.statusCode).filter((code) => code !== 200)).toEqual([]);
     expect(responses.filter((r) => r.json<{ liked: boolean }>().liked)).toHaveLength(1);

@@ -9,8 +9,11 @@ import { testRedisOptions, uniquePrefix } from '../../helpers/redis.js';
 import { available } from '../../helpers/services.js';
 import { silentLogger } from '../../helpers/silent-logger.js';
 import { framesOf, openRawStream, type RawStream } from './helpers/raw-stream.js';
-import { buildStarsApp, type StarsApp } from './helpers/stars-app.js';
+import type { ManagedEventBus } from '../../../src/platform/events/event-bus.js';
+import { buildTestApp, type TestAppFor } from '../../helpers/test-app.js';
 import { pgliteFixture } from './helpers/store-fixtures.js';
+
+type StarsApp = TestAppFor<{ modules: ['stars'] }>;
 
 const redisUp = await available('redis');
 const fixture = pgliteFixture();
@@ -29,8 +32,18 @@ afterEach(async () => {
   await t.close();
 });
 
-async function listen(options: Omit<Parameters<typeof buildStarsApp>[0], 'store'> = {}) {
-  t = await buildStarsApp({ store: await fixture.make(), ...options });
+async function listen(
+  options: { heartbeatMs?: number; env?: Record<string, string>; events?: ManagedEventBus } = {},
+) {
+  t = await buildTestApp({
+    modules: ['stars'],
+    stars: {
+      store: await fixture.make(),
+      ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+    },
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.events === undefined ? {} : { events: options.events }),
+  });
   base = await t.app.listen({ port: 0, host: '127.0.0.1' });
 }
 
@@ -177,7 +190,7 @@ describe('star and user event streams', () => {
     expect(refused.headers.get('content-type')).toContain('application/problem+json');
     expect(refused.headers.get('retry-after')).not.toBeNull();
     open[0]?.close();
-    await vi.waitFor(() => expect(t.module.streamStats().connections).toBe(1));
+    await vi.waitFor(() => expect(t.stars.streamStats().connections).toBe(1));
     const admitted = await openRawStream(`${base}/events/users/stream`);
     expect(admitted.response.statusCode).toBe(200);
     admitted.close();
@@ -195,7 +208,7 @@ describe('star and user event streams', () => {
     expect(metrics).toContain('azimuth_sse_connections{channel="stars"} 2');
     expect(metrics).toContain('azimuth_sse_connections{channel="users"} 1');
     for (const s of streams) s.close();
-    await vi.waitFor(() => expect(t.module.streamStats().connections).toBe(0));
+    await vi.waitFor(() => expect(t.stars.streamStats().connections).toBe(0));
     expect(await (await fetch(`${base}/metrics`)).text()).toContain(
       'azimuth_sse_connections{channel="stars"} 0',
     );
@@ -206,7 +219,7 @@ describe('star and user event streams', () => {
     const streams = await Promise.all([1, 2, 3].map(() => openRawStream(`${base}/events/stars/stream`)));
     await t.lifecycle.drain();
     await Promise.all(streams.map((s) => s.ended));
-    expect(t.module.streamStats()).toEqual({ connections: 0, byChannel: {}, heartbeatTimer: false });
+    expect(t.stars.streamStats()).toEqual({ connections: 0, byChannel: {}, heartbeatTimer: false });
     expect(t.events.stats().subscribers).toBe(0);
     expect((await fetch(`${base}/events/stars/stream`)).status).toBe(503);
   });
@@ -227,12 +240,12 @@ describe('star and user event streams', () => {
         Array.from({ length: 100 }, () => openRawStream(`${base}/events/stars/stream`)),
       );
       await Promise.all(streams.map((s) => s.until((text) => text.includes(': connected'))));
-      if (batch === 0) expect(t.module.streamStats().connections).toBe(100);
+      if (batch === 0) expect(t.stars.streamStats().connections).toBe(100);
       for (const s of streams) s.close();
     }
     await vi.waitFor(
       async () => {
-        expect(t.module.streamStats()).toEqual({ connections: 0, byChannel: {}, heartbeatTimer: false });
+        expect(t.stars.streamStats()).toEqual({ connections: 0, byChannel: {}, heartbeatTimer: false });
         expect(t.events.stats()).toEqual({ channels: 0, subscribers: 0 });
         const sockets = await new Promise<number>((resolve, reject) =>
           t.app.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),

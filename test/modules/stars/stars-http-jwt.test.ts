@@ -4,8 +4,10 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { principalUserId } from '../../../src/modules/stars/principal-user-id.js';
 import { testJwtSecret } from '../../helpers/test-app.js';
-import { buildStarsApp, type StarsApp } from './helpers/stars-app.js';
+import { buildTestApp, type TestAppFor } from '../../helpers/test-app.js';
 import { storeFixtures } from './helpers/store-fixtures.js';
+
+type StarsApp = TestAppFor<{ modules: ['stars'] }>;
 
 const jwtEnv = { AUTH_MODE: 'jwt', AUTH_JWT_SECRET: testJwtSecret };
 
@@ -30,7 +32,7 @@ describe.each(storeFixtures)('stars HTTP API on $name (AUTH_MODE=jwt)', (fixture
   });
 
   async function setup() {
-    t = await buildStarsApp({ store: await fixture.make(), env: jwtEnv });
+    t = await buildTestApp({ modules: ['stars'], stars: { store: await fixture.make() }, env: jwtEnv });
     // An opaque subject (as Entra ID gives) and a UUID one.
     ada = await t.auth('ada-entra-subject');
     adaId = principalUserId('ada-entra-subject');

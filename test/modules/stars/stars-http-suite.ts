@@ -5,8 +5,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import type { BusEvent } from '../../../src/platform/events/event-bus.js';
 import { cacheKeys } from '../../../src/modules/stars/stars-service.js';
-import { buildStarsApp, type StarsApp } from './helpers/stars-app.js';
+import { buildTestApp, type TestAppFor } from '../../helpers/test-app.js';
 import type { StoreFixture } from './helpers/store-fixtures.js';
+
+type StarsApp = TestAppFor<{ modules: ['stars'] }>;
 
 const MISSING = '00000000-0000-7000-8000-000000000000';
 
@@ -33,7 +35,11 @@ export function describeStarsHttp(fixture: StoreFixture): void {
 
     async function setup(env: Record<string, string> = {}) {
       now = Date.parse('2026-03-01T12:00:00.000Z');
-      t = await buildStarsApp({ store: await fixture.make(() => now), env, clock: () => now });
+      t = await buildTestApp({
+        modules: ['stars'],
+        stars: { store: await fixture.make(() => now), clock: () => now },
+        env,
+      });
       return t;
     }
 
@@ -298,7 +304,7 @@ export function describeStarsHttp(fixture: StoreFixture): void {
         await t.app.inject(`/stars/${star.id}`);
         await t.app.inject('/stars/popular');
         // A write another way than the API (as another instance would) is not seen until invalidated.
-        await t.store.like(star.id, ada.id);
+        await t.starsStore.like(star.id, ada.id);
         expect((await t.app.inject(`/stars/${star.id}`)).json<{ likes: number }>().likes).toBe(0);
         const fan = await createUser('Fan');
         await t.app.inject({ method: 'POST', url: `/stars/${star.id}/like`, payload: { userId: fan.id } });
@@ -368,9 +374,9 @@ export function describeStarsHttp(fixture: StoreFixture): void {
         expectProblem(await t.app.inject('/debug/table-info'), 404);
         await t.close();
         // Settings refuse DEBUG in production; the module ignores it too, should it ever get through.
-        t = await buildStarsApp({
-          store: await fixture.make(),
-          moduleSettings: { ENVIRONMENT: 'production', DEBUG: true },
+        t = await buildTestApp({
+          modules: ['stars'],
+          stars: { store: await fixture.make(), moduleSettings: { ENVIRONMENT: 'production', DEBUG: true } },
         });
         expectProblem(await t.app.inject('/debug/active-stars'), 404);
         expectProblem(await t.app.inject({ method: 'POST', url: '/debug/add-test-star' }), 404);

@@ -46,6 +46,8 @@ afterAll(async () => {
 
 const asUser = <T>(principalId: string, fn: () => Promise<T>) =>
   requestContext.run({ correlationId: `corr-${principalId}`, principalId, clientIp: '203.0.113.7' }, fn);
+/** The caller's quota subject, as http/caller.ts gives it. */
+const quotaOf = (principalId: string) => ({ quotaSubject: `user:${principalId}` });
 
 const ref = (name: string) => ({ container: 'files', name });
 
@@ -180,18 +182,18 @@ describe('withUploadQuota', () => {
   it('when a user stays under the quota, then uploads pass and are counted', async () => {
     const { store: disk } = await diskStore();
     const store = withUploadQuota(disk, { quota: quotaStore, limitBytes: 3 * mb });
-    await asUser('bob', () => store.upload(ref('one'), Buffer.alloc(mb)));
-    await asUser('bob', () => store.upload(ref('two'), Readable.from([Buffer.alloc(mb)])));
+    await store.upload(ref('one'), Buffer.alloc(mb), quotaOf('bob'));
+    await store.upload(ref('two'), Readable.from([Buffer.alloc(mb)]), quotaOf('bob'));
     expect((await quotaStore.get('user:bob', { windowSeconds: 3600 })).used).toBe(2 * mb);
   });
 
   it('when a streamed upload would cross the quota, then it is refused with 429, nothing is stored and nothing is charged', async () => {
     const { store: disk, root } = await diskStore();
     const store = withUploadQuota(disk, { quota: quotaStore, limitBytes: 3 * mb });
-    await asUser('cy', () => store.upload(ref('first'), Buffer.alloc(2 * mb)));
+    await store.upload(ref('first'), Buffer.alloc(2 * mb), quotaOf('cy'));
     const chunks = Array.from({ length: 32 }, () => Buffer.alloc(64 * 1024)); // 2 MB
     const error = await expectAppError(
-      asUser('cy', () => store.upload(ref('second'), Readable.from(chunks))),
+      store.upload(ref('second'), Readable.from(chunks), quotaOf('cy')),
       429,
     );
     expect((error as unknown as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(0);
@@ -199,22 +201,16 @@ describe('withUploadQuota', () => {
     expect(await readdir(join(root, '.tmp'))).toEqual([]);
     expect((await quotaStore.get('user:cy', { windowSeconds: 3600 })).used).toBe(2 * mb);
     // Another user is not affected.
-    await asUser('dee', () => store.upload(ref('third'), Buffer.alloc(2 * mb)));
+    await store.upload(ref('third'), Buffer.alloc(2 * mb), quotaOf('dee'));
   });
 
   it('when the quota is already used up, then the next upload is refused before it starts', async () => {
     const { store: disk } = await diskStore();
     const upload = vi.spyOn(disk, 'upload');
     const store = withUploadQuota(disk, { quota: quotaStore, limitBytes: mb });
-    await asUser('eve', () => store.upload(ref('fill'), Buffer.alloc(mb)));
-    await expectAppError(
-      asUser('eve', () => store.upload(ref('more'), Readable.from([Buffer.alloc(1)]))),
-      429,
-    );
-    await expectAppError(
-      asUser('eve', () => store.upload(ref('more'), Buffer.alloc(1))),
-      429,
-    );
+    await store.upload(ref('fill'), Buffer.alloc(mb), quotaOf('eve'));
+    await expectAppError(store.upload(ref('more'), Readable.from([Buffer.alloc(1)]), quotaOf('eve')), 429);
+    await expectAppError(store.upload(ref('more'), Buffer.alloc(1), quotaOf('eve')), 429);
     expect(upload).toHaveBeenCalledTimes(1);
   });
 
@@ -223,19 +219,22 @@ describe('withUploadQuota', () => {
     const { store: disk2 } = await diskStore();
     const a = withUploadQuota(disk1, { quota: quotaStore, limitBytes: 3 * mb, reserveStepBytes: 64 * 1024 });
     const b = withUploadQuota(disk2, { quota: quotaStore, limitBytes: 3 * mb, reserveStepBytes: 64 * 1024 });
-    await asUser('fay', () => a.upload(ref('x'), Buffer.alloc(2 * mb)));
+    await a.upload(ref('x'), Buffer.alloc(2 * mb), quotaOf('fay'));
     await expectAppError(
-      asUser('fay', () =>
-        b.upload(ref('y'), Readable.from(Array.from({ length: 32 }, () => Buffer.alloc(64 * 1024)))),
+      b.upload(
+        ref('y'),
+        Readable.from(Array.from({ length: 32 }, () => Buffer.alloc(64 * 1024))),
+        quotaOf('fay'),
       ),
       429,
     );
   });
 
-  it('when there is no user or client in context, then the upload is exempt (internal jobs)', async () => {
+  it('when an upload names no quota subject, then it is exempt (internal jobs), whatever the request context', async () => {
     const { store: disk } = await diskStore();
     const store = withUploadQuota(disk, { quota: quotaStore, limitBytes: 1 });
-    await store.upload(ref('job-output'), Buffer.alloc(10));
+    await asUser('gil', () => store.upload(ref('job-output'), Buffer.alloc(10)));
+    expect((await quotaStore.get('user:gil', { windowSeconds: 3600 })).used).toBe(0);
   });
 });
 
