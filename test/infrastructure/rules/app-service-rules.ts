@@ -1,7 +1,8 @@
 // Seed 004 "Compute: Azure App Service" (plus the brief's Azimuth specifics): plans, the API,
 // its staging slot, the worker, app settings and the custom domain.
 import { expect } from 'vitest';
-import { isSecret, SettingsSchema } from '../../../src/platform/config/settings-schema.js';
+import { isSecret } from '../../../src/platform/config/settings-schema.js';
+import { AzimuthSettingsSchema } from '../../../src/roles/settings.js';
 import {
   block,
   environments,
@@ -47,7 +48,7 @@ function appSettingAssignments(m: TerraformModel): [string, string][] {
 }
 
 const platformSetting = /^(WEBSITE_|WEBSITES_|SCM_)/;
-const settingNames = new Set(Object.keys(SettingsSchema.properties));
+const settingNames = new Set(Object.keys(AzimuthSettingsSchema.properties));
 
 export const appServiceRules: Rule[] = [
   rule('app service plans are Linux with the seed SKUs B1 / P1v3 / P2v3', (m) => {
