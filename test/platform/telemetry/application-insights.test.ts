@@ -58,6 +58,7 @@ describe.runIf(await available('postgres'))('Application Insights export', () =>
       LOG_LEVEL: 'debug',
     });
     const base = `http://127.0.0.1:${port}`;
+    const properties = (e: Envelope) => (e.data.baseData.properties ?? {}) as Record<string, string>;
     await expect
       .poll(
         () =>
@@ -113,6 +114,12 @@ describe.runIf(await available('postgres'))('Application Insights export', () =>
           return {
             kinds: [...kinds(envelopes)].sort(),
             metrics: wanted.filter((name) => metricNames(envelopes).has(name)),
+            // The span's own exception can come first; the log line's (with the id) in a later batch.
+            failureCorrelated: envelopes.some(
+              (e) =>
+                e.data.baseType === 'ExceptionData' &&
+                properties(e).correlationId === 'telemetry-failure-0002',
+            ),
           };
         },
         { timeout: 60_000, interval: 500 },
@@ -120,6 +127,7 @@ describe.runIf(await available('postgres'))('Application Insights export', () =>
       .toEqual({
         kinds: ['ExceptionData', 'MessageData', 'MetricData', 'RemoteDependencyData', 'RequestData'],
         metrics: wanted,
+        failureCorrelated: true,
       });
 
     stream.abort();
@@ -128,7 +136,6 @@ describe.runIf(await available('postgres'))('Application Insights export', () =>
     expect(requests.map((e) => e.data.baseData.name)).toEqual(
       expect.arrayContaining([expect.stringMatching(/GET/)]),
     );
-    const properties = (e: Envelope) => (e.data.baseData.properties ?? {}) as Record<string, string>;
     // Log lines are traces with the logger's fields; the failing request's error line is an
     // exception carrying that request's correlation id.
     const messages = envelopes.filter((e) => e.data.baseType === 'MessageData');
