@@ -1,7 +1,13 @@
-// A pipeline's stages as a bar: done, current (with its percentage) and failed.
+// A pipeline's stages as a bar: done, current (with its percentage, when the pipeline reports one)
+// and failed.
 import { html } from 'lit';
 
-export function stageBar(stages: readonly string[], status: string, percent: number, failedAt?: string) {
+export function stageBar(
+  stages: readonly string[],
+  status: string,
+  percent: number | undefined,
+  failedAt?: string,
+) {
   const current = status === 'failed' ? (failedAt ?? '') : status;
   const index = stages.indexOf(current);
   return html`<ol class="stage-bar" aria-label="Stages" data-status=${status}>
@@ -15,7 +21,7 @@ export function stageBar(stages: readonly string[], status: string, percent: num
               : 'current'
             : 'pending';
       return html`<li class=${state} aria-current=${state === 'current' ? 'step' : 'false'}>
-        ${stage}${state === 'current' && stage !== 'completed' ? ` ${percent}%` : ''}
+        ${stage}${state === 'current' && stage !== 'completed' && percent !== undefined ? ` ${percent}%` : ''}
       </li>`;
     })}
   </ol>`;
