@@ -40,7 +40,7 @@ export interface AppDeps {
   /** For admins' GET /admin/audit-log. */
   auditLog?: AuditLogReader;
   /** Serve the web console at `/` (the api and all roles). */
-  console?: Pick<ConsoleOptions, 'root' | 'mediaOrigins' | 'identityOrigins'>;
+  console?: Pick<ConsoleOptions, 'root' | 'mediaOrigins' | 'identityOrigins' | 'entra'>;
 }
 
 export async function buildApp(deps: AppDeps): Promise<App> {

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import type { App } from './app-types.js';
 
 export interface ConsoleOptions {
@@ -15,6 +15,8 @@ export interface ConsoleOptions {
   mediaOrigins?: string[];
   /** Origins of the identity provider, for MSAL's token calls and silent renewal frames. */
   identityOrigins?: string[];
+  /** AUTH_MODE=jwt: how the console signs in (its app registration is public, not a secret). */
+  entra?: ConsoleEntra;
   version: string;
   environment: string;
 }
@@ -22,10 +24,20 @@ export interface ConsoleOptions {
 /** The console's client-side routes; a deep link to one of them loads the app. */
 export const consolePages = ['sky', 'recordings', 'files', 'scans', 'operations'] as const;
 
+const ConsoleEntra = Type.Object({
+  clientId: Type.String(),
+  authority: Type.String({
+    description: 'https URL MSAL signs in at, e.g. https://login.microsoftonline.com/{tenant}',
+  }),
+  scope: Type.String({ description: 'The API scope the console asks tokens for' }),
+});
+export type ConsoleEntra = Static<typeof ConsoleEntra>;
+
 const ConsoleConfig = Type.Object({
   authMode: Type.Enum(['none', 'jwt']),
   version: Type.String(),
   environment: Type.String(),
+  entra: Type.Union([ConsoleEntra, Type.Null()], { description: 'AUTH_MODE=jwt: the console’s sign-in' }),
 });
 
 /** A page's policy: everything from this origin, nothing inline, nothing framed. */
@@ -54,14 +66,19 @@ export function consoleCsp(options: Pick<ConsoleOptions, 'mediaOrigins' | 'ident
 const wantsHtml = (request: FastifyRequest) => (request.headers.accept ?? '').includes('text/html');
 
 export async function registerConsole(app: App, options: ConsoleOptions): Promise<void> {
-  const config = { authMode: app.authMode, version: options.version, environment: options.environment };
+  const config = {
+    authMode: app.authMode,
+    version: options.version,
+    environment: options.environment,
+    entra: app.authMode === 'jwt' ? (options.entra ?? null) : null,
+  };
   // Even unbuilt, the console's settings are there for a console served from elsewhere (Static Web Apps).
   app.get(
     '/console/config',
     {
       schema: {
         tags: ['service'],
-        summary: 'What the web console needs to know: auth mode and version',
+        summary: 'What the web console needs to know: auth mode, how to sign in, and version',
         response: { 200: ConsoleConfig },
       },
     },

@@ -20,10 +20,14 @@ const consoleRoot = fileURLToPath(new URL('../../web/dist', import.meta.url));
 /** The web console for the roles that serve the API. */
 function consoleOf({ settings }: Platform): NonNullable<AppDeps['console']> {
   const origin = (url: string | undefined) => (url === undefined ? [] : [new URL(url).origin]);
+  const jwt = settings.AUTH_MODE === 'jwt';
+  const { CONSOLE_ENTRA_CLIENT_ID: clientId, CONSOLE_ENTRA_API_SCOPE: scope } = settings;
+  const authority = settings.CONSOLE_ENTRA_AUTHORITY;
   return {
     root: consoleRoot,
     mediaOrigins: origin(settings.BLOB_PUBLIC_BASE_URL ?? `http://localhost:${settings.PORT}`),
-    identityOrigins: settings.AUTH_MODE === 'jwt' ? origin(settings.AUTH_JWKS_URL) : [],
+    identityOrigins: jwt ? [...new Set([...origin(settings.AUTH_JWKS_URL), ...origin(authority)])] : [],
+    ...(jwt && clientId && scope ? { entra: { clientId, authority, scope } } : {}),
   };
 }
 

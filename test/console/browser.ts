@@ -1,7 +1,10 @@
 // Chromium for the browser tests: Debian's package driven by playwright-core (no browser download).
 // Outside CI a missing browser skips the suite with a loud line; in CI it fails the run.
 import { existsSync, readFileSync } from 'node:fs';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
@@ -64,4 +67,19 @@ export function watchProblems(page: Page): string[] {
   });
   page.on('pageerror', (error) => problems.push(error.message));
   return problems;
+}
+
+const screenshots = fileURLToPath(new URL('../../reports/screenshots/', import.meta.url));
+/** The README's tour: rewritten only on request, so a test run leaves the tracked files alone. */
+const tour =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+    : undefined;
+
+/** Saves a journey's screenshot in reports/screenshots/ (and docs/screenshots/ with UPDATE_SCREENSHOTS=1). */
+export async function shoot(page: Page, name: string): Promise<void> {
+  const path = join(screenshots, `${name}.png`);
+  await mkdir(screenshots, { recursive: true });
+  await page.screenshot({ path });
+  if (tour !== undefined) await copyFile(path, join(tour, `${name}.png`));
 }

@@ -5,26 +5,19 @@
 // restart, and axe-core on every page. Each journey leaves a screenshot in reports/screenshots/,
 // and with UPDATE_SCREENSHOTS=1 also in docs/screenshots/ for the README's tour.
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLlmStandIn, type LlmStandIn } from '../helpers/llm-stand-in.js';
 import { validInsights } from '../modules/recordings/recordings-fixture.js';
 import { settingsFor } from '../platform/llm/llm-fixtures.js';
-import { chromiumAvailable, expectAccessible, launchChromium, watchProblems } from './browser.js';
+import { chromiumAvailable, expectAccessible, launchChromium, shoot, watchProblems } from './browser.js';
 import { buildConsole, consoleServer, freePort, type ConsoleServer } from './console-server.js';
 import { toneWav } from './tone-wav.js';
 
-const screenshots = fileURLToPath(new URL('../../reports/screenshots/', import.meta.url));
-/** The README's tour: rewritten only on request, so a test run leaves the tracked files alone. */
-const tour =
-  process.env.UPDATE_SCREENSHOTS === '1'
-    ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
-    : undefined;
 /** Generous: two cores shared with other suites; the point is that it happens, not how fast. */
 const slow = 60_000;
 
@@ -74,15 +67,8 @@ describe.runIf(chromiumAvailable())('web console in Chromium', () => {
     return page;
   };
 
-  const shoot = async (page: Page, name: string) => {
-    const path = join(screenshots, `${name}.png`);
-    await page.screenshot({ path });
-    if (tour !== undefined) await copyFile(path, join(tour, `${name}.png`));
-  };
-
   beforeAll(async () => {
     buildConsole();
-    await mkdir(screenshots, { recursive: true });
     dir = await mkdtemp(join(tmpdir(), 'azimuth-console-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     standIn = await startLlmStandIn();
@@ -313,6 +299,7 @@ describe.runIf(chromiumAvailable())('web console in Chromium', () => {
         }),
       });
       await page.locator('circle[aria-label^="After the restart"]').waitFor({ timeout: slow });
+      await shoot(page, 'sky-after-restart');
       await page.close();
     },
   );

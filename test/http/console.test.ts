@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { buildTestApp, testJwtSecret, type TestApp } from '../helpers/test-app.js';
 
 const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 
@@ -64,7 +64,22 @@ describe('the web console at /', () => {
 
   it('when the console asks for its settings, then it learns the auth mode and version', async () => {
     const response = await test.app.inject({ url: '/console/config' });
-    expect(response.json()).toEqual({ authMode: 'none', version: '0.1.0', environment: 'test' });
+    expect(response.json()).toEqual({ authMode: 'none', version: '0.1.0', environment: 'test', entra: null });
+  });
+
+  it('when the API takes tokens, then the console learns where and how to sign in', async () => {
+    const entra = {
+      clientId: '6f1c2b3a-0000-4000-8000-000000000001',
+      authority: 'https://login.microsoftonline.com/11111111-2222-4333-8444-555555555555',
+      scope: 'api://azimuth/access_as_user',
+    };
+    const env = { AUTH_MODE: 'jwt', AUTH_JWT_SECRET: testJwtSecret };
+    const jwt = await buildTestApp({ env, console: { root, entra } });
+    expect((await jwt.app.inject({ url: '/console/config' })).json()).toMatchObject({
+      authMode: 'jwt',
+      entra,
+    });
+    await jwt.app.close();
   });
 
   it('when the console is not built, then the API still starts, answers /console/config and logs how to build it', async () => {

@@ -1,5 +1,6 @@
 // The console's frame: header with navigation, who is signed in, the theme switch, and the page.
 import { html, nothing } from 'lit';
+import { ApiError, errorText, sendJson } from './api/client.js';
 import { loadConfig, type ConsoleConfig } from './api/config.js';
 import { session } from './api/session.js';
 import { currentRoute, interceptLinks, pages, type Route } from './router.js';
@@ -39,9 +40,19 @@ export class AppShell extends LightElement {
     try {
       const config = await loadConfig();
       await session.init(config);
+      if (session.justSignedIn) await this.#joinStarMap();
       this.config = config;
     } catch (error) {
       this.failure = String(error);
+    }
+  }
+
+  /** AUTH_MODE=jwt: the caller's star-map user, whose id the API derives from the token, made once. */
+  async #joinStarMap(): Promise<void> {
+    try {
+      await sendJson('POST', '/users', { name: session.displayName.slice(0, 100) });
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 409)) this.failure = errorText(error);
     }
   }
 
@@ -58,7 +69,9 @@ export class AppShell extends LightElement {
   #sessionControls() {
     if (session.mode === 'none') return html`<user-picker></user-picker>`;
     if (!session.canSignIn)
-      return html`<span class="error">Sign-in needs VITE_ENTRA_CLIENT_ID at build time.</span>`;
+      return html`<span class="error"
+        >Sign-in needs the API's CONSOLE_ENTRA_CLIENT_ID and CONSOLE_ENTRA_API_SCOPE.</span
+      >`;
     return session.signedIn
       ? html`<span>${session.account}</span>
           <button class="secondary" @click=${() => void session.signOut()}>Sign out</button>`

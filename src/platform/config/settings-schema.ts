@@ -125,6 +125,15 @@ export const SettingsSchema = Type.Object({
   ),
   AUTH_JWT_ISSUER: opt(str('Expected token issuer')),
   AUTH_JWT_AUDIENCE: opt(str('Expected token audience')),
+  CONSOLE_ENTRA_CLIENT_ID: opt(
+    str('AUTH_MODE=jwt: client id of the console’s app registration (a SPA; public, not a secret)'),
+  ),
+  CONSOLE_ENTRA_AUTHORITY: str('AUTH_MODE=jwt: where the console signs in (Entra ID: …/{tenant id})', {
+    default: 'https://login.microsoftonline.com/organizations',
+  }),
+  CONSOLE_ENTRA_API_SCOPE: opt(
+    str('AUTH_MODE=jwt: the API scope the console asks for, e.g. api://{API client id}/access_as_user'),
+  ),
 
   // Database (seed 004)
   DATABASE_URL: opt(str('PostgreSQL URL; when unset, embedded PGlite under DATA_DIR', secret)),

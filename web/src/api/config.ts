@@ -2,19 +2,22 @@
 // (VITE_API_ORIGIN, for a console on Static Web Apps); empty means the console's own origin.
 export const apiOrigin: string = (import.meta.env.VITE_API_ORIGIN as string | undefined) ?? '';
 
+/** How the console signs in with AUTH_MODE=jwt (the API's CONSOLE_ENTRA_* settings). */
+export interface EntraSettings {
+  clientId: string;
+  /** e.g. https://login.microsoftonline.com/{tenant} */
+  authority: string;
+  /** The API's scope, e.g. api://{API client id}/access_as_user. */
+  scope: string;
+}
+
+/** What GET /console/config says: read at start, so one build serves every environment. */
 export interface ConsoleConfig {
   authMode: 'none' | 'jwt';
   version: string;
   environment: string;
+  entra: EntraSettings | null;
 }
-
-/** Entra ID app registration of the console (build-time: the SPA's ids are public, not secrets). */
-export const entra = {
-  clientId: (import.meta.env.VITE_ENTRA_CLIENT_ID as string | undefined) ?? '',
-  tenantId: (import.meta.env.VITE_ENTRA_TENANT_ID as string | undefined) ?? '',
-  /** The API's scope, e.g. api://azimuth/access_as_user. */
-  scope: (import.meta.env.VITE_ENTRA_API_SCOPE as string | undefined) ?? '',
-};
 
 export const apiUrl = (path: string): string => `${apiOrigin}${path}`;
 

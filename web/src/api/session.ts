@@ -2,7 +2,7 @@
 // user from the request). AUTH_MODE=jwt: an Entra ID account signed in with MSAL, whose access
 // token goes on every call, event stream and WebSocket.
 import type { PublicClientApplication } from '@azure/msal-browser';
-import { entra, type ConsoleConfig } from './config.js';
+import type { ConsoleConfig } from './config.js';
 
 export interface PickedUser {
   id: string;
@@ -17,7 +17,12 @@ class Session {
   mode: ConsoleConfig['authMode'] = 'none';
   user: PickedUser | null = null;
   account: string | null = null;
+  /** The signed-in account's name (jwt). */
+  displayName = '';
+  /** Whether this page load completed a sign-in (jwt): the moment to join the star map. */
+  justSignedIn = false;
   #msal: PublicClientApplication | undefined;
+  #scope = '';
   #listeners = new Set<Listener>();
 
   async init(config: ConsoleConfig): Promise<void> {
@@ -27,14 +32,19 @@ class Session {
       this.user = saved === null ? null : (JSON.parse(saved) as PickedUser);
       return;
     }
-    if (entra.clientId === '') return;
+    if (config.entra === null) return;
+    this.#scope = config.entra.scope;
     // Loaded only in jwt mode: MSAL is the console's largest dependency.
     const { PublicClientApplication } = await import('@azure/msal-browser');
     this.#msal = new PublicClientApplication({
       auth: {
-        clientId: entra.clientId,
-        authority: `https://login.microsoftonline.com/${entra.tenantId || 'organizations'}`,
+        clientId: config.entra.clientId,
+        authority: config.entra.authority,
+        // Trusts the authority's own discovery document, so a tenant-specific, sovereign-cloud or
+        // test authority works as well as login.microsoftonline.com.
+        knownAuthorities: [new URL(config.entra.authority).host],
         redirectUri: window.location.origin,
+        postLogoutRedirectUri: window.location.origin,
       },
       cache: { cacheLocation: 'sessionStorage' },
     });
@@ -44,7 +54,9 @@ class Session {
     if (account) {
       this.#msal.setActiveAccount(account);
       this.account = account.username;
+      this.displayName = account.name ?? account.username;
     }
+    this.justSignedIn = result !== null;
   }
 
   get signedIn(): boolean {
@@ -64,7 +76,7 @@ class Session {
   }
 
   async signIn(): Promise<void> {
-    await this.#msal?.loginRedirect({ scopes: [entra.scope] });
+    await this.#msal?.loginRedirect({ scopes: [this.#scope] });
   }
 
   async signOut(): Promise<void> {
@@ -76,7 +88,7 @@ class Session {
   async token(): Promise<string | undefined> {
     const account = this.#msal?.getActiveAccount();
     if (!this.#msal || !account) return undefined;
-    const result = await this.#msal.acquireTokenSilent({ scopes: [entra.scope], account });
+    const result = await this.#msal.acquireTokenSilent({ scopes: [this.#scope], account });
     return result.accessToken;
   }
 
