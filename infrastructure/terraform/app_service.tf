@@ -48,6 +48,12 @@ locals {
     var.auth_jwks_url != "" ? { AUTH_JWKS_URL = var.auth_jwks_url } : { AUTH_JWT_SECRET = local.kv_ref.jwt },
     var.auth_jwt_issuer != "" ? { AUTH_JWT_ISSUER = var.auth_jwt_issuer } : {},
     var.auth_jwt_audience != "" ? { AUTH_JWT_AUDIENCE = var.auth_jwt_audience } : {},
+    # The console's own app registration (a SPA: public ids, no secret), read from /console/config.
+    var.console_entra_client_id != "" ? {
+      CONSOLE_ENTRA_CLIENT_ID = var.console_entra_client_id
+      CONSOLE_ENTRA_AUTHORITY = "https://login.microsoftonline.com/${data.azurerm_client_config.current.tenant_id}"
+      CONSOLE_ENTRA_API_SCOPE = var.console_entra_api_scope
+    } : {},
   )
 
   # Seed "Slot-specific settings (not swapped)": database, environment, telemetry.

@@ -127,6 +127,18 @@ variable "auth_jwt_audience" {
   default     = ""
 }
 
+variable "console_entra_client_id" {
+  description = "Client id of the console's Entra ID app registration (SPA); empty: the console shows no sign-in."
+  type        = string
+  default     = ""
+}
+
+variable "console_entra_api_scope" {
+  description = "The API scope the console asks for, e.g. api://{API client id}/access_as_user."
+  type        = string
+  default     = ""
+}
+
 # --- Autoscale ------------------------------------------------------------------------------
 
 variable "autoscale_enabled" {
