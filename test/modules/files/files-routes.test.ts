@@ -453,7 +453,10 @@ describe('files API (azure driver on Azurite)', () => {
       data: Buffer.from('hello azure'),
     });
     expect(response.statusCode).toBe(201);
-    expect(response.json<{ url: string }>().url).toBe(`${azurite.blobEndpoint}/azimuth/az/doc.txt`);
+    // The blob endpoint's URL names the caller's namespace (AUTH_MODE=none: `anonymous`).
+    expect(response.json<{ url: string }>().url).toBe(
+      `${azurite.blobEndpoint}/azimuth/users/anonymous/az/doc.txt`,
+    );
     const ranged = await fixture.app.inject({ url: '/api/files/az/doc.txt', headers: { range: 'bytes=6-' } });
     expect([ranged.statusCode, ranged.body, ranged.headers['content-range']]).toEqual([
       206,
