@@ -22,6 +22,14 @@ import { parseRangeHeader } from './range-header.js';
 
 const notModified = Type.Unknown({ description: 'Not modified: the ETag matches If-None-Match (no body)' });
 
+/** What every route on one file declares: who may call, the name, the link or owner query. */
+const onOneFile = (app: App) => ({
+  tags,
+  ...access(app, 'signed-in-or-link').schema,
+  params: FileNameParams,
+  querystring: FileQuery,
+});
+
 export function registerObjectRoutes(app: App, deps: FilesRoutesDeps): void {
   const admit = admitter(app, deps);
   registerHead(app, deps.service, admit);
@@ -58,11 +66,8 @@ function registerHead(app: App, service: FilesService, admit: Admit): void {
     '/api/files/*',
     {
       schema: {
-        tags,
+        ...onOneFile(app),
         summary: 'A file’s headers without its body (If-None-Match answers 304)',
-        ...access(app, 'signed-in-or-link').schema,
-        params: FileNameParams,
-        querystring: FileQuery,
         response: {
           200: Type.Unknown({ description: 'The file’s headers, no body' }),
           304: notModified,
@@ -91,11 +96,8 @@ function registerGet(app: App, service: FilesService, admit: Admit): void {
     {
       exposeHeadRoute: false,
       schema: {
-        tags,
+        ...onOneFile(app),
         summary: 'Download a file (streamed; Range and If-None-Match supported); also serves signed links',
-        ...access(app, 'signed-in-or-link').schema,
-        params: FileNameParams,
-        querystring: FileQuery,
         produces: ['application/octet-stream'],
         response: {
           200: Type.Unknown({ description: 'The file' }),
@@ -139,11 +141,8 @@ export function registerRawPut(raw: App, deps: FilesRoutesDeps): void {
     '/api/files/*',
     {
       schema: {
-        tags,
+        ...onOneFile(raw),
         summary: 'Upload a file as the raw request body (streamed); also accepts signed write links',
-        ...access(raw, 'signed-in-or-link').schema,
-        params: FileNameParams,
-        querystring: FileQuery,
         consumes: ['application/octet-stream'],
         response: { 201: UploadedFile, ...problemResponses(400, 401, 403, 413, 429, 503) },
       },
@@ -178,11 +177,8 @@ function registerDelete(app: App, service: FilesService, admit: Admit): void {
     '/api/files/*',
     {
       schema: {
-        tags,
+        ...onOneFile(app),
         summary: 'Delete a file (204 also when it was absent)',
-        ...access(app, 'signed-in-or-link').schema,
-        params: FileNameParams,
-        querystring: FileQuery,
         response: {
           204: Type.Null({ description: 'Deleted, or was not there' }),
           ...problemResponses(401, 403, 503),
