@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
-import type { AuditLogReader } from '../platform/audit/audit-log.js';
+import type { AuditLog, AuditLogReader } from '../platform/audit/audit-log.js';
 import type { Authenticator } from '../platform/auth/authenticator.js';
 import type { Settings } from '../platform/config/settings-schema.js';
 import type { HealthRegistry } from '../platform/health/health-registry.js';
@@ -22,6 +22,7 @@ import { registerMetricsSummaryRoute } from './metrics-summary-route.js';
 import { registerOpenApi } from './openapi.js';
 import { registerProblemHandlers } from './problem.js';
 import { registerRateLimits } from './rate-limits.js';
+import { registerRefusalAudit } from './refusal-audit.js';
 import { registerRequestTracking } from './request-tracking.js';
 import { registerRootRoute } from './root-route.js';
 
@@ -37,8 +38,8 @@ export interface AppDeps {
   /** Shared rate-limit counters across instances; in-memory per process when absent. */
   rateLimitRedis?: Redis;
   modules?: AppModule[];
-  /** For admins' GET /admin/audit-log. */
-  auditLog?: AuditLogReader;
+  /** Where refusals are recorded, and what admins read at GET /admin/audit-log. */
+  auditLog?: AuditLog & AuditLogReader;
   /** Serve the web console at `/` (the api and all roles). */
   console?: Pick<ConsoleOptions, 'root' | 'mediaOrigins' | 'identityOrigins' | 'entra'>;
 }
@@ -74,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     done(null, payload);
   });
   registerAuth(app, deps.authenticator);
+  if (deps.auditLog) registerRefusalAudit(app, deps.auditLog);
 
   await registerRateLimits(app, {
     globalPerMinute: settings.API_RATE_LIMIT_GLOBAL,

@@ -2,7 +2,7 @@
 import Type from 'typebox';
 import type { AuditLogReader } from '../platform/audit/audit-log.js';
 import type { App } from './app-types.js';
-import { requirePrincipal } from './auth.js';
+import { access } from './caller.js';
 import { problemResponses } from './problem.js';
 
 const AuditEntries = Type.Object({
@@ -23,14 +23,15 @@ const AuditEntries = Type.Object({
 });
 
 export function registerAuditLogRoute(app: App, deps: { auditLog: AuditLogReader }) {
+  const admin = access(app, 'admin');
   app.get(
     '/admin/audit-log',
     {
-      preHandler: requirePrincipal({ role: 'admin' }),
+      preHandler: admin.preHandler,
       schema: {
         tags: ['admin'],
         summary: 'The latest audit-log entries, newest first',
-        ...(app.authMode === 'jwt' ? { security: [{ bearer: [] }] } : {}),
+        ...admin.schema,
         querystring: Type.Object({
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
         }),

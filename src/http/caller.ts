@@ -58,6 +58,17 @@ export function callerOf(request: FastifyRequest): Caller {
 }
 
 /**
+ * Whose data a request acts on: the caller's own, unless an admin names another `owner` (anyone
+ * else naming one is refused with 403, which is audited).
+ */
+export function ownerFor(request: FastifyRequest, requested: string | undefined): string {
+  const caller = callerOf(request);
+  if (requested === undefined || requested === caller.id) return caller.id;
+  if (!caller.admin) throw errors.forbidden('Only an admin may act on another user’s data.');
+  return requested;
+}
+
+/**
  * Whose upload quota a request counts against: the verified subject, else the client address
  * (a claimed `userId` proves nothing, and a signed link's holder may not be signed in).
  */

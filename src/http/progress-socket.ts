@@ -7,12 +7,15 @@ import websocket from '@fastify/websocket';
 import type { FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import Type from 'typebox';
+import type { AuditLog } from '../platform/audit/audit-log.js';
+import { isAppError } from '../platform/errors/app-error.js';
 import type { EventBus, Subscription } from '../platform/events/event-bus.js';
 import type { Lifecycle } from '../platform/health/lifecycle.js';
 import type { Logger } from '../platform/telemetry/logger.js';
 import { gauge } from '../platform/telemetry/metric-factory.js';
 import type { AppModule } from './app-types.js';
 import { requirePrincipal } from './auth.js';
+import { refusalEntry } from './refusal-audit.js';
 
 /** A state message; a larger version is a later state. */
 export interface ProgressMessage {
@@ -26,7 +29,10 @@ export interface ProgressTopic {
   noun: string;
   /** The event-bus channel the item's messages are published on. */
   channel(id: string): string;
-  /** The item's current state, or undefined when it does not exist or the caller may not see it. */
+  /**
+   * The item's current state, or undefined when it does not exist; throws errors.notYours when
+   * the caller may not see it (answered as not found, audited as a refusal).
+   */
   snapshot(id: string, request: FastifyRequest): Promise<ProgressMessage | undefined>;
 }
 
@@ -39,6 +45,8 @@ export interface ProgressSocketOptions {
   pingIntervalMs: number;
   /** WS_MAX_MESSAGE_BYTES: larger frames close the socket (1009). */
   maxMessageBytes: number;
+  /** Where refused subscriptions (someone else's item) are recorded. */
+  audit?: AuditLog;
 }
 
 export interface ProgressSocket {
@@ -233,7 +241,16 @@ function watchSession(context: {
         send({ type: 'unsubscribed', [message.topic.key]: message.id });
         return;
       }
-      subscribe(message).catch((error: unknown) => {
+      subscribe(message).catch(async (error: unknown) => {
+        if (isAppError(error) && error.refusal) {
+          await options.audit
+            ?.record(refusalEntry(request, error, 'ws.subscribe'))
+            .catch((failure: unknown) =>
+              options.logger.error({ err: failure }, 'audit record of a refusal failed'),
+            );
+          fail(`${message.topic.noun} not found.`, message);
+          return;
+        }
         options.logger.warn({ err: error, [message.topic.key]: message.id }, 'websocket subscribe failed');
         fail('Could not subscribe now; try again.', message);
       });

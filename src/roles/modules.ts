@@ -37,6 +37,7 @@ export async function createModules(
     logger,
     pingIntervalMs: settings.WS_PING_INTERVAL_MS,
     maxMessageBytes: settings.WS_MAX_MESSAGE_BYTES,
+    audit: platform.audit,
   });
   const scans = createScansModule({
     db: database.db,

@@ -1,7 +1,7 @@
 // Small in-memory stand-ins for ports owned by other engineers (Cache, AuditLog), and a logger
 // whose lines tests can read back.
 import { Writable } from 'node:stream';
-import type { AuditEntry, AuditLog } from '../../src/platform/audit/audit-log.js';
+import type { AuditEntry, AuditLog, AuditLogReader } from '../../src/platform/audit/audit-log.js';
 import type { Cache } from '../../src/platform/cache/cache.js';
 import { createLogger, type Logger } from '../../src/platform/telemetry/logger.js';
 
@@ -50,7 +50,7 @@ export function createMapCache(
   return cache;
 }
 
-export function createArrayAuditLog(): AuditLog & { entries: AuditEntry[] } {
+export function createArrayAuditLog(): AuditLog & AuditLogReader & { entries: AuditEntry[] } {
   const entries: AuditEntry[] = [];
   return {
     entries,
@@ -58,6 +58,13 @@ export function createArrayAuditLog(): AuditLog & { entries: AuditEntry[] } {
       entries.push(entry);
       return Promise.resolve();
     },
+    latest: (limit) =>
+      Promise.resolve(
+        entries
+          .map((entry, i) => ({ ...entry, id: String(i + 1) }))
+          .reverse()
+          .slice(0, limit),
+      ),
   };
 }
 

@@ -63,6 +63,8 @@ export interface TestAppOptions {
   dataDir?: string;
   /** The built web console to serve at / (test/console). */
   console?: AppDeps['console'];
+  /** Where storage operations and refusals are audited (default: an array nobody reads). */
+  auditLog?: NonNullable<AppDeps['auditLog']>;
 }
 
 export interface StarsParts {
@@ -144,7 +146,7 @@ export async function buildTestApp<const O extends TestAppOptions>(
   const bundle = await createBlobStore(blobStoreOptionsFromSettings(settings), {
     logger,
     registry: new Registry(),
-    audit: createArrayAuditLog(),
+    audit: options.auditLog ?? createArrayAuditLog(),
     cache: createMapCache(),
     quota: createMemoryQuotaStore(),
   });
@@ -177,6 +179,7 @@ export async function buildTestApp<const O extends TestAppOptions>(
       : {}),
     modules,
     ...(options.console ? { console: options.console } : {}),
+    ...(options.auditLog ? { auditLog: options.auditLog } : {}),
   };
   const app = await buildApp(deps);
   await app.ready();

@@ -5,7 +5,8 @@ import type { App, AppModule } from '../../http/app-types.js';
 import type { BlobStore } from '../../platform/blob/blob-store.js';
 import type { SignedLinkVerifier } from '../../platform/blob/signed-link-verifier.js';
 import type { DependencyCheck } from '../../platform/health/dependency-check.js';
-import { registerFilesRoutes, registerRawPut, registerStorageHealth } from './files-routes.js';
+import { registerObjectRoutes, registerRawPut } from './files-object-routes.js';
+import { registerLinks, registerList, registerStorageHealth, registerUpload } from './files-routes.js';
 import { FileProperties } from './files-schemas.js';
 import { createFilesService } from './files-service.js';
 import type { FilesSettings } from './files-settings.js';
@@ -36,7 +37,10 @@ export function filesModule(deps: FilesModuleDeps): AppModule {
     await app.register(multipart, {
       limits: { fileSize: maxUploadBytes, files: 1, fields: 5, fieldSize: 2048, parts: 6 },
     });
-    registerFilesRoutes(app, routes);
+    registerUpload(app, service);
+    registerList(app, service);
+    registerLinks(app, service);
+    registerObjectRoutes(app, routes);
     // PUT's only content-type parser hands the request stream through untouched.
     await app.register(async (raw: App) => {
       raw.removeAllContentTypeParsers();

@@ -1,5 +1,6 @@
 // Request and response schemas of the files API (TypeBox: validation, serialization, OpenAPI).
 import Type from 'typebox';
+import { CallerQuery } from '../../http/caller.js';
 
 export const FileProperties = Type.Object(
   {
@@ -21,22 +22,36 @@ export const UploadedFile = Type.Object({
   url: Type.String(),
 });
 
-export const FileNameParams = Type.Object({ '*': Type.String({ description: 'The blob name' }) });
+export const FileNameParams = Type.Object({
+  '*': Type.String({ description: 'The file name, within the caller’s own files (or a signed link’s blob)' }),
+});
 
-/** A signed link's parameters (disk driver); absent on ordinary requests. */
-export const SignedLinkQuery = Type.Object({
+const Owner = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  description:
+    'Admins only: whose files (the subject of their owner’s token); default the caller’s own. Anyone else naming another owner gets 403.',
+});
+
+/** Whose files a request acts on: the caller's own, or (admins) `owner`'s. */
+export const OwnerQuery = Type.Object({ owner: Type.Optional(Owner), ...CallerQuery.properties });
+
+/** A signed link's parameters (disk driver), absent on ordinary requests; else the owner. */
+export const FileQuery = Type.Object({
   sv: Type.Optional(Type.String()),
   sc: Type.Optional(Type.String()),
   sp: Type.Optional(Type.String()),
   se: Type.Optional(Type.String()),
   rscd: Type.Optional(Type.String()),
   sig: Type.Optional(Type.String()),
+  ...OwnerQuery.properties,
 });
 
 export const ListQuery = Type.Object({
   prefix: Type.Optional(Type.String({ maxLength: 1024 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   cursor: Type.Optional(Type.String({ maxLength: 4096 })),
+  ...OwnerQuery.properties,
 });
 
 export const FileList = Type.Object({
@@ -63,6 +78,7 @@ export const SasBody = Type.Object(
     }),
     expiresInSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 604_800 })),
     contentDisposition: Type.Optional(Type.String({ maxLength: 256 })),
+    owner: Type.Optional(Owner),
   },
   { additionalProperties: false },
 );

@@ -10,8 +10,9 @@ export const fileView = (p: BlobProperties) => ({
   lastModified: p.lastModified.toISOString(),
 });
 
-export const uploadedView = (p: BlobProperties, url: string) => ({
-  name: p.name,
+/** `name`: as the caller addressed the file (within their own files, or a link's blob). */
+export const uploadedView = (p: BlobProperties, name: string, url: string) => ({
+  name,
   size: p.size,
   contentType: p.contentType,
   etag: p.etag,

@@ -23,6 +23,7 @@ export {
   type RecordingsWorker,
   type RecordingsWorkerDeps,
 } from './recordings-worker.js';
+import { errors } from '../../platform/errors/app-error.js';
 export type { PipelinePoint } from './recording-pipeline.js';
 export type { RecordingMessage } from './recording-events.js';
 
@@ -93,7 +94,9 @@ export function recordingsModule(deps: RecordingsModuleDeps): AppModule {
     async snapshot(id, request) {
       const owner = callerOf(request).id;
       const recording = await store.get(id);
-      return recording?.owner === owner ? messageOf(recording) : undefined;
+      if (recording !== undefined && recording.owner !== owner)
+        throw errors.notYours(`Recording ${id} was not found.`);
+      return recording === undefined ? undefined : messageOf(recording);
     },
   });
   return async (app) => {

@@ -76,7 +76,8 @@ export function createRecordingsService(deps: RecordingsServiceDeps) {
 
   const owned = async (id: string, owner: string): Promise<Recording> => {
     const recording = await store.get(id);
-    if (recording?.owner !== owner) throw errors.notFound(`Recording ${id} was not found.`);
+    if (recording === undefined) throw errors.notFound(`Recording ${id} was not found.`);
+    if (recording.owner !== owner) throw errors.notYours(`Recording ${id} was not found.`);
     return recording;
   };
 

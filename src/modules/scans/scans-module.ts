@@ -27,6 +27,7 @@ import { analysingStage } from './stages/analysing-stage.js';
 import { processingStage } from './stages/processing-stage.js';
 import { reportingStage } from './stages/reporting-stage.js';
 import { createScanPipeline, type ScanJobPayload } from './stages/scan-pipeline.js';
+import { errors } from '../../platform/errors/app-error.js';
 
 export type ScansModuleSettings = ScansSettings;
 
@@ -89,9 +90,9 @@ export function createScansModule(deps: ScansModuleDeps): ScansModule {
     async snapshot(id, request) {
       const caller = callerOf(request, (request.query as { userId?: string } | undefined)?.userId);
       const scan = await store.get(id);
-      return scan !== undefined && (caller.admin || scan.owner === caller.userId)
-        ? scanMessageOf(scan)
-        : undefined;
+      if (scan !== undefined && !caller.admin && scan.owner !== caller.userId)
+        throw errors.notYours(`Scan ${id} was not found.`);
+      return scan === undefined ? undefined : scanMessageOf(scan);
     },
   });
 

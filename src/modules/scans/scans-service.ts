@@ -73,8 +73,8 @@ export function createScansService(deps: ScansServiceDeps) {
 
   const owned = async (id: string, caller: ScanCaller): Promise<Scan> => {
     const scan = await store.get(id);
-    if (scan === undefined || (!caller.admin && scan.owner !== caller.userId))
-      throw errors.notFound(`Scan ${id} was not found.`);
+    if (scan === undefined) throw errors.notFound(`Scan ${id} was not found.`);
+    if (!caller.admin && scan.owner !== caller.userId) throw errors.notYours(`Scan ${id} was not found.`);
     return scan;
   };
 

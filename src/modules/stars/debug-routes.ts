@@ -5,7 +5,7 @@ import type { App } from '../../http/app-types.js';
 import { access } from '../../http/caller.js';
 import { problemResponses } from '../../http/problem.js';
 import { emptyBodyAsObject, type WriteLimit } from './actor.js';
-import { StarPage, StarResponse, StatsResponse } from './stars-schemas.js';
+import { StarPage, StarResponse, StatsResponse, TtlSeconds } from './stars-schemas.js';
 import type { StarsService } from './stars-service.js';
 
 const tags = ['debug'];
@@ -23,7 +23,7 @@ const AddTestStarBody = Type.Object(
   {
     userId: Type.Optional(Type.String({ format: 'uuid' })),
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    ttlSeconds: Type.Optional(Type.Integer({ minimum: 1 })),
+    ttlSeconds: Type.Optional(TtlSeconds),
   },
   { additionalProperties: false },
 );

@@ -2,8 +2,10 @@
 // streams, and the debug and admin endpoints, registered on the app as one encapsulated plugin.
 //
 // Who may do what with AUTH_MODE=jwt (with none, anyone may do anything and names the user):
-//   anyone       GET /stars, /stars/{id}, /stars/active, /stars/popular, /users/{id}/stars, /events/*
-//   signed in    GET /users, /users/{id} (they carry emails); POST /users creates the caller's own
+//   anyone       GET /stars, /stars/{id}, /stars/active, /stars/popular, /users/{id}/stars,
+//                /events/stars/stream
+//   signed in    GET /users, /users/{id}, /events/users/stream; an email is shown only to that user
+//                and admins, and never on the stream; POST /users creates the caller's own
 //                user, id = principalUserId(token subject); POST /stars and /stars/{id}/like act
 //                as the caller only (naming anyone else is 403, admins included)
 //   owner/admin  DELETE /stars/{id}; PUT and DELETE /users/{id}

@@ -1,10 +1,11 @@
-// /stars (seed 003): list, create, read, like, delete, and the active and popular lists.
+// /stars (seed 003): list, create, read, like, delete, and the active and popular lists. One
+// function per use case over one context (routes-context.ts).
 import type { FastifyReply } from 'fastify';
 import Type from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { access } from '../../http/caller.js';
 import { problemResponses } from '../../http/problem.js';
-import { actorOf, emptyBodyAsObject, type WriteLimit } from './actor.js';
+import { actorOf, emptyBodyAsObject } from './actor.js';
+import { routesContext, type RoutesContext, type RoutesDeps } from './routes-context.js';
 import {
   CreateStarBody,
   LikeBody,
@@ -15,7 +16,6 @@ import {
   StarPage,
   StarResponse,
 } from './stars-schemas.js';
-import type { StarsService } from './stars-service.js';
 
 const tags = ['stars'];
 
@@ -34,12 +34,17 @@ async function sendJson(reply: FastifyReply, json: Promise<string>) {
   return reply.type('application/json; charset=utf-8').send(await json);
 }
 
-export function registerStarsRoutes(app: App, deps: { service: StarsService; writeLimit: WriteLimit }) {
-  const { service } = deps;
-  const jwt = app.authMode === 'jwt';
-  const signedIn = access(app, 'signed-in');
-  const write = { config: { rateLimit: deps.writeLimit }, preHandler: signedIn.preHandler };
+export function registerStarsRoutes(app: App, deps: RoutesDeps) {
+  const context = routesContext(app, deps);
+  registerListStars(app, context);
+  registerCreateStar(app, context);
+  registerActiveAndPopular(app, context);
+  registerGetStar(app, context);
+  registerLike(app, context);
+  registerDeleteStar(app, context);
+}
 
+function registerListStars(app: App, { service }: RoutesContext) {
   app.get(
     '/stars',
     {
@@ -52,7 +57,9 @@ export function registerStarsRoutes(app: App, deps: { service: StarsService; wri
     },
     (request) => service.listStars(request.query),
   );
+}
 
+function registerCreateStar(app: App, { service, signedIn, write }: RoutesContext) {
   app.post(
     '/stars',
     {
@@ -63,7 +70,7 @@ export function registerStarsRoutes(app: App, deps: { service: StarsService; wri
         description:
           'AUTH_MODE=jwt: the star is the caller’s; userId may be omitted and naming anyone else is 403.',
         ...signedIn.schema,
-        body: (jwt ? CreateStarBodyJwt : CreateStarBody) as typeof CreateStarBodyJwt,
+        body: (app.authMode === 'jwt' ? CreateStarBodyJwt : CreateStarBody) as typeof CreateStarBodyJwt,
         response: { 201: StarResponse, ...problemResponses(400, 401, 403, 404, 429) },
       },
     },
@@ -72,7 +79,9 @@ export function registerStarsRoutes(app: App, deps: { service: StarsService; wri
       return reply.code(201).header('location', `/stars/${star.id}`).send(star);
     },
   );
+}
 
+function registerActiveAndPopular(app: App, { service }: RoutesContext) {
   app.get(
     '/stars/active',
     {
@@ -98,7 +107,9 @@ export function registerStarsRoutes(app: App, deps: { service: StarsService; wri
     },
     (request, reply) => sendJson(reply, service.listPopularStarsJson(request.query)),
   );
+}
 
+function registerGetStar(app: App, { service }: RoutesContext) {
   app.get(
     '/stars/:star_id',
     {
@@ -111,7 +122,10 @@ export function registerStarsRoutes(app: App, deps: { service: StarsService; wri
     },
     (request, reply) => sendJson(reply, service.getStarJson(request.params.star_id)),
   );
+}
 
+function registerLike(app: App, { service, signedIn, write }: RoutesContext) {
+  const jwt = app.authMode === 'jwt';
   app.post(
     '/stars/:star_id/like',
     {
@@ -129,7 +143,9 @@ export function registerStarsRoutes(app: App, deps: { service: StarsService; wri
     },
     (request) => service.like(actorOf(request), request.params.star_id, request.body.userId),
   );
+}
 
+function registerDeleteStar(app: App, { service, signedIn, write }: RoutesContext) {
   app.delete(
     '/stars/:star_id',
     {

@@ -12,14 +12,28 @@ const Uuid = Type.String({
 const DateTime = Type.String({ format: 'date-time' });
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
-const StarName = Type.String({ minLength: 1, maxLength: STAR_NAME_MAX });
-const StarMessage = Type.String({ maxLength: STAR_MESSAGE_MAX });
+// PostgreSQL refuses NUL in text, so names, messages and emails refuse it here (400, not 500);
+// names hold no control character at all.
+const NoControl = '^[^\\u0000-\\u001f\\u007f]*$';
+const StarName = Type.String({ minLength: 1, maxLength: STAR_NAME_MAX, pattern: NoControl });
+const StarMessage = Type.String({ maxLength: STAR_MESSAGE_MAX, pattern: '^[^\\u0000]*$' });
 const Ra = Type.Number({ minimum: 0, exclusiveMaximum: 360, description: 'Right ascension, degrees' });
 const Dec = Type.Number({ minimum: -90, maximum: 90, description: 'Declination, degrees' });
 const Color = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: '#rrggbb' });
-const UserName = Type.String({ minLength: 1, maxLength: USER_NAME_MAX });
+const UserName = Type.String({ minLength: 1, maxLength: USER_NAME_MAX, pattern: NoControl });
 // A pattern as well as the format, so the check holds whichever validator runs the schema.
-const Email = Type.String({ format: 'email', maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' });
+const Email = Type.String({
+  format: 'email',
+  maxLength: 254,
+  pattern: '^[^\\s@\\u0000]+@[^\\s@\\u0000]+\\.[^\\s@\\u0000]+$',
+});
+/** Ten years: a Date far past this overflows, and no star needs longer. */
+export const MAX_TTL_SECONDS = 315_360_000;
+export const TtlSeconds = Type.Integer({
+  minimum: 1,
+  maximum: MAX_TTL_SECONDS,
+  description: 'Seconds until the star expires (at most ten years)',
+});
 
 export const StarIdParams = Type.Object({ star_id: Uuid });
 export const UserIdParams = Type.Object({ user_id: Uuid });
@@ -37,7 +51,7 @@ export const CreateStarBody = Type.Object(
     ra: Ra,
     dec: Dec,
     color: Type.Optional(Color),
-    ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'Seconds until the star expires' })),
+    ttlSeconds: Type.Optional(TtlSeconds),
   },
   { additionalProperties: false },
 );
@@ -77,7 +91,9 @@ export const PopularStarResponse = Type.Object({
 export const UserResponse = Type.Object({
   id: Uuid,
   name: Type.String(),
-  email: Nullable(Type.String()),
+  email: Type.Optional(
+    Nullable(Type.String({ description: 'Shown only to that user and to admins (absent for others)' })),
+  ),
   createdAt: DateTime,
   updatedAt: DateTime,
 });

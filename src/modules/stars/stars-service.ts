@@ -18,6 +18,7 @@ import { popularStarView, starView, userView } from './stars-views.js';
 import type { UserChanges } from './user.js';
 
 export const STARS_CHANNEL = 'stars';
+/** User events never carry emails: every subscriber gets the same frame (stars-module.ts). */
 export const USERS_CHANNEL = 'users';
 export const CACHE_PREFIX = 'stars:';
 const LIST_PREFIX = `${CACHE_PREFIX}list:`;
@@ -215,15 +216,19 @@ export class StarsService {
 
   // Users
 
-  async listUsers(page: PageRequest): Promise<Page<UserResponse>> {
+  /** Emails only of the viewer's own user (all of them for admins, and with AUTH_MODE=none). */
+  async listUsers(viewer: Actor, page: PageRequest): Promise<Page<UserResponse>> {
     const result = await this.#store.listUsers(page);
-    return { items: result.items.map(userView), nextCursor: result.nextCursor };
+    return {
+      items: result.items.map((user) => userView(user, mayManageUser(viewer, user.id))),
+      nextCursor: result.nextCursor,
+    };
   }
 
-  async getUser(id: string): Promise<UserResponse> {
+  async getUser(viewer: Actor, id: string): Promise<UserResponse> {
     const user = await this.#store.getUser(id);
     if (user === undefined) throw errors.notFound(`User ${id} does not exist.`);
-    return userView(user);
+    return userView(user, mayManageUser(viewer, id));
   }
 
   /** With an actor (jwt) the new user is the actor's own, under the id their token gives them. */
@@ -233,31 +238,29 @@ export class StarsService {
       name: input.name,
       email: input.email ?? null,
     });
-    const view = userView(user);
-    await this.#publish(USERS_CHANNEL, { type: 'create', data: view });
-    return view;
+    await this.#publish(USERS_CHANNEL, { type: 'create', data: userView(user, false) });
+    return userView(user, true);
   }
 
   /** That user or an admin (jwt); anyone (none). */
   async updateUser(actor: Actor, id: string, changes: UserChanges): Promise<UserResponse> {
-    this.#mayManageUser(actor, id);
+    this.#mustManageUser(actor, id);
     const user = await this.#store.updateUser(id, changes);
     if (user === undefined) throw errors.notFound(`User ${id} does not exist.`);
-    const view = userView(user);
-    await this.#publish(USERS_CHANNEL, { type: 'update', data: view });
-    return view;
+    await this.#publish(USERS_CHANNEL, { type: 'update', data: userView(user, false) });
+    return userView(user, true);
   }
 
   /** That user or an admin (jwt); anyone (none). Their stars go too, each announced as deleted. */
   async deleteUser(actor: Actor, id: string): Promise<void> {
-    this.#mayManageUser(actor, id);
+    this.#mustManageUser(actor, id);
     const user = await this.#store.getUser(id);
     if (user === undefined) throw errors.notFound(`User ${id} does not exist.`);
     const stars = await this.#starsOf(id);
     if (!(await this.#store.deleteUser(id))) throw errors.notFound(`User ${id} does not exist.`);
     // Their likes changed other stars' counters too, so every cached star may be stale.
     await this.#cache.deleteByPrefix(CACHE_PREFIX);
-    await this.#publish(USERS_CHANNEL, { type: 'delete', data: userView(user) });
+    await this.#publish(USERS_CHANNEL, { type: 'delete', data: userView(user, false) });
     for (const star of stars) await this.#publish(STARS_CHANNEL, { type: 'delete', data: star });
   }
 
@@ -299,10 +302,8 @@ export class StarsService {
     return result;
   }
 
-  #mayManageUser(actor: Actor, id: string): void {
-    if (actor !== null && !actor.admin && actor.userId !== id) {
-      throw errors.forbidden('Only that user or an admin may change this user.');
-    }
+  #mustManageUser(actor: Actor, id: string): void {
+    if (!mayManageUser(actor, id)) throw errors.forbidden('Only that user or an admin may change this user.');
   }
 
   async #starsOf(userId: string): Promise<StarResponse[]> {
@@ -338,6 +339,11 @@ export class StarsService {
   #now(): Date {
     return new Date(this.#clock());
   }
+}
+
+/** That user or an admin (jwt); anyone (none). */
+function mayManageUser(actor: Actor, userId: string): boolean {
+  return actor === null || actor.admin || actor.userId === userId;
 }
 
 /**

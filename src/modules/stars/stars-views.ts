@@ -24,11 +24,12 @@ export function popularStarView(star: PopularStar, now: Date): PopularStarRespon
   return { ...starView(star, now), windowLikes: star.windowLikes };
 }
 
-export function userView(user: User): UserResponse {
+/** The email only when `showEmail` (that user or an admin: OWASP API3, property-level access). */
+export function userView(user: User, showEmail: boolean): UserResponse {
   return {
     id: user.id,
     name: user.name,
-    email: user.email,
+    ...(showEmail ? { email: user.email } : {}),
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
   };

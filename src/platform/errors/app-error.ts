@@ -17,6 +17,8 @@ export interface AppErrorOptions {
   /** Extra members of the problem document (e.g. the setting or field at fault). */
   extensions?: Record<string, unknown>;
   cause?: unknown;
+  /** The caller was refused access to something (audited as `denied`), whatever the status says. */
+  refusal?: boolean;
 }
 
 export class AppError extends Error {
@@ -27,6 +29,7 @@ export class AppError extends Error {
   readonly detail: string | undefined;
   readonly retryAfterSeconds: number | undefined;
   readonly extensions: Record<string, unknown>;
+  readonly refusal: boolean;
 
   constructor(options: AppErrorOptions) {
     super(options.detail ?? options.title, { cause: options.cause });
@@ -37,6 +40,7 @@ export class AppError extends Error {
     this.detail = options.detail;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.extensions = options.extensions ?? {};
+    this.refusal = options.refusal ?? (options.status === 401 || options.status === 403);
   }
 }
 
@@ -54,6 +58,9 @@ export const errors = {
   forbidden: (detail = 'You may not do this.') =>
     new AppError({ status: 403, code: 'forbidden', title: 'Forbidden', detail }),
   notFound: (detail: string) => new AppError({ status: 404, code: 'not-found', title: 'Not Found', detail }),
+  /** Someone else's object: the caller sees the same 404 as for an absent one, the audit log a refusal. */
+  notYours: (detail: string) =>
+    new AppError({ status: 404, code: 'not-found', title: 'Not Found', detail, refusal: true }),
   conflict: (detail: string, extras?: Extras) =>
     new AppError({ status: 409, code: 'conflict', title: 'Conflict', detail, ...extras }),
   preconditionFailed: (detail: string) =>

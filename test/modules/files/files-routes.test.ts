@@ -2,7 +2,7 @@
 // driver matters): upload, ranged download, HEAD, DELETE, listing, links, auth and limits.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../../src/platform/auth/mint-token.js';
 import { startAzurite, type Azurite } from '../../helpers/azurite.js';
 import { multipartBody, multipartHeaders } from '../../helpers/multipart.js';
@@ -193,6 +193,32 @@ describe('files API (disk driver, AUTH_MODE=none)', () => {
       payload: { name: 'x', permissions: 'rx' },
     });
     expect(bad.statusCode).toBe(400);
+  });
+
+  it('when a signed link has expired, then using it over HTTP is a 403 problem naming the expiry', async () => {
+    await upload(fixture, { fields: { name: 'expiring/x.txt' }, data: Buffer.from('soon gone') });
+    const issued = await fixture.app.inject({
+      method: 'POST',
+      url: '/api/files/sas',
+      payload: { name: 'expiring/x.txt', permissions: 'rd', expiresInSeconds: 60 },
+    });
+    const link = new URL(issued.json<{ url: string }>().url);
+    const path = `${link.pathname}${link.search}`;
+    expect((await fixture.app.inject({ url: path })).statusCode).toBe(200);
+    // Only Date is faked: the link's clock moves past its expiry, Fastify's timers do not.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 61_000 });
+    try {
+      for (const method of ['GET', 'HEAD', 'DELETE'] as const) {
+        const refused = await fixture.app.inject({ method, url: path });
+        expect(refused.statusCode, method).toBe(403);
+        expect(refused.headers['content-type']).toContain('application/problem+json');
+        if (method !== 'HEAD')
+          expect(refused.json()).toMatchObject({ status: 403, detail: 'Signed link refused: expired.' });
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+    expect((await fixture.app.inject({ url: '/api/files/expiring/x.txt' })).body).toBe('soon gone');
   });
 
   it('when If-None-Match carries the ETag, then GET and HEAD answer 304 without a body; another ETag gets the file', async () => {
@@ -453,7 +479,10 @@ describe('files API (azure driver on Azurite)', () => {
       data: Buffer.from('hello azure'),
     });
     expect(response.statusCode).toBe(201);
-    expect(response.json<{ url: string }>().url).toBe(`${azurite.blobEndpoint}/azimuth/az/doc.txt`);
+    // The blob endpoint's URL names the caller's namespace (AUTH_MODE=none: `anonymous`).
+    expect(response.json<{ url: string }>().url).toBe(
+      `${azurite.blobEndpoint}/azimuth/users/anonymous/az/doc.txt`,
+    );
     const ranged = await fixture.app.inject({ url: '/api/files/az/doc.txt', headers: { range: 'bytes=6-' } });
     expect([ranged.statusCode, ranged.body, ranged.headers['content-range']]).toEqual([
       206,

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { principalUserId } from '../../../src/modules/stars/principal-user-id.js';
 import { testJwtSecret } from '../../helpers/test-app.js';
 import { buildTestApp, type TestAppFor } from '../../helpers/test-app.js';
+import { framesOf, openRawStream } from './helpers/raw-stream.js';
 import { storeFixtures } from './helpers/store-fixtures.js';
 
 type StarsApp = TestAppFor<{ modules: ['stars'] }>;
@@ -31,8 +32,13 @@ describe.each(storeFixtures)('stars HTTP API on $name (AUTH_MODE=jwt)', (fixture
     await t.close();
   });
 
-  async function setup() {
-    t = await buildTestApp({ modules: ['stars'], stars: { store: await fixture.make() }, env: jwtEnv });
+  async function setup(listen = false) {
+    t = await buildTestApp({
+      modules: ['stars'],
+      stars: { store: await fixture.make() },
+      env: jwtEnv,
+      listen,
+    });
     // An opaque subject (as Entra ID gives) and a UUID one.
     ada = await t.auth('ada-entra-subject');
     adaId = principalUserId('ada-entra-subject');
@@ -43,7 +49,8 @@ describe.each(storeFixtures)('stars HTTP API on $name (AUTH_MODE=jwt)', (fixture
       [ada, 'Ada'],
       [bob, 'Bob'],
     ] as const) {
-      status(await t.app.inject({ method: 'POST', url: '/users', headers, payload: { name } }), 201);
+      const payload = { name, email: `${name.toLowerCase()}@example.com` };
+      status(await t.app.inject({ method: 'POST', url: '/users', headers, payload }), 201);
     }
   }
 
@@ -129,6 +136,51 @@ describe.each(storeFixtures)('stars HTTP API on $name (AUTH_MODE=jwt)', (fixture
     status(await t.app.inject({ method: 'DELETE', url: `/users/${bobId}`, headers: admin }), 204);
   });
 
+  it('when users are read, then an email is shown only to that user and to admins (lists and single reads)', async () => {
+    await setup();
+    const emailsSeenBy = async (headers: { authorization: string }) => {
+      const page = await t.app.inject({ url: '/users', headers });
+      status(page, 200);
+      return Object.fromEntries(
+        page.json<{ items: { id: string; email?: string | null }[] }>().items.map((u) => [u.id, u.email]),
+      );
+    };
+    expect(await emailsSeenBy(bob)).toEqual({ [adaId]: undefined, [bobId]: 'bob@example.com' });
+    expect(await emailsSeenBy(admin)).toEqual({ [adaId]: 'ada@example.com', [bobId]: 'bob@example.com' });
+    const read = async (id: string, headers: { authorization: string }) =>
+      (await t.app.inject({ url: `/users/${id}`, headers })).json<Record<string, unknown>>();
+    expect(await read(adaId, bob)).not.toHaveProperty('email');
+    expect(await read(adaId, ada)).toMatchObject({ email: 'ada@example.com' });
+    expect(await read(adaId, admin)).toMatchObject({ email: 'ada@example.com' });
+    const renamed = await t.app.inject({
+      method: 'PUT',
+      url: `/users/${adaId}`,
+      headers: ada,
+      payload: { name: 'Ada L.' },
+    });
+    expect(renamed.json()).toMatchObject({ name: 'Ada L.', email: 'ada@example.com' });
+  });
+
+  it('when the users stream is opened, then it needs a token, and even its replay from 0-0 carries no email', async () => {
+    await setup(true);
+    status(await t.app.inject({ url: '/events/users/stream?lastEventId=0-0' }), 401);
+    const stream = await openRawStream(`${t.url}/events/users/stream?lastEventId=0-0`, bob);
+    try {
+      expect(stream.response.statusCode).toBe(200);
+      const text = await stream.until((received) => framesOf(received).length >= 2);
+      const users = framesOf(text).map((frame) => (frame.data as { data: Record<string, unknown> }).data);
+      expect(users.map((user) => user.name)).toEqual(['Ada', 'Bob']);
+      for (const user of users) expect(user).not.toHaveProperty('email');
+      expect(text).not.toContain('@example.com');
+    } finally {
+      stream.close();
+    }
+    // The stars stream stays as public as the stars it carries.
+    const stars = await openRawStream(`${t.url}/events/stars/stream`);
+    expect(stars.response.statusCode).toBe(200);
+    stars.close();
+  });
+
   it('when a non-admin calls the admin or debug endpoints, then 403 (401 without a token); an admin gets them', async () => {
     await setup();
     for (const [method, url] of [
@@ -144,5 +196,23 @@ describe.each(storeFixtures)('stars HTTP API on $name (AUTH_MODE=jwt)', (fixture
       const answered = await t.app.inject({ method, url, headers: admin });
       expect(answered.statusCode, `${method} ${url}`).toBeLessThan(300);
     }
+  });
+
+  it('when the environment is production, then the debug endpoints are 404 even for an admin; admin routes still refuse non-admins', async () => {
+    t = await buildTestApp({
+      modules: ['stars'],
+      stars: { store: await fixture.make(), moduleSettings: { ENVIRONMENT: 'production', DEBUG: true } },
+      env: jwtEnv,
+    });
+    admin = await t.auth('the-admin', ['admin']);
+    ada = await t.auth('ada-entra-subject');
+    for (const [method, url] of [
+      ['GET', '/debug/table-info'],
+      ['GET', '/debug/active-stars'],
+      ['POST', '/debug/add-test-star'],
+    ] as const)
+      status(await t.app.inject({ method, url, headers: admin }), 404);
+    status(await t.app.inject({ method: 'GET', url: '/admin/stars/stats', headers: ada }), 403);
+    status(await t.app.inject({ method: 'GET', url: '/admin/stars/stats', headers: admin }), 200);
   });
 });

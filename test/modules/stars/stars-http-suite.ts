@@ -132,6 +132,36 @@ export function describeStarsHttp(fixture: StoreFixture): void {
         expectProblem(await t.app.inject('/users?cursor=garbage'), 400);
       });
 
+      it('when a name holds NUL or ttlSeconds overflows a date, then 400 at the edge and nothing is stored', async () => {
+        await setup();
+        const userId = json(await t.app.inject({ method: 'POST', url: '/users', payload: { name: 'Ada' } }))
+          .id as string;
+        const star = { userId, name: 'Vega', ra: 1, dec: 2 };
+        for (const payload of [
+          { ...star, name: 'Ve\u0000ga' },
+          { ...star, message: 'hi\u0000' },
+          { ...star, ttlSeconds: 1e300 },
+          { ...star, ttlSeconds: 315_360_001 },
+        ])
+          expectProblem(await t.app.inject({ method: 'POST', url: '/stars', payload }), 400);
+        for (const payload of [{ name: 'A\u0000' }, { email: 'a\u0000@example.com' }]) {
+          expectProblem(
+            await t.app.inject({ method: 'POST', url: '/users', payload: { name: 'B', ...payload } }),
+            400,
+          );
+          expectProblem(await t.app.inject({ method: 'PUT', url: `/users/${userId}`, payload }), 400);
+        }
+        expect(json(await t.app.inject('/stars')).items).toEqual([]);
+        expect(json(await t.app.inject(`/users/${userId}`))).toMatchObject({ name: 'Ada' });
+        expect((json(await t.app.inject('/users')).items as unknown[]).length).toBe(1);
+        const longest = await t.app.inject({
+          method: 'POST',
+          url: '/stars',
+          payload: { ...star, ttlSeconds: 315_360_000 },
+        });
+        expect(longest.statusCode).toBe(201);
+      });
+
       it('when a user with stars is deleted, then their stars go and each is announced as deleted', async () => {
         await setup();
         const ada = await createUser('Ada');

@@ -67,7 +67,7 @@ describe('stars schemas', () => {
     expect(view.active).toBe(false);
     expect(view.expiresAt).toBe('2026-03-01T12:00:00.000Z');
     expect(Value.Check(StarResponse, view)).toBe(true);
-    const user = userView({ id: userId, name: 'Ada', email: null, createdAt: now, updatedAt: now });
+    const user = userView({ id: userId, name: 'Ada', email: null, createdAt: now, updatedAt: now }, true);
     expect(Value.Check(UserResponse, user)).toBe(true);
   });
 });
