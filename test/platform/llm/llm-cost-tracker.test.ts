@@ -38,9 +38,11 @@ describe('createLlmCostTracker', () => {
     const { LLM_PRICES: prices } = await testSettings();
     const tracker = createLlmCostTracker({ prices, registry: new Registry() });
     // Read from the schema, so a new *_MODEL setting with a default cannot ship unpriced.
-    const properties: Record<string, { default?: unknown }> = SettingsSchema.properties;
-    const defaults = Object.entries(properties).flatMap(([name, schema]): [string, string][] =>
-      name.endsWith('_MODEL') && typeof schema.default === 'string' ? [[name, schema.default]] : [],
+    const defaults = Object.entries(SettingsSchema.properties).flatMap(
+      ([name, schema]): [string, string][] => {
+        const value: unknown = (schema as { default?: unknown }).default;
+        return name.endsWith('_MODEL') && typeof value === 'string' ? [[name, value]] : [];
+      },
     );
     expect(defaults.map(([name]) => name)).toEqual(
       expect.arrayContaining(['OPENAI_TRANSCRIBE_MODEL', 'OPENAI_CHAT_MODEL', 'ANTHROPIC_MODEL']),
