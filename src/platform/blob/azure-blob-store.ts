@@ -17,6 +17,7 @@ import type { ResiliencePolicy } from '../resilience/resilience-policy.js';
 import {
   assertBlobRef,
   assertContainerName,
+  listPageSize,
   assertMetadata,
   assertSasLifetime,
   normalizeSasPermissions,
@@ -384,9 +385,7 @@ async function list(
   listOptions: ListOptions = {},
 ): Promise<BlobPage> {
   assertContainerName(container);
-  const pageSize = listOptions.pageSize ?? 100;
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 5000)
-    throw errors.badRequest('Page size must be 1-5000.');
+  const pageSize = listPageSize(listOptions.pageSize);
   const ref = { container, name: listOptions.prefix ?? '' };
   try {
     const pages = containerOf(context, container)

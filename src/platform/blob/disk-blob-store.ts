@@ -12,7 +12,13 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { errors } from '../errors/app-error.js';
-import { assertBlobRef, assertContainerName, assertMetadata, assertSasLifetime } from './blob-names.js';
+import {
+  assertBlobRef,
+  assertContainerName,
+  listPageSize,
+  assertMetadata,
+  assertSasLifetime,
+} from './blob-names.js';
 import { formatBlobUri } from './blob-uri.js';
 import { signDiskLink } from './disk-signed-links.js';
 import { filesPath } from './signed-link-verifier.js';
@@ -278,9 +284,7 @@ async function list(
   listOptions: ListOptions = {},
 ): Promise<BlobPage> {
   assertContainerName(container);
-  const pageSize = listOptions.pageSize ?? 100;
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 5000)
-    throw errors.badRequest('Page size must be 1-5000.');
+  const pageSize = listPageSize(listOptions.pageSize);
   const after =
     listOptions.continuationToken === undefined
       ? undefined

@@ -92,77 +92,61 @@ function recordAudit({ audit, logger }: Instruments, entry: AuditFields): void {
   });
 }
 
-function succeeded(
+type Call = { operation: Operation; ref: BlobRef; started: number };
+
+/** The log line's `blob` fields and the audit record (for audited operations) of one call. */
+function report(
   instruments: Instruments,
-  call: { operation: Operation; ref: BlobRef; started: number },
-  bytes: number | null,
-  extra: Record<string, unknown> = {},
-): void {
+  call: Call,
+  outcome: { audit: AuditEntry['outcome']; bytes: number | null; durationMs: number; detail: string | null },
+  extra: Record<string, unknown>,
+) {
   const { operation, ref } = call;
-  const durationMs = instruments.clock() - call.started;
-  instruments.metrics.duration.observe({ operation, outcome: 'success' }, durationMs / 1000);
-  instruments.logger.info(
-    {
-      blob: {
-        operation,
-        container: ref.container,
-        name: ref.name,
-        bytes,
-        durationMs: Math.round(durationMs),
-        ...extra,
-      },
-    },
-    `blob ${operation}`,
-  );
   const auditOperation = auditedOperations[operation];
-  if (auditOperation !== undefined) {
-    const detail = typeof extra.detail === 'string' ? extra.detail : null;
+  if (auditOperation !== undefined)
     recordAudit(instruments, {
       operation: auditOperation,
       target: formatBlobUri(ref),
-      outcome: 'success',
-      bytes,
-      detail,
+      outcome: outcome.audit,
+      bytes: outcome.bytes,
+      detail: outcome.detail,
     });
-  }
+  return {
+    operation,
+    container: ref.container,
+    name: ref.name,
+    bytes: outcome.bytes,
+    durationMs: Math.round(outcome.durationMs),
+    ...extra,
+  };
 }
 
-function failed(
+function succeeded(
   instruments: Instruments,
-  call: { operation: Operation; ref: BlobRef; started: number },
-  error: unknown,
-  bytes: number | null = null,
+  call: Call,
+  bytes: number | null,
+  extra: Record<string, unknown> = {},
 ): void {
-  const { operation, ref } = call;
+  const durationMs = instruments.clock() - call.started;
+  instruments.metrics.duration.observe({ operation: call.operation, outcome: 'success' }, durationMs / 1000);
+  const detail = typeof extra.detail === 'string' ? extra.detail : null;
+  const blob = report(instruments, call, { audit: 'success', bytes, durationMs, detail }, extra);
+  instruments.logger.info({ blob }, `blob ${call.operation}`);
+}
+
+function failed(instruments: Instruments, call: Call, error: unknown, bytes: number | null = null): void {
+  const { operation } = call;
   const durationMs = instruments.clock() - call.started;
   const status = statusOf(error);
   instruments.metrics.duration.observe({ operation, outcome: 'failure' }, durationMs / 1000);
   instruments.metrics.errors.inc({ operation, status: status === undefined ? 'none' : String(status) });
-  const fields = {
-    blob: {
-      operation,
-      container: ref.container,
-      name: ref.name,
-      bytes,
-      durationMs: Math.round(durationMs),
-      status,
-    },
-    err: error,
-  };
+  const denied = status === 401 || status === 403 || status === 413 || status === 429;
+  const detail = error instanceof Error ? error.message : String(error);
+  const audit = denied ? 'denied' : 'failure';
+  const blob = report(instruments, call, { audit, bytes, durationMs, detail }, { status });
   if (status !== undefined && warnStatuses.has(status) && isAppError(error))
-    instruments.logger.warn(fields, `blob ${operation} refused`);
-  else instruments.logger.error(fields, `blob ${operation} failed`);
-  const auditOperation = auditedOperations[operation];
-  if (auditOperation !== undefined) {
-    const denied = status === 401 || status === 403 || status === 413 || status === 429;
-    recordAudit(instruments, {
-      operation: auditOperation,
-      target: formatBlobUri(ref),
-      outcome: denied ? 'denied' : 'failure',
-      bytes,
-      detail: error instanceof Error ? error.message : String(error),
-    });
-  }
+    instruments.logger.warn({ blob, err: error }, `blob ${operation} refused`);
+  else instruments.logger.error({ blob, err: error }, `blob ${operation} failed`);
 }
 
 async function around<T>(
@@ -202,11 +186,7 @@ async function upload(
 }
 
 /** The download's body, metered: the outcome is known only when it has been sent (or abandoned). */
-function meteredBody(
-  instruments: Instruments,
-  call: { operation: 'download'; ref: BlobRef; started: number },
-  download: BlobDownload,
-): Readable {
+function meteredBody(instruments: Instruments, call: Call, download: BlobDownload): Readable {
   const { metrics } = instruments;
   let sent = 0;
   let settled = false;
