@@ -2,7 +2,7 @@
 // worker process), so the end of the run can scan all of them for secrets. Quiet test loggers log
 // at info while collecting, so the scan sees what production would write; what a test reads back
 // stays at the level it asked for. Off when the variable is unset (another vitest config).
-import { appendFileSync } from 'node:fs';
+import { openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 
@@ -11,11 +11,19 @@ export const collectedLogsVariable = 'AZIMUTH_TEST_LOG_DIR';
 
 const directory = (): string | undefined => process.env[collectedLogsVariable] || undefined;
 
+// One descriptor per process and directory, opened on first use (a busy suite writes many lines).
+const files = new Map<string, number>();
+
 /** Appends `chunk` (one or more JSON lines) to this process's file; a no-op when not collecting. */
 export function collectLogLines(chunk: string): void {
   const dir = directory();
   if (dir === undefined) return;
-  appendFileSync(join(dir, `${process.pid}.log`), chunk.endsWith('\n') ? chunk : `${chunk}\n`);
+  let fd = files.get(dir);
+  if (fd === undefined) {
+    fd = openSync(join(dir, `${process.pid}.log`), 'a');
+    files.set(dir, fd);
+  }
+  writeSync(fd, chunk.endsWith('\n') ? chunk : `${chunk}\n`);
 }
 
 const rank = (level: string): number => pino.levels.values[level] ?? Number.POSITIVE_INFINITY;
