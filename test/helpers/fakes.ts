@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import type { AuditEntry, AuditLog, AuditLogReader } from '../../src/platform/audit/audit-log.js';
 import type { Cache } from '../../src/platform/cache/cache.js';
 import { createLogger, type Logger } from '../../src/platform/telemetry/logger.js';
+import { collectLogLines } from './collected-logs.js';
 
 /** A Map-backed Cache with TTLs read from `now` (real time unless given). */
 export function createMapCache(
@@ -79,6 +80,7 @@ export function createCapturingLogger(): { logger: Logger; lines: LogLine[] } {
   const lines: LogLine[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
+      collectLogLines(chunk.toString('utf8'));
       for (const line of chunk.toString('utf8').split('\n'))
         if (line.trim() !== '') lines.push(JSON.parse(line) as LogLine);
       callback();

@@ -126,13 +126,16 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 }
 
+/** The credentials the stand-in accepts unless told otherwise; secrets no log line may hold. */
+export const standInCredentials: Required<LlmStandInOptions> = {
+  azureApiKey: 'azure-test-key',
+  azureBearerToken: 'fake-entra-token',
+  openAiApiKey: 'sk-test-key',
+  anthropicApiKey: 'anthropic-test-key',
+};
+
 export async function startLlmStandIn(options: LlmStandInOptions = {}): Promise<LlmStandIn> {
-  const credentials: Required<LlmStandInOptions> = {
-    azureApiKey: options.azureApiKey ?? 'azure-test-key',
-    azureBearerToken: options.azureBearerToken ?? 'fake-entra-token',
-    openAiApiKey: options.openAiApiKey ?? 'sk-test-key',
-    anthropicApiKey: options.anthropicApiKey ?? 'anthropic-test-key',
-  };
+  const credentials: Required<LlmStandInOptions> = { ...standInCredentials, ...options };
   const scripts = new Map<StandInKind, ScriptedReply[]>();
   let counter = 0;
 

@@ -34,8 +34,10 @@ import type { AzimuthSettings as Settings } from '../../src/roles/settings.js';
 import { createArrayAuditLog, createMapCache } from './fakes.js';
 import { openRecordings, type RecordingsParts, type RecordingsTestOptions } from './recordings-parts.js';
 import { testSettings } from './test-settings.js';
+import { testJwtSecret } from './known-secrets.js';
+import { collectLogLines, collectingLevel, shownAt } from './collected-logs.js';
 
-export const testJwtSecret = 'test-secret-that-is-at-least-32-characters-long';
+export { testJwtSecret } from './known-secrets.js';
 
 export type ModuleName = 'files' | 'stars' | 'recordings';
 
@@ -119,13 +121,18 @@ function capturingLogger(level: string) {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      const text = chunk.toString('utf8');
+      collectLogLines(text);
+      lines.push(...text.split('\n').filter(Boolean));
       callback();
     },
   });
   return {
-    logger: createLogger({ level: level, destination }),
-    logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    logger: createLogger({ level: collectingLevel(level), destination }),
+    logs: () =>
+      lines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => shownAt(level, line.level)),
   };
 }
 

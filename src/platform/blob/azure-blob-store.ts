@@ -17,13 +17,14 @@ import type { ResiliencePolicy } from '../resilience/resilience-policy.js';
 import {
   assertBlobRef,
   assertContainerName,
+  listPageSize,
   assertMetadata,
   assertSasLifetime,
   normalizeSasPermissions,
 } from './blob-names.js';
 import { formatBlobUri } from './blob-uri.js';
 import { parkErrors, throwIfErrored } from './stream-errors.js';
-import { createUserDelegationKeyCache } from './user-delegation-key-cache.js';
+import { createUserDelegationKeyCache, type UserDelegationKeyCache } from './user-delegation-key-cache.js';
 import type {
   BlobBody,
   BlobDownload,
@@ -120,318 +121,367 @@ const countBytes = (onChunk: (n: number) => void) =>
     },
   });
 
-export function createAzureBlobStore(options: AzureBlobStoreOptions): BlobStore {
-  const service = createServiceClient(options.auth);
-  const now = options.now ?? (() => new Date());
-  const blockSize = options.uploadBlockSizeBytes ?? 4 * 1024 * 1024;
-  const concurrency = options.uploadConcurrency ?? 4;
-  const sharedKey = service.credential instanceof StorageSharedKeyCredential ? service.credential : undefined;
-  const delegationKeys = createUserDelegationKeyCache({
-    now,
-    fetch: (startsOn, expiresOn) =>
-      options.delegationKeyPolicy === undefined
-        ? service.getUserDelegationKey(startsOn, expiresOn)
-        : options.delegationKeyPolicy.execute((abortSignal) =>
-            service.getUserDelegationKey(startsOn, expiresOn, { abortSignal }),
-          ),
-  });
-
+/** What every operation needs: the service client, the caches of container clients, the clock. */
+interface AzureContext {
+  service: BlobServiceClient;
+  now: () => Date;
+  blockSize: number;
+  concurrency: number;
+  /** Set with account-key auth: SAS are signed with it; otherwise with a user delegation key. */
+  sharedKey: StorageSharedKeyCredential | undefined;
+  delegationKeys: UserDelegationKeyCache;
   // Containers are created on first use, once per container per process; a failure (or the
   // container vanishing later) forgets the entry so the next call tries again.
-  const ensured = new Map<string, Promise<void>>();
+  ensured: Map<string, Promise<void>>;
   // Clients are cheap to use but not to build (a pipeline each): one per container, kept.
-  const containers = new Map<string, ContainerClient>();
-  const containerOf = (name: string): ContainerClient => {
-    let client = containers.get(name);
-    if (client === undefined) {
-      client = service.getContainerClient(name);
-      containers.set(name, client);
-    }
-    return client;
-  };
-  /** The blob's URL as the SDK would build it, without building a client (hot in SAS issuing). */
-  const blobUrl = (ref: BlobRef): string => `${containerOf(ref.container).url}/${escapeBlobPath(ref.name)}`;
-  const ensureContainer = (name: string, signal?: AbortSignal): Promise<void> => {
-    let pending = ensured.get(name);
-    if (pending === undefined) {
-      pending = containerOf(name)
-        .createIfNotExists(signal === undefined ? {} : { abortSignal: signal })
-        .then(() => undefined);
-      ensured.set(name, pending);
-      pending.catch(() => ensured.delete(name));
-    }
-    return pending;
-  };
-  const forgetOnMissingContainer = (container: string, error: unknown): void => {
-    if (errorCode(error) === 'ContainerNotFound') ensured.delete(container);
-  };
+  containers: Map<string, ContainerClient>;
+}
 
-  const blobClient = (ref: BlobRef) => containerOf(ref.container).getBlockBlobClient(ref.name);
-
-  const run = async <T>(ref: BlobRef, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (error) {
-      forgetOnMissingContainer(ref.container, error);
-      throw mapError(error, formatBlobUri(ref));
-    }
+function createContext(options: AzureBlobStoreOptions): AzureContext {
+  const service = createServiceClient(options.auth);
+  const now = options.now ?? (() => new Date());
+  const policy = options.delegationKeyPolicy;
+  return {
+    service,
+    now,
+    blockSize: options.uploadBlockSizeBytes ?? 4 * 1024 * 1024,
+    concurrency: options.uploadConcurrency ?? 4,
+    sharedKey: service.credential instanceof StorageSharedKeyCredential ? service.credential : undefined,
+    delegationKeys: createUserDelegationKeyCache({
+      now,
+      fetch: (startsOn, expiresOn) =>
+        policy === undefined
+          ? service.getUserDelegationKey(startsOn, expiresOn)
+          : policy.execute((abortSignal) =>
+              service.getUserDelegationKey(startsOn, expiresOn, { abortSignal }),
+            ),
+    }),
+    ensured: new Map(),
+    containers: new Map(),
   };
+}
 
-  const toProperties = (
-    ref: BlobRef,
-    p: {
-      contentLength?: number;
-      contentType?: string;
-      etag?: string;
-      lastModified?: Date;
-      metadata?: Record<string, string>;
-    },
-    size = p.contentLength ?? 0,
-  ): BlobProperties => ({
-    container: ref.container,
-    name: ref.name,
-    size,
-    contentType: p.contentType ?? defaultContentType,
-    etag: p.etag ?? '',
-    lastModified: p.lastModified ?? new Date(0),
-    metadata: p.metadata ?? {},
+function containerOf(context: AzureContext, name: string): ContainerClient {
+  let client = context.containers.get(name);
+  if (client === undefined) {
+    client = context.service.getContainerClient(name);
+    context.containers.set(name, client);
+  }
+  return client;
+}
+
+const blobClient = (context: AzureContext, ref: BlobRef) =>
+  containerOf(context, ref.container).getBlockBlobClient(ref.name);
+
+function ensureContainer(context: AzureContext, name: string, signal?: AbortSignal): Promise<void> {
+  let pending = context.ensured.get(name);
+  if (pending === undefined) {
+    pending = containerOf(context, name)
+      .createIfNotExists(signal === undefined ? {} : { abortSignal: signal })
+      .then(() => undefined);
+    context.ensured.set(name, pending);
+    pending.catch(() => context.ensured.delete(name));
+  }
+  return pending;
+}
+
+/** Runs a call on `ref`, forgetting a vanished container and mapping final answers to the catalogue. */
+async function run<T>(context: AzureContext, ref: BlobRef, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (errorCode(error) === 'ContainerNotFound') context.ensured.delete(ref.container);
+    throw mapError(error, formatBlobUri(ref));
+  }
+}
+
+const toProperties = (
+  ref: BlobRef,
+  p: {
+    contentLength?: number;
+    contentType?: string;
+    etag?: string;
+    lastModified?: Date;
+    metadata?: Record<string, string>;
+  },
+  size = p.contentLength ?? 0,
+): BlobProperties => ({
+  container: ref.container,
+  name: ref.name,
+  size,
+  contentType: p.contentType ?? defaultContentType,
+  etag: p.etag ?? '',
+  lastModified: p.lastModified ?? new Date(0),
+  metadata: p.metadata ?? {},
+});
+
+async function download(
+  context: AzureContext,
+  ref: BlobRef,
+  downloadOptions: DownloadOptions = {},
+): Promise<BlobDownload> {
+  assertBlobRef(ref);
+  const { range, signal } = downloadOptions;
+  if (
+    range !== undefined &&
+    (!Number.isInteger(range.start) ||
+      range.start < 0 ||
+      (range.end !== undefined && range.end < range.start))
+  )
+    throw errors.rangeNotSatisfiable(`Invalid byte range ${range.start}-${range.end ?? ''}.`);
+  return run(context, ref, async () => {
+    const count = range?.end === undefined ? undefined : range.end - range.start + 1;
+    // maxRetryRequests: the SDK's mid-body resume (re-requests from the broken offset) is kept;
+    // it is not a second retry layer for the request itself, which our policy owns.
+    const response = await blobClient(context, ref).download(range?.start ?? 0, count, {
+      ...(signal === undefined ? {} : { abortSignal: signal }),
+    });
+    const body = response.readableStreamBody;
+    // Azure answers 416 for a range starting past the end; some emulators send 200 instead.
+    if (range !== undefined && (response.contentRange === undefined || (response.contentLength ?? 0) === 0)) {
+      body?.resume();
+      throw errors.rangeNotSatisfiable(`The byte range is not satisfiable for ${formatBlobUri(ref)}.`);
+    }
+    const contentLength = response.contentLength ?? 0;
+    const total = /\/(\d+)$/.exec(response.contentRange ?? '')?.[1];
+    const size = total === undefined ? contentLength : Number(total);
+    const stream = body === undefined ? Readable.from([]) : Readable.from(body as AsyncIterable<Buffer>);
+    return {
+      properties: toProperties(ref, response, size),
+      stream: body instanceof Readable ? body : stream,
+      contentLength,
+      ...(range === undefined ? {} : { range: { start: range.start, end: range.start + contentLength - 1 } }),
+    };
   });
+}
 
-  const download = async (ref: BlobRef, downloadOptions: DownloadOptions = {}): Promise<BlobDownload> => {
-    assertBlobRef(ref);
-    const { range, signal } = downloadOptions;
-    if (
-      range !== undefined &&
-      (!Number.isInteger(range.start) ||
-        range.start < 0 ||
-        (range.end !== undefined && range.end < range.start))
-    )
-      return Promise.reject(
-        errors.rangeNotSatisfiable(`Invalid byte range ${range.start}-${range.end ?? ''}.`),
-      );
-    return run(ref, async () => {
-      const count = range?.end === undefined ? undefined : range.end - range.start + 1;
-      // maxRetryRequests: the SDK's mid-body resume (re-requests from the broken offset) is kept;
-      // it is not a second retry layer for the request itself, which our policy owns.
-      const response = await blobClient(ref).download(range?.start ?? 0, count, {
+/** The SDK options every upload of one call shares: content type, metadata, abort signal. */
+type UploadCommon = {
+  blobHTTPHeaders: { blobContentType: string };
+  metadata: Record<string, string>;
+  abortSignal?: AbortSignal;
+};
+
+/** Reads chunks until more than one block has arrived or the body ends. */
+async function readHead(
+  source: AsyncIterator<Buffer>,
+  blockSize: number,
+): Promise<{ head: Buffer[]; ended: boolean }> {
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  while (headBytes <= blockSize) {
+    const next = await source.next();
+    if (next.done === true) return { head, ended: true };
+    head.push(next.value);
+    headBytes += next.value.length;
+  }
+  return { head, ended: false };
+}
+
+/**
+ * A body larger than one block: blocks are staged and committed only at the end, so a stream that
+ * fails part-way leaves nothing visible (uncommitted blocks are discarded by Azure after 7 days).
+ */
+async function uploadBlocks(
+  context: AzureContext,
+  ref: BlobRef,
+  body: { head: Buffer[]; source: AsyncIterator<Buffer> },
+  common: UploadCommon,
+): Promise<BlobProperties> {
+  const { head, source } = body;
+  const rest = Readable.from(
+    (async function* () {
+      yield* head;
+      for (let next = await source.next(); next.done !== true; next = await source.next()) yield next.value;
+    })(),
+  );
+  let size = 0;
+  const counted = parkErrors(rest.pipe(countBytes((n) => (size += n))));
+  rest.on('error', (error) => counted.destroy(error));
+  const response = await run(context, ref, () =>
+    blobClient(context, ref).uploadStream(counted, context.blockSize, context.concurrency, common),
+  );
+  return toProperties(
+    ref,
+    { ...common, ...response, contentType: common.blobHTTPHeaders.blobContentType },
+    size,
+  );
+}
+
+/** A body that fits in one block: one Put Blob (staging and committing would be two round trips). */
+async function uploadWhole(
+  context: AzureContext,
+  ref: BlobRef,
+  data: Buffer,
+  common: UploadCommon,
+): Promise<BlobProperties> {
+  const put = () => blobClient(context, ref).uploadData(data, common);
+  const response = await run(context, ref, async () => {
+    try {
+      return await put();
+    } catch (error) {
+      // The container vanished since we created it (deleted, or an emulator restarted).
+      if (errorCode(error) !== 'ContainerNotFound') throw error;
+      context.ensured.delete(ref.container);
+      await ensureContainer(context, ref.container, common.abortSignal);
+      return put();
+    }
+  });
+  return toProperties(
+    ref,
+    { ...response, contentType: common.blobHTTPHeaders.blobContentType, metadata: common.metadata },
+    data.length,
+  );
+}
+
+async function upload(
+  context: AzureContext,
+  ref: BlobRef,
+  body: BlobBody,
+  uploadOptions: UploadOptions = {},
+): Promise<BlobProperties> {
+  assertBlobRef(ref);
+  assertMetadata(uploadOptions.metadata);
+  // The container check below awaits; a body failing meanwhile must not go unhandled.
+  if (body instanceof Readable) parkErrors(body);
+  const { signal } = uploadOptions;
+  const common: UploadCommon = {
+    blobHTTPHeaders: { blobContentType: uploadOptions.contentType ?? defaultContentType },
+    metadata: uploadOptions.metadata ?? {},
+    ...(signal === undefined ? {} : { abortSignal: signal }),
+  };
+  await run(context, ref, () => ensureContainer(context, ref.container, signal));
+  if (!(body instanceof Readable)) {
+    const data = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    return uploadWhole(context, ref, data, common);
+  }
+  throwIfErrored(body);
+  const source = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const { head, ended } = await readHead(source, context.blockSize);
+  return ended
+    ? uploadWhole(context, ref, Buffer.concat(head), common)
+    : uploadBlocks(context, ref, { head, source }, common);
+}
+
+async function remove(context: AzureContext, ref: BlobRef, signal?: AbortSignal): Promise<boolean> {
+  assertBlobRef(ref);
+  return await run(context, ref, async () => {
+    try {
+      const response = await blobClient(context, ref).deleteIfExists({
+        deleteSnapshots: 'include',
         ...(signal === undefined ? {} : { abortSignal: signal }),
       });
-      const body = response.readableStreamBody;
-      // Azure answers 416 for a range starting past the end; some emulators send 200 instead.
-      if (
-        range !== undefined &&
-        (response.contentRange === undefined || (response.contentLength ?? 0) === 0)
-      ) {
-        body?.resume();
-        throw errors.rangeNotSatisfiable(`The byte range is not satisfiable for ${formatBlobUri(ref)}.`);
-      }
-      const contentLength = response.contentLength ?? 0;
-      const total = /\/(\d+)$/.exec(response.contentRange ?? '')?.[1];
-      const size = total === undefined ? contentLength : Number(total);
-      const stream = body === undefined ? Readable.from([]) : Readable.from(body as AsyncIterable<Buffer>);
-      return {
-        properties: toProperties(ref, response, size),
-        stream: body instanceof Readable ? body : stream,
-        contentLength,
-        ...(range === undefined
-          ? {}
-          : { range: { start: range.start, end: range.start + contentLength - 1 } }),
-      };
-    });
-  };
+      return response.succeeded;
+    } catch (error) {
+      if (errorCode(error) === 'ContainerNotFound') return false;
+      throw error;
+    }
+  });
+}
 
+async function list(
+  context: AzureContext,
+  container: string,
+  listOptions: ListOptions = {},
+): Promise<BlobPage> {
+  assertContainerName(container);
+  const pageSize = listPageSize(listOptions.pageSize);
+  const ref = { container, name: listOptions.prefix ?? '' };
+  try {
+    const pages = containerOf(context, container)
+      .listBlobsFlat({
+        includeMetadata: true,
+        ...(listOptions.prefix === undefined || listOptions.prefix === ''
+          ? {}
+          : { prefix: listOptions.prefix }),
+        ...(listOptions.signal === undefined ? {} : { abortSignal: listOptions.signal }),
+      })
+      .byPage({
+        maxPageSize: pageSize,
+        ...(listOptions.continuationToken === undefined
+          ? {}
+          : { continuationToken: listOptions.continuationToken }),
+      });
+    const page = await pages.next();
+    if (page.done === true) return { items: [] };
+    const items = page.value.segment.blobItems.map((item) =>
+      toProperties({ container, name: item.name }, { ...item.properties, metadata: item.metadata ?? {} }),
+    );
+    const token = page.value.continuationToken;
+    return token === undefined || token === '' ? { items } : { items, continuationToken: token };
+  } catch (error) {
+    if (errorCode(error) === 'ContainerNotFound') {
+      context.ensured.delete(container);
+      return { items: [] };
+    }
+    throw mapError(error, formatBlobUri(ref));
+  }
+}
+
+async function sasUrl(context: AzureContext, ref: BlobRef, sas: SasOptions): Promise<SasLink> {
+  assertBlobRef(ref);
+  assertSasLifetime(sas.expiresInSeconds);
+  const permissions = normalizeSasPermissions(sas.permissions);
+  const issuedAt = context.now().getTime();
+  const expiresOn = new Date(Math.floor(issuedAt / 1000) * 1000 + sas.expiresInSeconds * 1000);
+  const values = {
+    containerName: ref.container,
+    blobName: ref.name,
+    permissions: BlobSASPermissions.parse(permissions),
+    startsOn: new Date(issuedAt - clockSkewMs),
+    expiresOn,
+    ...(sas.contentDisposition === undefined ? {} : { contentDisposition: sas.contentDisposition }),
+  };
+  const query =
+    context.sharedKey === undefined
+      ? generateBlobSASQueryParameters(
+          values,
+          await context.delegationKeys.get(expiresOn),
+          context.service.accountName,
+        )
+      : generateBlobSASQueryParameters(values, context.sharedKey);
+  // The blob's URL as the SDK would build it, without building a client (hot in SAS issuing).
+  const url = `${containerOf(context, ref.container).url}/${escapeBlobPath(ref.name)}`;
+  return { url: `${url}?${query.toString()}`, expiresOn, permissions };
+}
+
+const abortOf = (signal: AbortSignal | undefined) => (signal === undefined ? {} : { abortSignal: signal });
+
+export function createAzureBlobStore(options: AzureBlobStoreOptions): BlobStore {
+  const context = createContext(options);
   return {
     driver: 'azure',
     defaultContainer: options.defaultContainer,
-
-    async upload(ref: BlobRef, body: BlobBody, uploadOptions: UploadOptions = {}): Promise<BlobProperties> {
-      assertBlobRef(ref);
-      assertMetadata(uploadOptions.metadata);
-      // The container check below awaits; a body failing meanwhile must not go unhandled.
-      if (body instanceof Readable) parkErrors(body);
-      const { signal } = uploadOptions;
-      const common = {
-        blobHTTPHeaders: { blobContentType: uploadOptions.contentType ?? defaultContentType },
-        metadata: uploadOptions.metadata ?? {},
-        ...(signal === undefined ? {} : { abortSignal: signal }),
-      };
-      await run(ref, () => ensureContainer(ref.container, signal));
-      let data: Buffer;
-      if (body instanceof Readable) {
-        throwIfErrored(body);
-        // A body that fits in one block is read whole and sent as one Put Blob: staging a block
-        // and committing it would be two round trips for a small file.
-        const source = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-        const head: Buffer[] = [];
-        let headBytes = 0;
-        let ended = false;
-        while (headBytes <= blockSize) {
-          const next = await source.next();
-          if (next.done === true) {
-            ended = true;
-            break;
-          }
-          head.push(next.value);
-          headBytes += next.value.length;
-        }
-        if (!ended) {
-          // Blocks are staged and committed only at the end: a stream that fails part-way leaves
-          // nothing visible (uncommitted blocks are discarded by Azure after 7 days).
-          const rest = Readable.from(
-            (async function* () {
-              yield* head;
-              for (let next = await source.next(); next.done !== true; next = await source.next())
-                yield next.value;
-            })(),
-          );
-          let size = 0;
-          const counted = parkErrors(rest.pipe(countBytes((n) => (size += n))));
-          rest.on('error', (error) => counted.destroy(error));
-          const response = await run(ref, () =>
-            blobClient(ref).uploadStream(counted, blockSize, concurrency, common),
-          );
-          return toProperties(
-            ref,
-            { ...common, ...response, contentType: common.blobHTTPHeaders.blobContentType },
-            size,
-          );
-        }
-        data = Buffer.concat(head);
-      } else {
-        data = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-      }
-      const put = () => blobClient(ref).uploadData(data, common);
-      const response = await run(ref, async () => {
-        try {
-          return await put();
-        } catch (error) {
-          // The container vanished since we created it (deleted, or an emulator restarted).
-          if (errorCode(error) !== 'ContainerNotFound') throw error;
-          ensured.delete(ref.container);
-          await ensureContainer(ref.container, signal);
-          return put();
-        }
-      });
-      return toProperties(
-        ref,
-        { ...response, contentType: common.blobHTTPHeaders.blobContentType, metadata: common.metadata },
-        data.length,
-      );
-    },
-
-    download,
-
+    upload: (ref, body, uploadOptions) => upload(context, ref, body, uploadOptions),
+    download: (ref, downloadOptions) => download(context, ref, downloadOptions),
     async downloadBuffer(ref, downloadOptions) {
-      const { stream } = await download(ref, downloadOptions);
+      const { stream } = await download(context, ref, downloadOptions);
       const chunks: Buffer[] = [];
       for await (const chunk of stream) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks);
     },
-
     async exists(ref, existsOptions = {}) {
       assertBlobRef(ref);
-      const signal = existsOptions.signal;
-      return await run(ref, () =>
-        blobClient(ref).exists(signal === undefined ? {} : { abortSignal: signal }),
-      );
+      return await run(context, ref, () => blobClient(context, ref).exists(abortOf(existsOptions.signal)));
     },
-
     async head(ref, headOptions = {}) {
       assertBlobRef(ref);
-      const signal = headOptions.signal;
-      return await run(ref, async () =>
-        toProperties(
-          ref,
-          await blobClient(ref).getProperties(signal === undefined ? {} : { abortSignal: signal }),
-        ),
+      return await run(context, ref, async () =>
+        toProperties(ref, await blobClient(context, ref).getProperties(abortOf(headOptions.signal))),
       );
     },
-
-    async delete(ref, deleteOptions = {}) {
-      assertBlobRef(ref);
-      const signal = deleteOptions.signal;
-      return await run(ref, async () => {
-        try {
-          const response = await blobClient(ref).deleteIfExists({
-            deleteSnapshots: 'include',
-            ...(signal === undefined ? {} : { abortSignal: signal }),
-          });
-          return response.succeeded;
-        } catch (error) {
-          if (errorCode(error) === 'ContainerNotFound') return false;
-          throw error;
-        }
-      });
-    },
-
-    async list(container: string, listOptions: ListOptions = {}): Promise<BlobPage> {
-      assertContainerName(container);
-      const pageSize = listOptions.pageSize ?? 100;
-      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 5000)
-        throw errors.badRequest('Page size must be 1-5000.');
-      const ref = { container, name: listOptions.prefix ?? '' };
-      try {
-        const pages = containerOf(container)
-          .listBlobsFlat({
-            includeMetadata: true,
-            ...(listOptions.prefix === undefined || listOptions.prefix === ''
-              ? {}
-              : { prefix: listOptions.prefix }),
-            ...(listOptions.signal === undefined ? {} : { abortSignal: listOptions.signal }),
-          })
-          .byPage({
-            maxPageSize: pageSize,
-            ...(listOptions.continuationToken === undefined
-              ? {}
-              : { continuationToken: listOptions.continuationToken }),
-          });
-        const page = await pages.next();
-        if (page.done === true) return { items: [] };
-        const items = page.value.segment.blobItems.map((item) =>
-          toProperties({ container, name: item.name }, { ...item.properties, metadata: item.metadata ?? {} }),
-        );
-        const token = page.value.continuationToken;
-        return token === undefined || token === '' ? { items } : { items, continuationToken: token };
-      } catch (error) {
-        if (errorCode(error) === 'ContainerNotFound') {
-          ensured.delete(container);
-          return { items: [] };
-        }
-        throw mapError(error, formatBlobUri(ref));
-      }
-    },
-
+    delete: (ref, deleteOptions = {}) => remove(context, ref, deleteOptions.signal),
+    list: (container, listOptions) => list(context, container, listOptions),
     url(ref) {
       assertBlobRef(ref);
-      return blobClient(ref).url;
+      return blobClient(context, ref).url;
     },
-
-    async sasUrl(ref: BlobRef, sas: SasOptions): Promise<SasLink> {
-      assertBlobRef(ref);
-      assertSasLifetime(sas.expiresInSeconds);
-      const permissions = normalizeSasPermissions(sas.permissions);
-      const issuedAt = now().getTime();
-      const expiresOn = new Date(Math.floor(issuedAt / 1000) * 1000 + sas.expiresInSeconds * 1000);
-      const values = {
-        containerName: ref.container,
-        blobName: ref.name,
-        permissions: BlobSASPermissions.parse(permissions),
-        startsOn: new Date(issuedAt - clockSkewMs),
-        expiresOn,
-        ...(sas.contentDisposition === undefined ? {} : { contentDisposition: sas.contentDisposition }),
-      };
-      const query =
-        sharedKey === undefined
-          ? generateBlobSASQueryParameters(values, await delegationKeys.get(expiresOn), service.accountName)
-          : generateBlobSASQueryParameters(values, sharedKey);
-      return { url: `${blobUrl(ref)}?${query.toString()}`, expiresOn, permissions };
-    },
-
+    sasUrl: (ref, sas) => sasUrl(context, ref, sas),
     async ping(container, signal) {
       assertContainerName(container);
       // Container properties: one cheap authenticated round trip; a missing container still proves
       // the account answers.
-      await containerOf(container).exists(signal === undefined ? {} : { abortSignal: signal });
+      await containerOf(context, container).exists(abortOf(signal));
     },
   };
 }

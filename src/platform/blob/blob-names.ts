@@ -8,6 +8,14 @@ const containerPattern = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$/;
 const controlChars = /[\u0000-\u001f\u007f-\u009f]/;
 const metadataKeyPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** A list page's size: 100 when omitted; 400 outside Azure's 1-5000. */
+export function listPageSize(pageSize: number | undefined): number {
+  const size = pageSize ?? 100;
+  if (!Number.isInteger(size) || size < 1 || size > 5000)
+    throw errors.badRequest('Page size must be 1-5000.');
+  return size;
+}
+
 /** Throws 400 naming the rule when `name` is not a valid Azure container name. */
 export function assertContainerName(name: string): void {
   if (name.length < 3 || name.length > 63)

@@ -12,7 +12,13 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { errors } from '../errors/app-error.js';
-import { assertBlobRef, assertContainerName, assertMetadata, assertSasLifetime } from './blob-names.js';
+import {
+  assertBlobRef,
+  assertContainerName,
+  listPageSize,
+  assertMetadata,
+  assertSasLifetime,
+} from './blob-names.js';
 import { formatBlobUri } from './blob-uri.js';
 import { signDiskLink } from './disk-signed-links.js';
 import { filesPath } from './signed-link-verifier.js';
@@ -63,263 +69,291 @@ const encodeSegment = (segment: string): string =>
 const isNotFound = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ENOENT';
 
-export function createDiskBlobStore(options: DiskBlobStoreOptions): BlobStore {
-  const root = resolve(options.root);
-  const tmpDir = join(root, '.tmp');
-  const now = options.now ?? (() => new Date());
+/** What every operation needs: the resolved root, its temp folder, the clock and the options. */
+interface DiskContext {
+  root: string;
+  tmpDir: string;
+  now: () => Date;
+  options: DiskBlobStoreOptions;
+}
 
-  /** Resolves inside the root or throws: the encoding already prevents escapes; this proves it. */
-  const inside = (...parts: string[]): string => {
-    const path = resolve(root, ...parts);
-    if (!path.startsWith(root + sep)) throw errors.badRequest('Blob path escapes the storage root.');
-    return path;
+/** Resolves inside the root or throws: the encoding already prevents escapes; this proves it. */
+function inside({ root }: DiskContext, ...parts: string[]): string {
+  const path = resolve(root, ...parts);
+  if (!path.startsWith(root + sep)) throw errors.badRequest('Blob path escapes the storage root.');
+  return path;
+}
+
+function locate(context: DiskContext, ref: BlobRef) {
+  assertBlobRef(ref);
+  const segments = ref.name.split('/');
+  const last = segments.pop() ?? '';
+  const dirs = segments.map((s) => encodeSegment(s) + dirSuffix);
+  const dir = inside(context, ref.container, ...dirs);
+  const base = encodeSegment(last);
+  if (Buffer.byteLength(base) > 200)
+    throw errors.badRequest('Blob name segment is too long for the disk driver (200 bytes encoded).');
+  return {
+    dir,
+    meta: join(dir, base + metaSuffix),
+    data: (version: string) => join(dir, `${base}~${version}`),
   };
+}
 
-  const locate = (ref: BlobRef) => {
-    assertBlobRef(ref);
-    const segments = ref.name.split('/');
-    const last = segments.pop() ?? '';
-    const dirs = segments.map((s) => encodeSegment(s) + dirSuffix);
-    const dir = inside(ref.container, ...dirs);
-    const base = encodeSegment(last);
-    if (Buffer.byteLength(base) > 200)
-      throw errors.badRequest('Blob name segment is too long for the disk driver (200 bytes encoded).');
-    return {
-      dir,
-      meta: join(dir, base + metaSuffix),
-      data: (version: string) => join(dir, `${base}~${version}`),
-    };
-  };
+const notFound = (ref: BlobRef) => errors.notFound(`Blob ${formatBlobUri(ref)} was not found.`);
 
-  const notFound = (ref: BlobRef) => errors.notFound(`Blob ${formatBlobUri(ref)} was not found.`);
+async function readMeta(context: DiskContext, ref: BlobRef): Promise<MetaFile | undefined> {
+  try {
+    return JSON.parse(await readFile(locate(context, ref).meta, 'utf8')) as MetaFile;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
 
-  const readMeta = async (ref: BlobRef): Promise<MetaFile | undefined> => {
+const toProperties = (container: string, meta: MetaFile): BlobProperties => ({
+  container,
+  name: meta.name,
+  size: meta.size,
+  contentType: meta.contentType,
+  etag: meta.etag,
+  lastModified: new Date(meta.lastModified),
+  metadata: meta.metadata,
+});
+
+async function head(context: DiskContext, ref: BlobRef): Promise<BlobProperties> {
+  const meta = await readMeta(context, ref);
+  if (meta === undefined) throw notFound(ref);
+  return toProperties(ref.container, meta);
+}
+
+async function download(
+  context: DiskContext,
+  ref: BlobRef,
+  downloadOptions: DownloadOptions = {},
+): Promise<BlobDownload> {
+  const location = locate(context, ref);
+  // A concurrent overwrite may remove the version we just read about; reading the pointer again
+  // once finds the new one.
+  for (let tries = 0; ; tries++) {
+    const meta = await readMeta(context, ref);
+    if (meta === undefined) throw notFound(ref);
+    const range = resolveRange(downloadOptions.range, meta.size);
+    let handle;
     try {
-      return JSON.parse(await readFile(locate(ref).meta, 'utf8')) as MetaFile;
+      handle = await open(location.data(meta.version), 'r');
     } catch (error) {
-      if (isNotFound(error)) return undefined;
+      if (isNotFound(error) && tries === 0) continue;
+      if (isNotFound(error)) throw notFound(ref);
       throw error;
     }
-  };
-
-  const toProperties = (container: string, meta: MetaFile): BlobProperties => ({
-    container,
-    name: meta.name,
-    size: meta.size,
-    contentType: meta.contentType,
-    etag: meta.etag,
-    lastModified: new Date(meta.lastModified),
-    metadata: meta.metadata,
-  });
-
-  const head = async (ref: BlobRef): Promise<BlobProperties> => {
-    const meta = await readMeta(ref);
-    if (meta === undefined) throw notFound(ref);
-    return toProperties(ref.container, meta);
-  };
-
-  const download = async (ref: BlobRef, downloadOptions: DownloadOptions = {}): Promise<BlobDownload> => {
-    const location = locate(ref);
-    // A concurrent overwrite may remove the version we just read about; reading the pointer again
-    // once finds the new one.
-    for (let tries = 0; ; tries++) {
-      const meta = await readMeta(ref);
-      if (meta === undefined) throw notFound(ref);
-      const range = resolveRange(downloadOptions.range, meta.size);
-      let handle;
-      try {
-        handle = await open(location.data(meta.version), 'r');
-      } catch (error) {
-        if (isNotFound(error) && tries === 0) continue;
-        if (isNotFound(error)) throw notFound(ref);
-        throw error;
-      }
-      const contentLength = range === undefined ? meta.size : range.end - range.start + 1;
-      const stream =
-        contentLength === 0
-          ? (await handle.close(), Readable.from([]))
-          : handle.createReadStream({
-              ...(range === undefined ? {} : { start: range.start, end: range.end }),
-            });
-      return {
-        properties: toProperties(ref.container, meta),
-        stream,
-        contentLength,
-        ...(range === undefined ? {} : { range }),
-      };
-    }
-  };
-
-  const removeEmptyDirs = async (dir: string, container: string): Promise<void> => {
-    const stop = inside(container);
-    for (let current = dir; current !== stop && current.startsWith(stop + sep); current = dirname(current)) {
-      try {
-        await rmdir(current);
-      } catch {
-        return; // not empty (or raced with a writer): leave it
-      }
-    }
-  };
-
-  const listNames = async (container: string, prefix: string): Promise<string[]> => {
-    const names: string[] = [];
-    const walk = async (dir: string, namePrefix: string): Promise<void> => {
-      let entries;
-      try {
-        entries = await readdir(dir, { withFileTypes: true });
-      } catch (error) {
-        if (isNotFound(error)) return;
-        throw error;
-      }
-      for (const entry of entries) {
-        if (entry.isDirectory() && entry.name.endsWith(dirSuffix)) {
-          const next = `${namePrefix}${decodeURIComponent(entry.name.slice(0, -dirSuffix.length))}/`;
-          if (next.startsWith(prefix) || prefix.startsWith(next)) await walk(join(dir, entry.name), next);
-        } else if (entry.isFile() && entry.name.endsWith(metaSuffix)) {
-          const name = namePrefix + decodeURIComponent(entry.name.slice(0, -metaSuffix.length));
-          if (name.startsWith(prefix)) names.push(name);
-        }
-      }
+    const contentLength = range === undefined ? meta.size : range.end - range.start + 1;
+    const stream =
+      contentLength === 0
+        ? (await handle.close(), Readable.from([]))
+        : handle.createReadStream({
+            ...(range === undefined ? {} : { start: range.start, end: range.end }),
+          });
+    return {
+      properties: toProperties(ref.container, meta),
+      stream,
+      contentLength,
+      ...(range === undefined ? {} : { range }),
     };
-    await walk(inside(container), '');
-    // Azure lists in binary (UTF-8) order; compare buffers so non-ASCII names sort the same way.
-    return names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  };
+  }
+}
 
+/** Writes the body to `path` (a new file), returning how many bytes it held. */
+async function writeBody(path: string, body: BlobBody, signal: AbortSignal | undefined): Promise<number> {
+  let size = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      size += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  const source = body instanceof Readable ? body : Readable.from([Buffer.from(body)]);
+  throwIfErrored(source);
+  await pipeline(
+    source,
+    counter,
+    createWriteStream(path, { flags: 'wx' }),
+    ...(signal === undefined ? [] : [{ signal }]),
+  );
+  return size;
+}
+
+async function upload(
+  context: DiskContext,
+  ref: BlobRef,
+  body: BlobBody,
+  uploadOptions: UploadOptions = {},
+): Promise<BlobProperties> {
+  const location = locate(context, ref);
+  assertMetadata(uploadOptions.metadata);
+  if (body instanceof Readable) parkErrors(body);
+  await mkdir(context.tmpDir, { recursive: true });
+  const tmpData = join(context.tmpDir, randomUUID());
+  const tmpMeta = `${tmpData}.meta`;
+  const version = randomBytes(8).toString('hex');
+  try {
+    const size = await writeBody(tmpData, body, uploadOptions.signal);
+    const meta: MetaFile = {
+      name: ref.name,
+      version,
+      size,
+      contentType: uploadOptions.contentType ?? defaultContentType,
+      etag: `"0x${version.toUpperCase()}"`,
+      lastModified: context.now().toISOString(),
+      metadata: { ...uploadOptions.metadata },
+    };
+    await writeFile(tmpMeta, JSON.stringify(meta), { flag: 'wx' });
+    await mkdir(location.dir, { recursive: true });
+    const previous = await readMeta(context, ref);
+    await rename(tmpData, location.data(version));
+    await rename(tmpMeta, location.meta);
+    if (previous !== undefined) await rm(location.data(previous.version), { force: true });
+    return toProperties(ref.container, meta);
+  } catch (error) {
+    await rm(tmpData, { force: true });
+    await rm(tmpMeta, { force: true });
+    throw error;
+  }
+}
+
+async function exists(context: DiskContext, ref: BlobRef): Promise<boolean> {
+  try {
+    await access(locate(context, ref).meta);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
+async function removeEmptyDirs(context: DiskContext, dir: string, container: string): Promise<void> {
+  const stop = inside(context, container);
+  for (let current = dir; current !== stop && current.startsWith(stop + sep); current = dirname(current)) {
+    try {
+      await rmdir(current);
+    } catch {
+      return; // not empty (or raced with a writer): leave it
+    }
+  }
+}
+
+async function remove(context: DiskContext, ref: BlobRef): Promise<boolean> {
+  const location = locate(context, ref);
+  const meta = await readMeta(context, ref);
+  if (meta === undefined) return false;
+  // The pointer goes first, so the blob disappears at once; the bytes follow.
+  await rm(location.meta, { force: true });
+  await rm(location.data(meta.version), { force: true });
+  await removeEmptyDirs(context, location.dir, ref.container);
+  return true;
+}
+
+async function listNames(context: DiskContext, container: string, prefix: string): Promise<string[]> {
+  const names: string[] = [];
+  const walk = async (dir: string, namePrefix: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (entry.isDirectory() && entry.name.endsWith(dirSuffix)) {
+        const next = `${namePrefix}${decodeURIComponent(entry.name.slice(0, -dirSuffix.length))}/`;
+        if (next.startsWith(prefix) || prefix.startsWith(next)) await walk(join(dir, entry.name), next);
+      } else if (entry.isFile() && entry.name.endsWith(metaSuffix)) {
+        const name = namePrefix + decodeURIComponent(entry.name.slice(0, -metaSuffix.length));
+        if (name.startsWith(prefix)) names.push(name);
+      }
+    }
+  };
+  await walk(inside(context, container), '');
+  // Azure lists in binary (UTF-8) order; compare buffers so non-ASCII names sort the same way.
+  return names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+async function list(
+  context: DiskContext,
+  container: string,
+  listOptions: ListOptions = {},
+): Promise<BlobPage> {
+  assertContainerName(container);
+  const pageSize = listPageSize(listOptions.pageSize);
+  const after =
+    listOptions.continuationToken === undefined
+      ? undefined
+      : Buffer.from(listOptions.continuationToken, 'base64url').toString('utf8');
+  let names = await listNames(context, container, listOptions.prefix ?? '');
+  if (after !== undefined)
+    names = names.filter((n) => Buffer.compare(Buffer.from(n), Buffer.from(after)) > 0);
+  const items: BlobProperties[] = [];
+  let index = 0;
+  for (; index < names.length && items.length < pageSize; index++) {
+    const name = names[index] ?? '';
+    const meta = await readMeta(context, { container, name });
+    if (meta !== undefined) items.push(toProperties(container, meta)); // deleted meanwhile: skip
+  }
+  const last = items.at(-1);
+  return index < names.length && last !== undefined
+    ? { items, continuationToken: Buffer.from(last.name).toString('base64url') }
+    : { items };
+}
+
+function sasUrl({ options, now }: DiskContext, ref: BlobRef, sas: SasOptions): Promise<SasLink> {
+  // Signing is synchronous; the executor turns a validation throw into a rejection.
+  return new Promise((resolvePromise) => {
+    assertBlobRef(ref);
+    assertSasLifetime(sas.expiresInSeconds);
+    const expiresOn = new Date(Math.floor(now().getTime() / 1000) * 1000 + sas.expiresInSeconds * 1000);
+    const url = signDiskLink(
+      { key: options.signingKey, publicBaseUrl: options.publicBaseUrl },
+      {
+        ref,
+        permissions: sas.permissions,
+        expiresOn,
+        ...(sas.contentDisposition === undefined ? {} : { contentDisposition: sas.contentDisposition }),
+      },
+    );
+    resolvePromise({ url, expiresOn, permissions: new URL(url).searchParams.get('sp') ?? '' });
+  });
+}
+
+export function createDiskBlobStore(options: DiskBlobStoreOptions): BlobStore {
+  const root = resolve(options.root);
+  const context: DiskContext = {
+    root,
+    tmpDir: join(root, '.tmp'),
+    now: options.now ?? (() => new Date()),
+    options,
+  };
   return {
     driver: 'disk',
     defaultContainer: options.defaultContainer,
-
-    async upload(ref: BlobRef, body: BlobBody, uploadOptions: UploadOptions = {}): Promise<BlobProperties> {
-      const location = locate(ref);
-      assertMetadata(uploadOptions.metadata);
-      if (body instanceof Readable) parkErrors(body);
-      await mkdir(tmpDir, { recursive: true });
-      const tmpData = join(tmpDir, randomUUID());
-      const tmpMeta = `${tmpData}.meta`;
-      const version = randomBytes(8).toString('hex');
-      let size = 0;
-      try {
-        const counter = new Transform({
-          transform(chunk: Buffer, _encoding, callback) {
-            size += chunk.length;
-            callback(null, chunk);
-          },
-        });
-        const source = body instanceof Readable ? body : Readable.from([Buffer.from(body)]);
-        throwIfErrored(source);
-        await pipeline(
-          source,
-          counter,
-          createWriteStream(tmpData, { flags: 'wx' }),
-          ...(uploadOptions.signal === undefined ? [] : [{ signal: uploadOptions.signal }]),
-        );
-        const meta: MetaFile = {
-          name: ref.name,
-          version,
-          size,
-          contentType: uploadOptions.contentType ?? defaultContentType,
-          etag: `"0x${version.toUpperCase()}"`,
-          lastModified: now().toISOString(),
-          metadata: { ...uploadOptions.metadata },
-        };
-        await writeFile(tmpMeta, JSON.stringify(meta), { flag: 'wx' });
-        await mkdir(location.dir, { recursive: true });
-        const previous = await readMeta(ref);
-        await rename(tmpData, location.data(version));
-        await rename(tmpMeta, location.meta);
-        if (previous !== undefined) await rm(location.data(previous.version), { force: true });
-        return toProperties(ref.container, meta);
-      } catch (error) {
-        await rm(tmpData, { force: true });
-        await rm(tmpMeta, { force: true });
-        throw error;
-      }
-    },
-
-    download,
-
+    upload: (ref, body, uploadOptions) => upload(context, ref, body, uploadOptions),
+    download: (ref, downloadOptions) => download(context, ref, downloadOptions),
     async downloadBuffer(ref, downloadOptions) {
-      const { stream } = await download(ref, downloadOptions);
+      const { stream } = await download(context, ref, downloadOptions);
       const chunks: Buffer[] = [];
       for await (const chunk of stream) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks);
     },
-
-    async exists(ref) {
-      try {
-        await access(locate(ref).meta);
-        return true;
-      } catch (error) {
-        if (isNotFound(error)) return false;
-        throw error;
-      }
-    },
-
-    head,
-
-    async delete(ref) {
-      const location = locate(ref);
-      const meta = await readMeta(ref);
-      if (meta === undefined) return false;
-      // The pointer goes first, so the blob disappears at once; the bytes follow.
-      await rm(location.meta, { force: true });
-      await rm(location.data(meta.version), { force: true });
-      await removeEmptyDirs(location.dir, ref.container);
-      return true;
-    },
-
-    async list(container: string, listOptions: ListOptions = {}): Promise<BlobPage> {
-      assertContainerName(container);
-      const pageSize = listOptions.pageSize ?? 100;
-      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 5000)
-        throw errors.badRequest('Page size must be 1-5000.');
-      const after =
-        listOptions.continuationToken === undefined
-          ? undefined
-          : Buffer.from(listOptions.continuationToken, 'base64url').toString('utf8');
-      let names = await listNames(container, listOptions.prefix ?? '');
-      if (after !== undefined)
-        names = names.filter((n) => Buffer.compare(Buffer.from(n), Buffer.from(after)) > 0);
-      const items: BlobProperties[] = [];
-      let index = 0;
-      for (; index < names.length && items.length < pageSize; index++) {
-        const name = names[index] ?? '';
-        const meta = await readMeta({ container, name });
-        if (meta !== undefined) items.push(toProperties(container, meta)); // deleted meanwhile: skip
-      }
-      const last = items.at(-1);
-      return index < names.length && last !== undefined
-        ? { items, continuationToken: Buffer.from(last.name).toString('base64url') }
-        : { items };
-    },
-
+    exists: (ref) => exists(context, ref),
+    head: (ref) => head(context, ref),
+    delete: (ref) => remove(context, ref),
+    list: (container, listOptions) => list(context, container, listOptions),
     url(ref) {
       assertBlobRef(ref);
       const query =
         ref.container === options.defaultContainer ? '' : `?sc=${encodeURIComponent(ref.container)}`;
       return `${options.publicBaseUrl}${filesPath(ref.name)}${query}`;
     },
-
-    sasUrl(ref: BlobRef, sas: SasOptions): Promise<SasLink> {
-      // Signing is synchronous; the executor turns a validation throw into a rejection.
-      return new Promise((resolvePromise) => {
-        assertBlobRef(ref);
-        assertSasLifetime(sas.expiresInSeconds);
-        const expiresOn = new Date(Math.floor(now().getTime() / 1000) * 1000 + sas.expiresInSeconds * 1000);
-        const url = signDiskLink(
-          { key: options.signingKey, publicBaseUrl: options.publicBaseUrl },
-          {
-            ref,
-            permissions: sas.permissions,
-            expiresOn,
-            ...(sas.contentDisposition === undefined ? {} : { contentDisposition: sas.contentDisposition }),
-          },
-        );
-        resolvePromise({ url, expiresOn, permissions: new URL(url).searchParams.get('sp') ?? '' });
-      });
-    },
-
+    sasUrl: (ref, sas) => sasUrl(context, ref, sas),
     async ping(container) {
       assertContainerName(container);
       await mkdir(root, { recursive: true });

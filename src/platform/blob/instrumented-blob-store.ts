@@ -9,7 +9,7 @@ import { statusOf } from '../resilience/failure-classification.js';
 import type { Logger } from '../telemetry/logger.js';
 import { requestContext } from '../telemetry/request-context.js';
 import { formatBlobUri } from './blob-uri.js';
-import type { BlobRef, BlobStore } from './blob-store.js';
+import type { BlobDownload, BlobProperties, BlobRef, BlobStore, SasLink } from './blob-store.js';
 
 export interface InstrumentationOptions {
   logger: Logger;
@@ -64,223 +64,233 @@ function createMetrics(registry: Registry) {
   };
 }
 
-export function withInstrumentation(store: BlobStore, options: InstrumentationOptions): BlobStore {
-  const metrics = createMetrics(options.registry);
-  const clock = options.clock ?? (() => performance.now());
-  const { logger } = options;
+/** What every instrumented call needs: where lines, numbers and audit records go, and the clock. */
+interface Instruments {
+  metrics: ReturnType<typeof createMetrics>;
+  clock: () => number;
+  logger: Logger;
+  audit: AuditLog;
+}
 
-  const audit = (entry: Omit<AuditEntry, 'actor' | 'clientIp' | 'correlationId' | 'at'>): void => {
-    const context = requestContext.get();
-    const record: AuditEntry = {
-      actor: context?.principalId ?? null,
-      clientIp: context?.clientIp ?? null,
-      correlationId: context?.correlationId ?? null,
-      at: new Date(),
-      ...entry,
-    };
-    // An audit sink that fails must not fail the operation it records; it is logged instead.
-    options.audit.record(record).catch((error: unknown) => {
-      logger.error(
-        { err: error, audit: { operation: record.operation, target: record.target } },
-        'audit record failed',
-      );
-    });
+type AuditFields = Omit<AuditEntry, 'actor' | 'clientIp' | 'correlationId' | 'at'>;
+
+function recordAudit({ audit, logger }: Instruments, entry: AuditFields): void {
+  const context = requestContext.get();
+  const record: AuditEntry = {
+    actor: context?.principalId ?? null,
+    clientIp: context?.clientIp ?? null,
+    correlationId: context?.correlationId ?? null,
+    at: new Date(),
+    ...entry,
   };
-
-  const succeeded = (
-    operation: Operation,
-    ref: BlobRef,
-    started: number,
-    bytes: number | null,
-    extra: Record<string, unknown> = {},
-  ) => {
-    const durationMs = clock() - started;
-    metrics.duration.observe({ operation, outcome: 'success' }, durationMs / 1000);
-    logger.info(
-      {
-        blob: {
-          operation,
-          container: ref.container,
-          name: ref.name,
-          bytes,
-          durationMs: Math.round(durationMs),
-          ...extra,
-        },
-      },
-      `blob ${operation}`,
+  // An audit sink that fails must not fail the operation it records; it is logged instead.
+  audit.record(record).catch((error: unknown) => {
+    logger.error(
+      { err: error, audit: { operation: record.operation, target: record.target } },
+      'audit record failed',
     );
-    const auditOperation = auditedOperations[operation];
-    if (auditOperation !== undefined) {
-      const detail = typeof extra.detail === 'string' ? extra.detail : null;
-      audit({ operation: auditOperation, target: formatBlobUri(ref), outcome: 'success', bytes, detail });
+  });
+}
+
+type Call = { operation: Operation; ref: BlobRef; started: number };
+
+/** The log line's `blob` fields and the audit record (for audited operations) of one call. */
+function report(
+  instruments: Instruments,
+  call: Call,
+  outcome: { audit: AuditEntry['outcome']; bytes: number | null; durationMs: number; detail: string | null },
+  extra: Record<string, unknown>,
+) {
+  const { operation, ref } = call;
+  const auditOperation = auditedOperations[operation];
+  if (auditOperation !== undefined)
+    recordAudit(instruments, {
+      operation: auditOperation,
+      target: formatBlobUri(ref),
+      outcome: outcome.audit,
+      bytes: outcome.bytes,
+      detail: outcome.detail,
+    });
+  return {
+    operation,
+    container: ref.container,
+    name: ref.name,
+    bytes: outcome.bytes,
+    durationMs: Math.round(outcome.durationMs),
+    ...extra,
+  };
+}
+
+function succeeded(
+  instruments: Instruments,
+  call: Call,
+  bytes: number | null,
+  extra: Record<string, unknown> = {},
+): void {
+  const durationMs = instruments.clock() - call.started;
+  instruments.metrics.duration.observe({ operation: call.operation, outcome: 'success' }, durationMs / 1000);
+  const detail = typeof extra.detail === 'string' ? extra.detail : null;
+  const blob = report(instruments, call, { audit: 'success', bytes, durationMs, detail }, extra);
+  instruments.logger.info({ blob }, `blob ${call.operation}`);
+}
+
+function failed(instruments: Instruments, call: Call, error: unknown, bytes: number | null = null): void {
+  const { operation } = call;
+  const durationMs = instruments.clock() - call.started;
+  const status = statusOf(error);
+  instruments.metrics.duration.observe({ operation, outcome: 'failure' }, durationMs / 1000);
+  instruments.metrics.errors.inc({ operation, status: status === undefined ? 'none' : String(status) });
+  const denied = status === 401 || status === 403 || status === 413 || status === 429;
+  const detail = error instanceof Error ? error.message : String(error);
+  const audit = denied ? 'denied' : 'failure';
+  const blob = report(instruments, call, { audit, bytes, durationMs, detail }, { status });
+  if (status !== undefined && warnStatuses.has(status) && isAppError(error))
+    instruments.logger.warn({ blob, err: error }, `blob ${operation} refused`);
+  else instruments.logger.error({ blob, err: error }, `blob ${operation} failed`);
+}
+
+async function around<T>(
+  instruments: Instruments,
+  operation: Operation,
+  ref: BlobRef,
+  fn: () => Promise<T>,
+  bytesOf?: (value: T) => number | null,
+): Promise<T> {
+  const call = { operation, ref, started: instruments.clock() };
+  try {
+    const value = await fn();
+    succeeded(instruments, call, bytesOf === undefined ? null : bytesOf(value));
+    return value;
+  } catch (error) {
+    failed(instruments, call, error);
+    throw error;
+  }
+}
+
+async function upload(
+  instruments: Instruments,
+  store: BlobStore,
+  ...[ref, body, uploadOptions]: Parameters<BlobStore['upload']>
+): Promise<BlobProperties> {
+  const call = { operation: 'upload' as const, ref, started: instruments.clock() };
+  try {
+    const properties = await store.upload(ref, body, uploadOptions);
+    instruments.metrics.uploads.inc();
+    instruments.metrics.uploadBytes.inc(properties.size);
+    succeeded(instruments, call, properties.size, { contentType: properties.contentType });
+    return properties;
+  } catch (error) {
+    failed(instruments, call, error, body instanceof Readable ? null : body.byteLength);
+    throw error;
+  }
+}
+
+/** The download's body, metered: the outcome is known only when it has been sent (or abandoned). */
+function meteredBody(instruments: Instruments, call: Call, download: BlobDownload): Readable {
+  const { metrics } = instruments;
+  let sent = 0;
+  let settled = false;
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      sent += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  const settle = (error?: unknown) => {
+    if (settled) return;
+    settled = true;
+    metrics.downloadBytes.inc(sent);
+    if (error === undefined && sent === download.contentLength) {
+      metrics.downloads.inc();
+      succeeded(instruments, call, sent, download.range === undefined ? {} : { range: download.range });
+    } else {
+      const cause = error ?? new Error(`download ended after ${sent} of ${download.contentLength} bytes`);
+      failed(instruments, call, cause, sent);
     }
   };
+  const source = download.stream;
+  source.once('error', (error) => {
+    settle(error);
+    meter.destroy(error);
+  });
+  meter.once('end', () => settle());
+  meter.once('close', () =>
+    settle(sent === download.contentLength ? undefined : new Error('download aborted by the reader')),
+  );
+  // A reader that stops early destroys the meter; the source must not keep streaming.
+  meter.once('close', () => source.destroy());
+  return source.pipe(meter);
+}
 
-  const failed = (
-    operation: Operation,
-    ref: BlobRef,
-    started: number,
-    error: unknown,
-    bytes: number | null = null,
-  ) => {
-    const durationMs = clock() - started;
-    const status = statusOf(error);
-    metrics.duration.observe({ operation, outcome: 'failure' }, durationMs / 1000);
-    metrics.errors.inc({ operation, status: status === undefined ? 'none' : String(status) });
-    const fields = {
-      blob: {
-        operation,
-        container: ref.container,
-        name: ref.name,
-        bytes,
-        durationMs: Math.round(durationMs),
-        status,
-      },
-      err: error,
-    };
-    if (status !== undefined && warnStatuses.has(status) && isAppError(error))
-      logger.warn(fields, `blob ${operation} refused`);
-    else logger.error(fields, `blob ${operation} failed`);
-    const auditOperation = auditedOperations[operation];
-    if (auditOperation !== undefined) {
-      const denied = status === 401 || status === 403 || status === 413 || status === 429;
-      audit({
-        operation: auditOperation,
-        target: formatBlobUri(ref),
-        outcome: denied ? 'denied' : 'failure',
-        bytes,
-        detail: error instanceof Error ? error.message : String(error),
-      });
-    }
+async function download(
+  instruments: Instruments,
+  store: BlobStore,
+  ...[ref, downloadOptions]: Parameters<BlobStore['download']>
+): Promise<BlobDownload> {
+  const call = { operation: 'download' as const, ref, started: instruments.clock() };
+  let found;
+  try {
+    found = await store.download(ref, downloadOptions);
+  } catch (error) {
+    failed(instruments, call, error);
+    throw error;
+  }
+  return { ...found, stream: meteredBody(instruments, call, found) };
+}
+
+async function sasUrl(
+  instruments: Instruments,
+  store: BlobStore,
+  ...[ref, sas]: Parameters<BlobStore['sasUrl']>
+): Promise<SasLink> {
+  const call = { operation: 'sas' as const, ref, started: instruments.clock() };
+  try {
+    const link = await store.sasUrl(ref, sas);
+    const detail = `permissions=${link.permissions} expiresOn=${link.expiresOn.toISOString()}${sas.contentDisposition === undefined ? '' : ' contentDisposition=set'}`;
+    succeeded(instruments, call, null, {
+      detail,
+      permissions: link.permissions,
+      expiresOn: link.expiresOn.toISOString(),
+    });
+    return link;
+  } catch (error) {
+    failed(instruments, call, error);
+    throw error;
+  }
+}
+
+export function withInstrumentation(store: BlobStore, options: InstrumentationOptions): BlobStore {
+  const instruments: Instruments = {
+    metrics: createMetrics(options.registry),
+    clock: options.clock ?? (() => performance.now()),
+    logger: options.logger,
+    audit: options.audit,
   };
-
-  const around = async <T>(
-    operation: Operation,
-    ref: BlobRef,
-    fn: () => Promise<T>,
-    bytesOf?: (value: T) => number | null,
-  ): Promise<T> => {
-    const started = clock();
-    try {
-      const value = await fn();
-      succeeded(operation, ref, started, bytesOf === undefined ? null : bytesOf(value));
-      return value;
-    } catch (error) {
-      failed(operation, ref, started, error);
-      throw error;
-    }
-  };
-
   return {
     driver: store.driver,
     defaultContainer: store.defaultContainer,
-
-    async upload(ref, body, uploadOptions) {
-      const started = clock();
-      try {
-        const properties = await store.upload(ref, body, uploadOptions);
-        metrics.uploads.inc();
-        metrics.uploadBytes.inc(properties.size);
-        succeeded('upload', ref, started, properties.size, { contentType: properties.contentType });
-        return properties;
-      } catch (error) {
-        failed('upload', ref, started, error, body instanceof Readable ? null : body.byteLength);
-        throw error;
-      }
-    },
-
-    async download(ref, downloadOptions) {
-      const started = clock();
-      let download;
-      try {
-        download = await store.download(ref, downloadOptions);
-      } catch (error) {
-        failed('download', ref, started, error);
-        throw error;
-      }
-      // The outcome is known only when the body has been sent (or the client went away).
-      let sent = 0;
-      let settled = false;
-      const meter = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          sent += chunk.length;
-          callback(null, chunk);
-        },
-      });
-      const settle = (error?: unknown) => {
-        if (settled) return;
-        settled = true;
-        if (error === undefined && sent === download.contentLength) {
-          metrics.downloads.inc();
-          metrics.downloadBytes.inc(sent);
-          succeeded(
-            'download',
-            ref,
-            started,
-            sent,
-            download.range === undefined ? {} : { range: download.range },
-          );
-        } else {
-          metrics.downloadBytes.inc(sent);
-          failed(
-            'download',
-            ref,
-            started,
-            error ?? new Error(`download ended after ${sent} of ${download.contentLength} bytes`),
-            sent,
-          );
-        }
-      };
-      const source = download.stream;
-      source.once('error', (error) => {
-        settle(error);
-        meter.destroy(error);
-      });
-      meter.once('end', () => settle());
-      meter.once('close', () =>
-        settle(sent === download.contentLength ? undefined : new Error('download aborted by the reader')),
-      );
-      // A reader that stops early destroys the meter; the source must not keep streaming.
-      meter.once('close', () => source.destroy());
-      return { ...download, stream: source.pipe(meter) };
-    },
-
+    upload: (...args) => upload(instruments, store, ...args),
+    download: (...args) => download(instruments, store, ...args),
     downloadBuffer: (ref, o) =>
       around(
+        instruments,
         'downloadBuffer',
         ref,
         async () => {
           const buffer = await store.downloadBuffer(ref, o);
-          metrics.downloads.inc();
-          metrics.downloadBytes.inc(buffer.length);
+          instruments.metrics.downloads.inc();
+          instruments.metrics.downloadBytes.inc(buffer.length);
           return buffer;
         },
         (b) => b.length,
       ),
-    exists: (ref, o) => around('exists', ref, () => store.exists(ref, o)),
-    head: (ref, o) => around('head', ref, () => store.head(ref, o)),
-    delete: (ref, o) => around('delete', ref, () => store.delete(ref, o)),
-    list: async (container, o) => {
-      const ref = { container, name: o?.prefix ?? '' };
-      return around('list', ref, () => store.list(container, o));
-    },
+    exists: (ref, o) => around(instruments, 'exists', ref, () => store.exists(ref, o)),
+    head: (ref, o) => around(instruments, 'head', ref, () => store.head(ref, o)),
+    delete: (ref, o) => around(instruments, 'delete', ref, () => store.delete(ref, o)),
+    list: (container, o) =>
+      around(instruments, 'list', { container, name: o?.prefix ?? '' }, () => store.list(container, o)),
     url: (ref) => store.url(ref),
-    async sasUrl(ref, sas) {
-      const started = clock();
-      try {
-        const link = await store.sasUrl(ref, sas);
-        const detail = `permissions=${link.permissions} expiresOn=${link.expiresOn.toISOString()}${sas.contentDisposition === undefined ? '' : ' contentDisposition=set'}`;
-        succeeded('sas', ref, started, null, {
-          detail,
-          permissions: link.permissions,
-          expiresOn: link.expiresOn.toISOString(),
-        });
-        return link;
-      } catch (error) {
-        failed('sas', ref, started, error);
-        throw error;
-      }
-    },
+    sasUrl: (...args) => sasUrl(instruments, store, ...args),
     ping: (container, signal) => store.ping(container, signal),
   };
 }

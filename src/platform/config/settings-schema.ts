@@ -46,6 +46,8 @@ const defaultLlmPrices = {
   'gpt-4o-mini': { inputPer1kTokens: 0.00015, outputPer1kTokens: 0.0006 },
   'gpt-4o': { inputPer1kTokens: 0.0025, outputPer1kTokens: 0.01 },
   'claude-sonnet-4-5': { inputPer1kTokens: 0.003, outputPer1kTokens: 0.015 },
+  // Anthropic's published rate for Sonnet 5.5 (the ANTHROPIC_MODEL default): $2 / $10 per MTok.
+  'claude-sonnet-5-5': { inputPer1kTokens: 0.002, outputPer1kTokens: 0.01 },
 };
 
 export const SettingsSchema = Type.Object({

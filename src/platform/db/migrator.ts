@@ -5,6 +5,9 @@
 // SET), it works through PgBouncer in transaction mode as well as on a direct connection.
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
+/** The advisory lock every migrator takes (as hashtext of this name) for its whole run. */
+export const MIGRATION_LOCK_NAME = 'azimuth:migrate';
+
 /** Migrations by name; names sort in the order they must run (`2026_11_23_000_audit_log`). */
 export type MigrationRecord = Readonly<Record<string, Migration>>;
 
@@ -57,7 +60,7 @@ export async function migrateUp<DB>(options: MigrationOptions<DB>): Promise<stri
     try {
       // A long index build must not hit a server-side statement timeout, nor the wait for the lock.
       await sql`set local statement_timeout = 0`.execute(connection);
-      await sql`select pg_advisory_xact_lock(hashtext('azimuth:migrate'))`.execute(connection);
+      await sql`select pg_advisory_xact_lock(hashtext(${MIGRATION_LOCK_NAME}))`.execute(connection);
       const { error, results } = await createMigrator({
         db: connection,
         migrations: withSavepoints(options.migrations),

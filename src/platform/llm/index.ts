@@ -5,7 +5,6 @@ export * from './llm-not-configured-error.js';
 export * from './llm-configuration-error.js';
 export * from './llm-output-invalid-error.js';
 export * from './llm-audio-too-large-error.js';
-export * from './llm-error-mapping.js';
 export * from './llm-cost-tracker.js';
 export * from './llm-policy.js';
 export * from './llm-call-runner.js';

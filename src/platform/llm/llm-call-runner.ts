@@ -1,5 +1,8 @@
 // Runs one provider call through its policy, times it, logs its outline (never prompts or
 // transcripts) and remembers the last outcome, which /health reports instead of calling a paid API.
+// Every driver's calls pass here, so this is where an outage (unreachable, 5xx or 429 after the
+// retries, an open breaker) becomes the one DependencyUnavailableError naming the dependency.
+import { translatingOutages } from '../resilience/dependency-error.js';
 import type { ResiliencePolicy } from '../resilience/resilience-policy.js';
 import { statusOf } from '../resilience/failure-classification.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -72,14 +75,21 @@ export function createLlmCallRunner(options: {
         if (outcome === 'success') logger.info(fields, 'LLM call');
         else logger.warn({ ...fields, error: last.error }, 'LLM call failed');
       };
-      try {
-        const result = await policy.execute(fn, call.signal);
-        finish('success');
-        return result;
-      } catch (error) {
-        finish('error', error);
-        throw error;
-      }
+      // lastCall and the log keep the original error's class; the caller gets the outage error.
+      return translatingOutages(
+        policy.name,
+        async () => {
+          try {
+            const result = await policy.execute(fn, call.signal);
+            finish('success');
+            return result;
+          } catch (error) {
+            finish('error', error);
+            throw error;
+          }
+        },
+        (error) => policy.isRetryable(error),
+      );
     },
   };
 }

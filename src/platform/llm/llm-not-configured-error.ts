@@ -1,5 +1,5 @@
 // Thrown by a capability no configured driver offers (LLM_PROVIDER=none, or transcription without a
-// transcription driver). Never retried; a client sees 503 via llmErrorToAppError.
+// transcription driver). Never retried, and not an outage: stages check the capability first and skip.
 
 export class LlmNotConfiguredError extends Error {
   readonly isLlmNotConfiguredError = true;

@@ -5,10 +5,11 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { toFile, type OpenAI } from 'openai';
 import type {
+  ChatCompletion,
   ChatCompletionContentPart,
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
-import type { TObject } from 'typebox';
+import type { Static, TObject } from 'typebox';
 import type { LlmCallRunner } from './llm-call-runner.js';
 import type { LlmCostTracker } from './llm-cost-tracker.js';
 import { createLlmHealthCheck } from './llm-health.js';
@@ -18,13 +19,15 @@ import {
   MAX_TRANSCRIPTION_UPLOAD_BYTES,
   type AudioInput,
   type CompleteOptions,
+  type Completion,
   type LlmContentPart,
   type LlmMessage,
   type LlmProvider,
   type LlmTaskModels,
+  type TranscribeOptions,
   type Transcription,
 } from './llm-provider.js';
-import { checkStructuredOutput, jsonSchemaOf } from './llm-structured-output.js';
+import { checkStructuredOutput, jsonSchemaOf, type RawAnswer } from './llm-structured-output.js';
 
 export interface OpenAiLlmProviderOptions {
   name: 'openai' | 'azure_openai';
@@ -68,103 +71,116 @@ export function toOpenAiMessage(message: LlmMessage): ChatCompletionMessageParam
   };
 }
 
+async function transcribe(
+  options: OpenAiLlmProviderOptions,
+  audio: AudioInput,
+  transcribeOptions: TranscribeOptions,
+): Promise<Transcription> {
+  const { client, runner, costs, transcribeModel, name } = options;
+  if (transcribeModel === undefined)
+    throw new LlmNotConfiguredError({ capability: 'transcribe', provider: name });
+  const sizeBytes = await audioSizeBytes(audio);
+  if (sizeBytes > MAX_TRANSCRIPTION_UPLOAD_BYTES)
+    throw new LlmAudioTooLargeError({
+      filename: audio.filename,
+      sizeBytes,
+      limitBytes: MAX_TRANSCRIPTION_UPLOAD_BYTES,
+    });
+  const response = await runner.run(
+    { operation: 'transcribe', model: transcribeModel, signal: transcribeOptions.signal },
+    async (signal) => {
+      // A fresh file per attempt: a stream consumed by a failed attempt cannot be sent again.
+      const source = Buffer.isBuffer(audio.data) ? audio.data : createReadStream(audio.data.path);
+      const file = await toFile(source, audio.filename, { type: audio.contentType });
+      return client.audio.transcriptions.create(
+        {
+          file,
+          model: transcribeModel,
+          response_format: 'verbose_json',
+          ...(transcribeOptions.language === undefined ? {} : { language: transcribeOptions.language }),
+          ...(transcribeOptions.prompt === undefined ? {} : { prompt: transcribeOptions.prompt }),
+        },
+        { signal },
+      );
+    },
+  );
+  // Typed as a number, but OpenAI-compatible servers differ; a missing duration prices as 0.
+  const duration: unknown = response.duration;
+  const durationSeconds = typeof duration === 'number' && Number.isFinite(duration) ? duration : undefined;
+  const audioSeconds = durationSeconds ?? 0;
+  const cost = costs.record({ provider: name, model: transcribeModel, audioSeconds });
+  return {
+    text: response.text,
+    ...(response.language ? { language: response.language } : {}),
+    ...(durationSeconds === undefined ? {} : { durationSeconds }),
+    segments: (response.segments ?? []).map((segment) => ({
+      start: segment.start,
+      end: segment.end,
+      text: segment.text,
+    })),
+    model: transcribeModel,
+    usage: { audioSeconds },
+    cost,
+  };
+}
+
+/** Why a chat answer holds no JSON to check, or its text. */
+function answerOf(choice: ChatCompletion.Choice | undefined): RawAnswer {
+  if (choice === undefined) return { kind: 'missing', reason: 'the response has no choices' };
+  if (choice.message.refusal) return { kind: 'missing', reason: 'the model refused to answer' };
+  if (choice.finish_reason === 'length')
+    return { kind: 'missing', reason: 'the answer was cut off at the token limit' };
+  return { kind: 'json-text', text: choice.message.content };
+}
+
+async function complete<T extends TObject>(
+  options: OpenAiLlmProviderOptions,
+  messages: LlmMessage[],
+  completeOptions: CompleteOptions<T>,
+): Promise<Completion<Static<T>>> {
+  const { client, runner, costs, chatModel, name } = options;
+  if (chatModel === undefined) throw new LlmNotConfiguredError({ capability: 'complete', provider: name });
+  const taskModel = options.taskModels?.[completeOptions.task ?? 'summary'] ?? chatModel;
+  const response = await runner.run(
+    { operation: 'complete', model: taskModel, signal: completeOptions.signal },
+    (signal) =>
+      client.chat.completions.create(
+        {
+          model: taskModel,
+          messages: messages.map(toOpenAiMessage),
+          response_format: {
+            type: 'json_schema',
+            json_schema: {
+              name: completeOptions.schemaName,
+              schema: jsonSchemaOf(completeOptions.schema),
+              strict: true,
+            },
+          },
+          max_completion_tokens: completeOptions.maxTokens ?? 4096,
+        },
+        { signal },
+      ),
+  );
+  const model = response.model || taskModel;
+  const inputTokens = response.usage?.prompt_tokens ?? 0;
+  const outputTokens = response.usage?.completion_tokens ?? 0;
+  const cost = costs.record({ provider: name, model, inputTokens, outputTokens });
+  const value = checkStructuredOutput({
+    schema: completeOptions.schema,
+    schemaName: completeOptions.schemaName,
+    cost,
+    answer: answerOf(response.choices[0]),
+  });
+  return { value, model, usage: { inputTokens, outputTokens }, cost };
+}
+
 export function createOpenAiLlmProvider(options: OpenAiLlmProviderOptions): LlmProvider {
-  const { client, runner, costs, transcribeModel, chatModel, name } = options;
+  const { runner, transcribeModel, chatModel, name } = options;
   return {
     name,
     capabilities: { transcribe: transcribeModel !== undefined, complete: chatModel !== undefined },
-    async transcribe(audio, transcribeOptions = {}): Promise<Transcription> {
-      if (transcribeModel === undefined)
-        throw new LlmNotConfiguredError({ capability: 'transcribe', provider: name });
-      const sizeBytes = await audioSizeBytes(audio);
-      if (sizeBytes > MAX_TRANSCRIPTION_UPLOAD_BYTES)
-        throw new LlmAudioTooLargeError({
-          filename: audio.filename,
-          sizeBytes,
-          limitBytes: MAX_TRANSCRIPTION_UPLOAD_BYTES,
-        });
-      const response = await runner.run(
-        { operation: 'transcribe', model: transcribeModel, signal: transcribeOptions.signal },
-        async (signal) => {
-          // A fresh file per attempt: a stream consumed by a failed attempt cannot be sent again.
-          const source = Buffer.isBuffer(audio.data) ? audio.data : createReadStream(audio.data.path);
-          const file = await toFile(source, audio.filename, { type: audio.contentType });
-          return client.audio.transcriptions.create(
-            {
-              file,
-              model: transcribeModel,
-              response_format: 'verbose_json',
-              ...(transcribeOptions.language === undefined ? {} : { language: transcribeOptions.language }),
-              ...(transcribeOptions.prompt === undefined ? {} : { prompt: transcribeOptions.prompt }),
-            },
-            { signal },
-          );
-        },
-      );
-      // Typed as a number, but OpenAI-compatible servers differ; a missing duration prices as 0.
-      const duration: unknown = response.duration;
-      const durationSeconds =
-        typeof duration === 'number' && Number.isFinite(duration) ? duration : undefined;
-      const audioSeconds = durationSeconds ?? 0;
-      const cost = costs.record({ provider: name, model: transcribeModel, audioSeconds });
-      return {
-        text: response.text,
-        ...(response.language ? { language: response.language } : {}),
-        ...(durationSeconds === undefined ? {} : { durationSeconds }),
-        segments: (response.segments ?? []).map((segment) => ({
-          start: segment.start,
-          end: segment.end,
-          text: segment.text,
-        })),
-        model: transcribeModel,
-        usage: { audioSeconds },
-        cost,
-      };
-    },
-    async complete<T extends TObject>(messages: LlmMessage[], completeOptions: CompleteOptions<T>) {
-      if (chatModel === undefined)
-        throw new LlmNotConfiguredError({ capability: 'complete', provider: name });
-      const taskModel = options.taskModels?.[completeOptions.task ?? 'summary'] ?? chatModel;
-      const response = await runner.run(
-        { operation: 'complete', model: taskModel, signal: completeOptions.signal },
-        (signal) =>
-          client.chat.completions.create(
-            {
-              model: taskModel,
-              messages: messages.map(toOpenAiMessage),
-              response_format: {
-                type: 'json_schema',
-                json_schema: {
-                  name: completeOptions.schemaName,
-                  schema: jsonSchemaOf(completeOptions.schema),
-                  strict: true,
-                },
-              },
-              max_completion_tokens: completeOptions.maxTokens ?? 4096,
-            },
-            { signal },
-          ),
-      );
-      const model = response.model || taskModel;
-      const inputTokens = response.usage?.prompt_tokens ?? 0;
-      const outputTokens = response.usage?.completion_tokens ?? 0;
-      const cost = costs.record({ provider: name, model, inputTokens, outputTokens });
-      const choice = response.choices[0];
-      const value = checkStructuredOutput({
-        schema: completeOptions.schema,
-        schemaName: completeOptions.schemaName,
-        cost,
-        answer:
-          choice === undefined
-            ? { kind: 'missing', reason: 'the response has no choices' }
-            : choice.message.refusal
-              ? { kind: 'missing', reason: 'the model refused to answer' }
-              : choice.finish_reason === 'length'
-                ? { kind: 'missing', reason: 'the answer was cut off at the token limit' }
-                : { kind: 'json-text', text: choice.message.content },
-      });
-      return { value, model, usage: { inputTokens, outputTokens }, cost };
-    },
+    transcribe: (audio, transcribeOptions = {}) => transcribe(options, audio, transcribeOptions),
+    complete: (messages, completeOptions) => complete(options, messages, completeOptions),
     health: createLlmHealthCheck({
       driver: name,
       runner,

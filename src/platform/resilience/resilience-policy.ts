@@ -15,6 +15,8 @@ import {
   retry,
   timeout,
   type IRetryBackoffContext,
+  type RetryPolicy,
+  type TimeoutPolicy,
 } from 'cockatiel';
 import { backoffDelayMs } from './backoff-delay.js';
 import { BreakerOpenError } from './breaker-open-error.js';
@@ -104,7 +106,19 @@ const stateNames: Record<CircuitState, BreakerState> = {
   [CircuitState.Isolated]: 'isolated',
 };
 
-export function createPolicy(options: PolicyOptions): ResiliencePolicy {
+/** The cockatiel pieces one policy is built from, shared by the functions below. */
+interface PolicyParts {
+  options: PolicyOptions;
+  now: () => number;
+  classify: (error: unknown) => boolean;
+  breaker: CircuitBreakerPolicy;
+  retries: RetryPolicy;
+  retryListeners: Set<(event: RetryEvent) => void>;
+  perAttempt: TimeoutPolicy;
+  openedAt: { ms: number };
+}
+
+function createParts(options: PolicyOptions): PolicyParts {
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   const classify = (error: unknown): boolean => options.classify?.(error) ?? defaultIsRetryable(error);
@@ -113,9 +127,9 @@ export function createPolicy(options: PolicyOptions): ResiliencePolicy {
     halfOpenAfter: options.breaker.halfOpenAfterMs,
     breaker: new ConsecutiveBreaker(options.breaker.threshold),
   });
-  let openedAt = 0;
+  const openedAt = { ms: 0 };
   breaker.onBreak(() => {
-    openedAt = now();
+    openedAt.ms = now();
   });
 
   const retryListeners = new Set<(event: RetryEvent) => void>();
@@ -142,65 +156,78 @@ export function createPolicy(options: PolicyOptions): ResiliencePolicy {
     strategy: TimeoutStrategy.Aggressive,
     abortOnReturn: false,
   });
+  return { options, now, classify, breaker, retries, retryListeners, perAttempt, openedAt };
+}
 
-  const openRemainingMs = (): number =>
-    breaker.state === CircuitState.Open
-      ? Math.max(0, options.breaker.halfOpenAfterMs - (now() - openedAt))
-      : 0;
+const openRemainingMs = (parts: PolicyParts): number =>
+  parts.breaker.state === CircuitState.Open
+    ? Math.max(0, parts.options.breaker.halfOpenAfterMs - (parts.now() - parts.openedAt.ms))
+    : 0;
 
-  const attempt = <T>(
-    fn: (signal: AbortSignal) => Promise<T>,
-    outer: AbortSignal | undefined,
-    withTimeout: boolean,
-  ) =>
-    breaker.execute(async ({ signal: breakerSignal }) => {
-      if (!withTimeout) return fn(breakerSignal);
-      try {
-        return await perAttempt.execute(({ signal }) => fn(signal), breakerSignal);
-      } catch (error) {
-        // A cancelled attempt is a timeout unless the caller gave up; only the former is transient.
-        if (error instanceof TaskCancelledError && outer?.aborted !== true)
-          throw new OperationTimeoutError({ dependency: options.name, timeoutMs: options.timeoutMs });
-        throw error;
-      }
-    }, outer);
+/** One attempt: inside the breaker, with the per-attempt timeout unless the caller turned it off. */
+function attempt<T>(
+  parts: PolicyParts,
+  fn: (signal: AbortSignal) => Promise<T>,
+  outer: AbortSignal | undefined,
+  withTimeout: boolean,
+): Promise<T> {
+  const { options, perAttempt } = parts;
+  return parts.breaker.execute(async ({ signal: breakerSignal }) => {
+    if (!withTimeout) return fn(breakerSignal);
+    try {
+      return await perAttempt.execute(({ signal }) => fn(signal), breakerSignal);
+    } catch (error) {
+      // A cancelled attempt is a timeout unless the caller gave up; only the former is transient.
+      if (error instanceof TaskCancelledError && outer?.aborted !== true)
+        throw new OperationTimeoutError({ dependency: options.name, timeoutMs: options.timeoutMs });
+      throw error;
+    }
+  }, outer);
+}
 
-  const translate = (error: unknown): never => {
-    if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError)
-      throw new BreakerOpenError({ dependency: options.name, retryAfterMs: openRemainingMs(), cause: error });
-    throw error;
-  };
+/** cockatiel's open-circuit errors become our BreakerOpenError, with the time left. */
+function translate(parts: PolicyParts, error: unknown): never {
+  if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError)
+    throw new BreakerOpenError({
+      dependency: parts.options.name,
+      retryAfterMs: openRemainingMs(parts),
+      cause: error,
+    });
+  throw error;
+}
 
+export function createPolicy(options: PolicyOptions): ResiliencePolicy {
+  const parts = createParts(options);
   return {
     name: options.name,
     get state() {
-      return stateNames[breaker.state];
+      return stateNames[parts.breaker.state];
     },
-    openRemainingMs,
+    openRemainingMs: () => openRemainingMs(parts),
     async execute(fn, signal, executeOptions = {}) {
       const withTimeout = executeOptions.timeout !== false;
       try {
         return executeOptions.retry === false
-          ? await attempt(fn, signal, withTimeout)
-          : await retries.execute(() => attempt(fn, signal, withTimeout), signal);
+          ? await attempt(parts, fn, signal, withTimeout)
+          : await parts.retries.execute(() => attempt(parts, fn, signal, withTimeout), signal);
       } catch (error) {
-        return translate(error);
+        return translate(parts, error);
       }
     },
     async executeOnce(fn, signal) {
       try {
-        return await attempt(fn, signal, true);
+        return await attempt(parts, fn, signal, true);
       } catch (error) {
-        return translate(error);
+        return translate(parts, error);
       }
     },
-    isRetryable: classify,
+    isRetryable: parts.classify,
     onStateChange(listener) {
-      return breaker.onStateChange((state) => listener(stateNames[state]));
+      return parts.breaker.onStateChange((state) => listener(stateNames[state]));
     },
     onRetry(listener) {
-      retryListeners.add(listener);
-      return { dispose: () => retryListeners.delete(listener) };
+      parts.retryListeners.add(listener);
+      return { dispose: () => parts.retryListeners.delete(listener) };
     },
   };
 }

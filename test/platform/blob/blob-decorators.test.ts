@@ -230,6 +230,25 @@ describe('withUploadQuota', () => {
     );
   });
 
+  it('when a stream is not a whole number of reserve steps, then exactly its bytes are charged', async () => {
+    const step = 1000;
+    const { store: disk } = await diskStore();
+    const store = withUploadQuota(disk, { quota: quotaStore, limitBytes: mb, reserveStepBytes: step });
+    /** `size` bytes in 333-byte chunks, so chunk and step boundaries never line up. */
+    const stream = (size: number) =>
+      Readable.from(
+        Array.from({ length: Math.ceil(size / 333) }, (_, i) =>
+          Buffer.alloc(Math.min(333, size - i * 333), i),
+        ),
+      );
+    for (const size of [1, step - 1, step, step + 1, 3 * step + 7]) {
+      const subject = `size-${size}`;
+      const stored = await store.upload(ref(subject), stream(size), { quotaSubject: subject });
+      expect(stored.size).toBe(size);
+      expect((await quotaStore.get(subject, { windowSeconds: 3600 })).used, `${size} bytes`).toBe(size);
+    }
+  });
+
   it('when an upload names no quota subject, then it is exempt (internal jobs), whatever the request context', async () => {
     const { store: disk } = await diskStore();
     const store = withUploadQuota(disk, { quota: quotaStore, limitBytes: 1 });

@@ -4,7 +4,11 @@ import Type from 'typebox';
 import { APIError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cognitiveServicesScope } from '../../../src/platform/llm/index.js';
-import { BreakerOpenError, OperationTimeoutError } from '../../../src/platform/resilience/index.js';
+import {
+  BreakerOpenError,
+  DependencyUnavailableError,
+  OperationTimeoutError,
+} from '../../../src/platform/resilience/index.js';
 import { startLlmStandIn, type LlmStandIn } from '../../helpers/llm-stand-in.js';
 import { InsightSchema, describeLlmProviderContract } from './llm-provider-contract.js';
 import { makeLlm } from './llm-fixtures.js';
@@ -141,11 +145,12 @@ describe('llm resilience policy (Azure OpenAI)', () => {
     );
   });
 
-  it('when 503 persists, then it fails after 1 + LLM_RETRY_ATTEMPTS attempts with the status', async () => {
+  it('when 503 persists, then it fails after 1 + LLM_RETRY_ATTEMPTS attempts as an llm outage', async () => {
     const fixture = await makeLlm(standIn, 'azure_openai');
     standIn.script('chat', { status: 503 }, { status: 503 }, { status: 503 }, { status: 503 });
     const { error } = await outcome(ask(fixture));
-    expect((error as APIError).status).toBe(503);
+    expect(error).toBeInstanceOf(DependencyUnavailableError);
+    expect(error).toMatchObject({ dependency: 'llm', cause: { status: 503 } });
     expect(standIn.received('chat')).toHaveLength(4);
   });
 
@@ -158,13 +163,14 @@ describe('llm resilience policy (Azure OpenAI)', () => {
     expect(standIn.received('chat')).toHaveLength(1);
   });
 
-  it('when the API hangs, then the attempt times out, is retried, and fails with OperationTimeoutError', async () => {
+  it('when the API hangs, then the attempt times out, is retried, and fails as an outage (timeout)', async () => {
     const fixture = await makeLlm(standIn, 'azure_openai', {
       resilience: { timeoutMs: 300, retryAttempts: 1 },
     });
     standIn.script('chat', 'hang', 'hang');
     const { error } = await outcome(ask(fixture));
-    expect(error).toBeInstanceOf(OperationTimeoutError);
+    expect(error).toBeInstanceOf(DependencyUnavailableError);
+    expect((error as DependencyUnavailableError).cause).toBeInstanceOf(OperationTimeoutError);
     expect(standIn.received('chat')).toHaveLength(2);
   });
 
@@ -190,7 +196,8 @@ describe('llm resilience policy (Azure OpenAI)', () => {
     await outcome(ask(fixture));
     await outcome(ask(fixture));
     const { error } = await outcome(ask(fixture));
-    expect(error).toBeInstanceOf(BreakerOpenError);
+    expect(error).toBeInstanceOf(DependencyUnavailableError);
+    expect((error as DependencyUnavailableError).cause).toBeInstanceOf(BreakerOpenError);
     expect(standIn.received('chat')).toHaveLength(2);
     const health = await fixture.provider.health.check(AbortSignal.timeout(1000));
     expect(health.status).toBe('degraded');

@@ -1,18 +1,14 @@
 // The factory: which driver each setting combination yields, the embedded default, start-up errors,
-// and how LLM errors reach HTTP clients.
+// and the typed errors of the none driver.
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  LlmAudioTooLargeError,
   LlmConfigurationError,
   LlmNotConfiguredError,
-  LlmOutputInvalidError,
   createLlmProvider,
   isLlmNotConfiguredError,
-  llmErrorToAppError,
   llmOptionsFromSettings,
 } from '../../../src/platform/llm/index.js';
-import { BreakerOpenError, OperationTimeoutError } from '../../../src/platform/resilience/index.js';
 import { createCapturingLogger } from '../../helpers/fakes.js';
 import { startLlmStandIn, type LlmStandIn } from '../../helpers/llm-stand-in.js';
 import { testSettings } from '../../helpers/test-settings.js';
@@ -97,28 +93,5 @@ describe('createLlmProvider', () => {
     await expect(
       provider.complete([{ role: 'user', content: 'x' }], { schema: InsightSchema, schemaName: 'x' }),
     ).rejects.toBeInstanceOf(LlmNotConfiguredError);
-  });
-});
-
-describe('llmErrorToAppError', () => {
-  const cost = { usd: 0, model: 'm', inputTokens: 0, outputTokens: 0, audioSeconds: 0 };
-
-  it('maps each LLM failure to the status a client should see', () => {
-    expect(
-      llmErrorToAppError(new LlmNotConfiguredError({ capability: 'complete', provider: 'none' }))?.status,
-    ).toBe(503);
-    expect(
-      llmErrorToAppError(new LlmAudioTooLargeError({ filename: 'a', sizeBytes: 2, limitBytes: 1 }))?.status,
-    ).toBe(413);
-    expect(
-      llmErrorToAppError(new LlmOutputInvalidError({ schemaName: 's', problems: [], cost }))?.status,
-    ).toBe(502);
-    const open = llmErrorToAppError(new BreakerOpenError({ dependency: 'llm', retryAfterMs: 4_500 }));
-    expect(open).toMatchObject({ status: 503, retryAfterSeconds: 5 });
-    expect(llmErrorToAppError(new OperationTimeoutError({ dependency: 'llm', timeoutMs: 1 }))?.status).toBe(
-      503,
-    );
-    expect(llmErrorToAppError(Object.assign(new Error('bad'), { status: 400 }))?.status).toBe(502);
-    expect(llmErrorToAppError(new TypeError('bug'))).toBeUndefined();
   });
 });

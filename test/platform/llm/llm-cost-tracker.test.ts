@@ -2,6 +2,7 @@
 // counters and histogram /metrics exposes.
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { SettingsSchema } from '../../../src/platform/config/settings-schema.js';
 import { createLlmCostTracker } from '../../../src/platform/llm/index.js';
 import { createCapturingLogger } from '../../helpers/fakes.js';
 import { testSettings } from '../../helpers/test-settings.js';
@@ -31,6 +32,31 @@ describe('createLlmCostTracker', () => {
     });
     // 10 minutes × 0.006
     expect(tracker.record({ provider: 'azure_openai', model: 'whisper', audioSeconds: 600 }).usd).toBe(0.06);
+  });
+
+  it('every default model of every provider has a default price', async () => {
+    const { LLM_PRICES: prices } = await testSettings();
+    const tracker = createLlmCostTracker({ prices, registry: new Registry() });
+    // Read from the schema, so a new *_MODEL setting with a default cannot ship unpriced.
+    const defaults = Object.entries(SettingsSchema.properties).flatMap(
+      ([name, schema]): [string, string][] => {
+        const value: unknown = (schema as { default?: unknown }).default;
+        return name.endsWith('_MODEL') && typeof value === 'string' ? [[name, value]] : [];
+      },
+    );
+    expect(defaults.map(([name]) => name)).toEqual(
+      expect.arrayContaining(['OPENAI_TRANSCRIBE_MODEL', 'OPENAI_CHAT_MODEL', 'ANTHROPIC_MODEL']),
+    );
+    for (const [name, model] of defaults) expect(tracker.priceOf(model), `${name}=${model}`).toBeDefined();
+    // Anthropic's published price for the current Sonnet: $2 in, $10 out per million tokens.
+    expect(
+      tracker.record({
+        provider: 'anthropic',
+        model: 'claude-sonnet-5-5',
+        inputTokens: 1e6,
+        outputTokens: 1e6,
+      }).usd,
+    ).toBe(12);
   });
 
   it('when a model has no price, then it costs 0 and a warning is logged once', () => {

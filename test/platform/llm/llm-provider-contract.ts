@@ -10,7 +10,8 @@ import {
   isLlmOutputInvalidError,
   type LlmOutputInvalidError,
 } from '../../../src/platform/llm/index.js';
-import type { LlmStandIn, StandInKind } from '../../helpers/llm-stand-in.js';
+import { DependencyUnavailableError } from '../../../src/platform/resilience/index.js';
+import { startLlmStandIn, type LlmStandIn, type StandInKind } from '../../helpers/llm-stand-in.js';
 import { makeLlm, type Flavour } from './llm-fixtures.js';
 
 export const InsightSchema = Type.Object(
@@ -159,6 +160,65 @@ export function describeLlmProviderContract(
       expect(invalid.cost.usd).toBe(expected.chatUsd);
       // Not retried: a wrong answer is not an outage.
       expect(getStandIn().received(expected.chatKind)).toHaveLength(1);
+    });
+
+    describe('when the provider is out, then the call fails as DependencyUnavailableError naming llm (503 + Retry-After)', () => {
+      const ask = (fixture: Awaited<ReturnType<typeof makeLlm>>) =>
+        rejection(
+          fixture.provider.complete([{ role: 'user', content: 'x' }], {
+            schema: InsightSchema,
+            schemaName: 'call_insights',
+          }),
+        );
+      const outage = (retryAfterSeconds: number): unknown =>
+        expect.objectContaining({ status: 503, dependency: 'llm', retryAfterSeconds });
+
+      it('5xx after the retries', async () => {
+        const fixture = await makeLlm(getStandIn(), flavour, { resilience: { retryAttempts: 1 } });
+        getStandIn().script(expected.chatKind, { status: 500 }, { status: 502 });
+        const error = await ask(fixture);
+        expect(error).toBeInstanceOf(DependencyUnavailableError);
+        expect(error).toEqual(outage(5));
+        expect(getStandIn().received(expected.chatKind)).toHaveLength(2);
+      });
+
+      it('429 after the retries, with the Retry-After the provider asked for', async () => {
+        // A 1 ms ceiling on waits, so the 7 s the provider asks for is reported, not slept.
+        const fixture = await makeLlm(getStandIn(), flavour, {
+          resilience: { retryAttempts: 1, retryMaxDelayMs: 1 },
+        });
+        const throttled = { status: 429, headers: { 'retry-after': '7' } };
+        getStandIn().script(expected.chatKind, throttled, throttled);
+        expect(await ask(fixture)).toEqual(outage(7));
+        expect(getStandIn().received(expected.chatKind)).toHaveLength(2);
+      });
+
+      it('breaker open: no request is sent, Retry-After is the time left before a probe', async () => {
+        const fixture = await makeLlm(getStandIn(), flavour, {
+          resilience: { retryAttempts: 0, breakerThreshold: 1, breakerHalfOpenMs: 30_000 },
+        });
+        getStandIn().script(expected.chatKind, { status: 503 });
+        await ask(fixture);
+        const error = await ask(fixture);
+        expect(error).toEqual(outage(30));
+        expect((error as DependencyUnavailableError).cause).toMatchObject({ name: 'BreakerOpenError' });
+        expect(getStandIn().received(expected.chatKind)).toHaveLength(1);
+      });
+
+      it('unreachable (nothing listens)', async () => {
+        const gone = await startLlmStandIn(getStandIn().options);
+        await gone.close();
+        const fixture = await makeLlm(gone, flavour, { resilience: { retryAttempts: 0 } });
+        expect(await ask(fixture)).toEqual(outage(5));
+      });
+
+      it('a refusal (400) stays what it is: not an outage', async () => {
+        const fixture = await makeLlm(getStandIn(), flavour);
+        getStandIn().script(expected.chatKind, { status: 400 });
+        const error = await ask(fixture);
+        expect(error).not.toBeInstanceOf(DependencyUnavailableError);
+        expect(error).toMatchObject({ status: 400 });
+      });
     });
 
     it('when /health is probed, then it reports breaker and last call without calling the API', async () => {

@@ -30,13 +30,23 @@ describe('logger', () => {
   it('never writes authorization or cookie headers, nor credentials inside messages', () => {
     const { lines, logger } = capture();
     logger.info(
-      { req: { headers: { authorization: 'Bearer abc.def.ghi', cookie: 'session=1', accept: 'json' } } },
+      {
+        req: {
+          headers: {
+            authorization: 'Bearer abc.def.ghi',
+            cookie: 'session=1',
+            'api-key': 'azure-openai-key-1',
+            accept: 'json',
+          },
+        },
+      },
       'connecting with DefaultEndpointsProtocol=https;AccountName=a;AccountKey=c2VjcmV0a2V5',
     );
     const line = JSON.stringify(lines[0]);
     expect(line).not.toContain('abc.def.ghi');
     expect(line).not.toContain('session=1');
     expect(line).not.toContain('c2VjcmV0a2V5');
+    expect(line).not.toContain('azure-openai-key-1');
     expect(lines[0]).toMatchObject({
       req: { headers: { authorization: '[REDACTED]', cookie: '[REDACTED]', accept: 'json' } },
     });
