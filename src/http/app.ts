@@ -24,6 +24,9 @@ import { registerProblemHandlers } from './problem.js';
 import { registerRateLimits } from './rate-limits.js';
 import { registerRequestTracking } from './request-tracking.js';
 import { registerRootRoute } from './root-route.js';
+import { serverTimeouts } from './server-timeouts.js';
+import { registerStreamSlots } from './stream-slots.js';
+import { registerUploadGuard } from './upload-guard.js';
 
 export interface AppDeps {
   settings: Settings;
@@ -61,9 +64,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     trustProxy: settings.API_TRUST_PROXY,
+    ...serverTimeouts(settings),
     forceCloseConnections: 'idle',
-    // Longer than Azure's front-end idle timeout, so the front end closes idle connections, not us.
-    keepAliveTimeout: 240_000,
+    // Requests on connections accepted before the listener closed are answered, not refused: the
+    // drain (roles/serve.ts) is what keeps new ones away.
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerRequestTracking(app, deps.metrics);
@@ -74,6 +79,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     done(null, payload);
   });
   registerAuth(app, deps.authenticator);
+  registerUploadGuard(app, { idleTimeoutMs: settings.UPLOAD_IDLE_TIMEOUT_MS });
+  registerStreamSlots(app, settings.API_MAX_STREAMS_PER_CLIENT);
 
   await registerRateLimits(app, {
     globalPerMinute: settings.API_RATE_LIMIT_GLOBAL,

@@ -101,7 +101,17 @@ async function registerProgressSocket(
   options: ProgressSocketOptions,
   topics: ProgressTopic[],
 ): Promise<void> {
-  await app.register(websocket, { options: { maxPayload: options.maxMessageBytes } });
+  await app.register(websocket, {
+    options: { maxPayload: options.maxMessageBytes },
+    errorHandler: (error, socket, request) => {
+      // A malformed or oversized frame, or a peer gone without a close, is the client's doing:
+      // one info line, no stack. Anything else is ours.
+      if (isClientSocketError(error))
+        request.log.info({ error: describeError(error) }, 'websocket closed by a client error');
+      else request.log.error({ err: error }, 'websocket failed');
+      socket.terminate();
+    },
+  });
   const open = gauge(options.metrics, {
     name: 'azimuth_ws_connections',
     help: 'Open WebSocket connections (live job progress)',
@@ -123,8 +133,9 @@ async function registerProgressSocket(
   }, options.pingIntervalMs);
   pinger.unref();
 
+  // 1012 (service restart): reconnect, another instance will answer.
   const removeDrain = options.lifecycle.onDrain(() => {
-    for (const socket of sockets) socket.close(1001, 'server shutting down');
+    for (const socket of sockets) socket.close(1012, 'server restarting; reconnect');
   });
   app.addHook('onClose', async () => {
     clearInterval(pinger);
@@ -144,6 +155,15 @@ async function registerProgressSocket(
       },
     },
     (socket, request) => {
+      const release = request.server.streamSlots.take(request);
+      if (release === undefined) {
+        // 1008 (policy violation): a browser sees the code and reason, never an upgrade's status.
+        socket.close(
+          1008,
+          `too many connections: at most ${request.server.streamSlots.maxPerClient} per client`,
+        );
+        return;
+      }
       sockets.add(socket);
       alive.set(socket, true);
       open.inc();
@@ -156,11 +176,11 @@ async function registerProgressSocket(
       });
       socket.on('pong', () => alive.set(socket, true));
       socket.on('close', () => {
+        release();
         sockets.delete(socket);
         open.dec();
         session.close();
       });
-      socket.on('error', (error) => options.logger.debug({ err: error }, 'websocket error'));
       socket.on('message', (data, isBinary) => {
         const message = isBinary ? 'Messages must be text.' : parse(data, topics);
         if (typeof message === 'string') session.fail(message);
@@ -169,6 +189,19 @@ async function registerProgressSocket(
     },
   );
 }
+
+/** ws's protocol errors (`WS_ERR_*`: bad frames, UTF-8, sizes) and a peer that vanished. */
+function isClientSocketError(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (
+    typeof code === 'string' && (code.startsWith('WS_ERR_') || code === 'ECONNRESET' || code === 'EPIPE')
+  );
+}
+
+const describeError = (error: Error) => ({
+  code: (error as { code?: unknown }).code,
+  message: error.message,
+});
 
 /** One connection's watches: subscribe, unsubscribe, and the error frames they answer with. */
 function watchSession(context: {
