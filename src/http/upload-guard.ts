@@ -50,16 +50,34 @@ function watchForStall(request: FastifyRequest, reply: FastifyReply, idleMs: num
       raw.socket.destroy();
       return;
     }
-    const error = errors.badRequest(`The upload stalled: nothing arrived for ${idleMs} ms.`);
     // The rest of the body will never be read: end the connection after the answer.
     reply.header('connection', 'close');
-    // @fastify/multipart listens for the request's 'error' to stop parsing and fail the file
-    // stream, so every layer above cleans up (temp file, quota). Destroying the request instead
-    // would destroy the socket too, and the 400 could not be sent.
-    if (raw.listenerCount('error') > 0) raw.emit('error', error);
-    else raw.destroy(error);
+    failUpload(request, errors.badRequest(`The upload stalled: nothing arrived for ${idleMs} ms.`));
   };
   const timer = setTimeout(check, idleMs);
   timer.unref();
-  raw.once('close', () => clearTimeout(timer));
+  // A client gone mid-body is a client error too: fail the upload with a 400 before Node's own
+  // ECONNRESET reaches the parser, so no layer logs it as a fault of ours. (Node emits that error
+  // on the next tick after the socket closes; this listener runs in the close itself.)
+  const onSocketClose = () => {
+    if (raw.complete) return;
+    request.log.info({ bytesRead: raw.socket.bytesRead }, 'upload aborted by the client');
+    failUpload(request, errors.badRequest('The connection closed before the upload was complete.'));
+  };
+  raw.socket.once('close', onSocketClose);
+  raw.once('close', () => {
+    clearTimeout(timer);
+    raw.socket.off('close', onSocketClose);
+  });
+}
+
+/**
+ * @fastify/multipart listens for the request's 'error' to stop parsing and fail the file stream,
+ * so every layer above cleans up (temp file, quota). Destroying the request instead would destroy
+ * the socket too, and the 400 could not be sent.
+ */
+function failUpload(request: FastifyRequest, error: Error): void {
+  const raw = request.raw;
+  if (raw.listenerCount('error') > 0) raw.emit('error', error);
+  else raw.destroy(error);
 }

@@ -43,7 +43,7 @@ export interface ReadinessWatcher {
 
 const errorCode = (error: unknown): string => {
   const cause = (error as { cause?: { code?: unknown } }).cause;
-  return typeof cause?.code === 'string' ? cause.code : ((error as Error).name ?? 'Error');
+  return typeof cause?.code === 'string' ? cause.code : (error as Error).name;
 };
 
 /** Polls `/health/readiness`; once it answers 503 or refuses, the backend stays out of rotation. */

@@ -99,6 +99,29 @@ describe('files and recordings uploads', () => {
     expectStalledAnswer(await connection.closed);
   });
 
+  it('when the client goes away mid-file, then it is logged at info as the client’s, and nothing is kept', async () => {
+    const connection = await rawConnection(t.url);
+    connection.write(
+      requestHead('/api/files', {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': 10 * 1024 * kib,
+      }),
+    );
+    connection.write(cutOffBody({ field: 'file', magic: Buffer.from('plain'), bytes: 300 * kib }));
+    await expect.poll(() => filesUnder(join(t.dataDir, 'blobs'))).not.toEqual([]);
+    const before = t.logs().length;
+    connection.socket.destroy();
+    await expect
+      .poll(() => t.logs().slice(before))
+      .toContainEqual(expect.objectContaining({ msg: 'upload aborted by the client', level: 'info' }));
+    await expect.poll(() => filesUnder(join(t.dataDir, 'blobs'))).toEqual([]);
+    const loud = t
+      .logs()
+      .slice(before)
+      .filter((line) => line.level === 'warn' || line.level === 'error');
+    expect(loud).toEqual([]);
+  });
+
   it('when multipart/form-data has no boundary, then 400 problem at the edge', async () => {
     for (const url of ['/api/files', '/api/process-audio']) {
       const response = await t.app.inject({

@@ -31,7 +31,7 @@ const auditedOperations: Partial<Record<Operation, string>> = {
 };
 
 /** 404 and 409 are expected in normal traffic, as are the caller's own mistakes: WARN, not ERROR. */
-const warnStatuses = new Set([400, 404, 409, 412, 413, 416, 429]);
+const refusalStatuses = new Set([400, 404, 409, 412, 413, 416, 429]);
 
 function createMetrics(registry: Registry) {
   const registers = [registry];
@@ -127,20 +127,18 @@ export function withInstrumentation(store: BlobStore, options: InstrumentationOp
     const status = statusOf(error);
     metrics.duration.observe({ operation, outcome: 'failure' }, durationMs / 1000);
     metrics.errors.inc({ operation, status: status === undefined ? 'none' : String(status) });
-    const fields = {
-      blob: {
-        operation,
-        container: ref.container,
-        name: ref.name,
-        bytes,
-        durationMs: Math.round(durationMs),
-        status,
-      },
-      err: error,
+    const blob = {
+      operation,
+      container: ref.container,
+      name: ref.name,
+      bytes,
+      durationMs: Math.round(durationMs),
+      status,
     };
-    if (status !== undefined && warnStatuses.has(status) && isAppError(error))
-      logger.warn(fields, `blob ${operation} refused`);
-    else logger.error(fields, `blob ${operation} failed`);
+    // A refusal (404, 416, quota…) is the caller's doing: info, and no stack to read past.
+    if (status !== undefined && refusalStatuses.has(status) && isAppError(error))
+      logger.info({ blob, reason: error.message }, `blob ${operation} refused`);
+    else logger.error({ blob, err: error }, `blob ${operation} failed`);
     const auditOperation = auditedOperations[operation];
     if (auditOperation !== undefined) {
       const denied = status === 401 || status === 403 || status === 413 || status === 429;
