@@ -103,14 +103,7 @@ async function registerProgressSocket(
 ): Promise<void> {
   await app.register(websocket, {
     options: { maxPayload: options.maxMessageBytes },
-    errorHandler: (error, socket, request) => {
-      // A malformed or oversized frame, or a peer gone without a close, is the client's doing:
-      // one info line, no stack. Anything else is ours.
-      if (isClientSocketError(error))
-        request.log.info({ error: describeError(error) }, 'websocket closed by a client error');
-      else request.log.error({ err: error }, 'websocket failed');
-      socket.terminate();
-    },
+    errorHandler: onSocketError,
   });
   const open = gauge(options.metrics, {
     name: 'azimuth_ws_connections',
@@ -118,27 +111,14 @@ async function registerProgressSocket(
     labelNames: [],
   });
   const sockets = new Set<Peer>();
-  const alive = new WeakMap<Peer, boolean>();
-
-  // Seed 004: a ping every interval; a peer that has not answered the previous one is dropped.
-  const pinger = setInterval(() => {
-    for (const socket of sockets) {
-      if (alive.get(socket) === false) {
-        socket.terminate();
-        continue;
-      }
-      alive.set(socket, false);
-      socket.ping();
-    }
-  }, options.pingIntervalMs);
-  pinger.unref();
+  const pinger = startPinger(sockets, options.pingIntervalMs);
 
   // 1012 (service restart): reconnect, another instance will answer.
   const removeDrain = options.lifecycle.onDrain(() => {
     for (const socket of sockets) socket.close(1012, 'server restarting; reconnect');
   });
   app.addHook('onClose', async () => {
-    clearInterval(pinger);
+    pinger.stop();
     removeDrain();
     for (const socket of sockets) socket.terminate();
   });
@@ -165,7 +145,7 @@ async function registerProgressSocket(
         return;
       }
       sockets.add(socket);
-      alive.set(socket, true);
+      pinger.alive.set(socket, true);
       open.inc();
       const session = watchSession({
         options,
@@ -174,7 +154,7 @@ async function registerProgressSocket(
           if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
         },
       });
-      socket.on('pong', () => alive.set(socket, true));
+      socket.on('pong', () => pinger.alive.set(socket, true));
       socket.on('close', () => {
         release();
         sockets.delete(socket);
@@ -188,6 +168,34 @@ async function registerProgressSocket(
       });
     },
   );
+}
+
+/** Seed 004: a ping every interval; a peer that has not answered the previous one is dropped. */
+function startPinger(sockets: Set<Peer>, intervalMs: number) {
+  const alive = new WeakMap<Peer, boolean>();
+  const timer = setInterval(() => {
+    for (const socket of sockets) {
+      if (alive.get(socket) === false) {
+        socket.terminate();
+        continue;
+      }
+      alive.set(socket, false);
+      socket.ping();
+    }
+  }, intervalMs);
+  timer.unref();
+  return { alive, stop: () => clearInterval(timer) };
+}
+
+/**
+ * A malformed or oversized frame, or a peer gone without a close, is the client's doing: one info
+ * line, no stack. Anything else is ours.
+ */
+function onSocketError(error: Error, socket: Peer, request: FastifyRequest): void {
+  if (isClientSocketError(error))
+    request.log.info({ error: describeError(error) }, 'websocket closed by a client error');
+  else request.log.error({ err: error }, 'websocket failed');
+  socket.terminate();
 }
 
 /** ws's protocol errors (`WS_ERR_*`: bad frames, UTF-8, sizes) and a peer that vanished. */
