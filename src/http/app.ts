@@ -25,6 +25,9 @@ import { registerRateLimits } from './rate-limits.js';
 import { registerRefusalAudit } from './refusal-audit.js';
 import { registerRequestTracking } from './request-tracking.js';
 import { registerRootRoute } from './root-route.js';
+import { serverTimeouts } from './server-timeouts.js';
+import { registerStreamSlots } from './stream-slots.js';
+import { registerUploadGuard } from './upload-guard.js';
 
 export interface AppDeps {
   settings: Settings;
@@ -62,9 +65,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     trustProxy: settings.API_TRUST_PROXY,
+    ...serverTimeouts(settings),
     forceCloseConnections: 'idle',
-    // Longer than Azure's front-end idle timeout, so the front end closes idle connections, not us.
-    keepAliveTimeout: 240_000,
+    // Requests on connections accepted before the listener closed are answered, not refused: the
+    // drain (roles/serve.ts) is what keeps new ones away.
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerRequestTracking(app, deps.metrics);
@@ -76,6 +81,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   registerAuth(app, deps.authenticator);
   if (deps.auditLog) registerRefusalAudit(app, deps.auditLog);
+  registerUploadGuard(app, { idleTimeoutMs: settings.UPLOAD_IDLE_TIMEOUT_MS });
+  registerStreamSlots(app, settings.API_MAX_STREAMS_PER_CLIENT);
 
   await registerRateLimits(app, {
     globalPerMinute: settings.API_RATE_LIMIT_GLOBAL,

@@ -1,5 +1,7 @@
-// Identifies the caller. AUTH_MODE=jwt: a bearer token (header, or `access_token` query for
-// WebSockets) is verified and becomes `request.principal`; a bad token is refused outright.
+// Identifies the caller. AUTH_MODE=jwt: a bearer token is verified and becomes `request.principal`;
+// a bad token is refused outright. The token comes in the Authorization header; `?access_token=`
+// counts only where a browser cannot send a header (see acceptsQueryToken), since a URL ends up in
+// logs, histories and Referer headers.
 // AUTH_MODE=none (development and test only): nobody is identified and modules take the user
 // from the request body, as the Star Map API always did.
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -41,8 +43,24 @@ function bearerToken(request: FastifyRequest): string | undefined {
     if (!match) throw errors.unauthorized('The Authorization header must be "Bearer <token>".');
     return match[1];
   }
+  if (!acceptsQueryToken(request)) return undefined;
   const query = request.query as Record<string, unknown> | undefined;
   return typeof query?.access_token === 'string' ? query.access_token : undefined;
+}
+
+/**
+ * Where a header cannot be sent: the WebSocket upgrade (its route declares `access_token` in its
+ * query schema) and EventSource streams (routes producing `text/event-stream`). Elsewhere the
+ * query parameter is ignored, so a token put in a URL by mistake identifies nobody.
+ */
+function acceptsQueryToken(request: FastifyRequest): boolean {
+  if (request.method !== 'GET') return false;
+  const schema = request.routeOptions.schema as
+    { produces?: readonly string[]; querystring?: { properties?: Record<string, unknown> } } | undefined;
+  return (
+    schema?.produces?.includes('text/event-stream') === true ||
+    schema?.querystring?.properties?.access_token !== undefined
+  );
 }
 
 /**

@@ -63,7 +63,15 @@ export async function registerOpenApi(app: App, info: { title: string; version: 
         description: `Azimuth API. Errors are application/problem+json (RFC 9457). ${callerRule}`,
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description:
+              'A JWT with `exp`, in the Authorization header. `?access_token=` is read only on the WebSocket upgrade (/ws) and the text/event-stream routes, where a browser cannot send the header; elsewhere it is ignored.',
+          },
+        },
       },
     },
   });

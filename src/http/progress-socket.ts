@@ -109,33 +109,24 @@ async function registerProgressSocket(
   options: ProgressSocketOptions,
   topics: ProgressTopic[],
 ): Promise<void> {
-  await app.register(websocket, { options: { maxPayload: options.maxMessageBytes } });
+  await app.register(websocket, {
+    options: { maxPayload: options.maxMessageBytes },
+    errorHandler: onSocketError,
+  });
   const open = gauge(options.metrics, {
     name: 'azimuth_ws_connections',
     help: 'Open WebSocket connections (live job progress)',
     labelNames: [],
   });
   const sockets = new Set<Peer>();
-  const alive = new WeakMap<Peer, boolean>();
+  const pinger = startPinger(sockets, options.pingIntervalMs);
 
-  // Seed 004: a ping every interval; a peer that has not answered the previous one is dropped.
-  const pinger = setInterval(() => {
-    for (const socket of sockets) {
-      if (alive.get(socket) === false) {
-        socket.terminate();
-        continue;
-      }
-      alive.set(socket, false);
-      socket.ping();
-    }
-  }, options.pingIntervalMs);
-  pinger.unref();
-
+  // 1012 (service restart): reconnect, another instance will answer.
   const removeDrain = options.lifecycle.onDrain(() => {
-    for (const socket of sockets) socket.close(1001, 'server shutting down');
+    for (const socket of sockets) socket.close(1012, 'server restarting; reconnect');
   });
   app.addHook('onClose', async () => {
-    clearInterval(pinger);
+    pinger.stop();
     removeDrain();
     for (const socket of sockets) socket.terminate();
   });
@@ -152,8 +143,17 @@ async function registerProgressSocket(
       },
     },
     (socket, request) => {
+      const release = request.server.streamSlots.take(request);
+      if (release === undefined) {
+        // 1008 (policy violation): a browser sees the code and reason, never an upgrade's status.
+        socket.close(
+          1008,
+          `too many connections: at most ${request.server.streamSlots.maxPerClient} per client`,
+        );
+        return;
+      }
       sockets.add(socket);
-      alive.set(socket, true);
+      pinger.alive.set(socket, true);
       open.inc();
       const session = watchSession({
         options,
@@ -162,13 +162,13 @@ async function registerProgressSocket(
           if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
         },
       });
-      socket.on('pong', () => alive.set(socket, true));
+      socket.on('pong', () => pinger.alive.set(socket, true));
       socket.on('close', () => {
+        release();
         sockets.delete(socket);
         open.dec();
         session.close();
       });
-      socket.on('error', (error) => options.logger.debug({ err: error }, 'websocket error'));
       socket.on('message', (data, isBinary) => {
         const message = isBinary ? 'Messages must be text.' : parse(data, topics);
         if (typeof message === 'string') session.fail(message);
@@ -177,6 +177,47 @@ async function registerProgressSocket(
     },
   );
 }
+
+/** Seed 004: a ping every interval; a peer that has not answered the previous one is dropped. */
+function startPinger(sockets: Set<Peer>, intervalMs: number) {
+  const alive = new WeakMap<Peer, boolean>();
+  const timer = setInterval(() => {
+    for (const socket of sockets) {
+      if (alive.get(socket) === false) {
+        socket.terminate();
+        continue;
+      }
+      alive.set(socket, false);
+      socket.ping();
+    }
+  }, intervalMs);
+  timer.unref();
+  return { alive, stop: () => clearInterval(timer) };
+}
+
+/**
+ * A malformed or oversized frame, or a peer gone without a close, is the client's doing: one info
+ * line, no stack. Anything else is ours.
+ */
+function onSocketError(error: Error, socket: Peer, request: FastifyRequest): void {
+  if (isClientSocketError(error))
+    request.log.info({ error: describeError(error) }, 'websocket closed by a client error');
+  else request.log.error({ err: error }, 'websocket failed');
+  socket.terminate();
+}
+
+/** ws's protocol errors (`WS_ERR_*`: bad frames, UTF-8, sizes) and a peer that vanished. */
+function isClientSocketError(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (
+    typeof code === 'string' && (code.startsWith('WS_ERR_') || code === 'ECONNRESET' || code === 'EPIPE')
+  );
+}
+
+const describeError = (error: Error) => ({
+  code: (error as { code?: unknown }).code,
+  message: error.message,
+});
 
 /** One connection's watches: subscribe, unsubscribe, and the error frames they answer with. */
 function watchSession(context: {

@@ -1,6 +1,8 @@
 // Server-Sent Events on a hijacked Fastify reply: the head (with the headers hooks already set,
-// which hijack would otherwise drop), frames, and a guard that drops a client too slow to read.
+// which hijack would otherwise drop), frames, a guard that drops a client too slow to read, the
+// per-client cap on open streams, and an end that tells the client to reconnect.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errors } from '../platform/errors/app-error.js';
 
 export interface SseFrame {
   /** Becomes the `id:` line (what the client sends back as Last-Event-ID). */
@@ -36,7 +38,7 @@ export interface SseConnection {
   readonly closed: boolean;
   /** Writes pre-serialized text; false (and the stream closes) when the client stopped reading. */
   write(text: string): boolean;
-  /** Ends the stream; idempotent. */
+  /** Ends the stream with a short, jittered `retry:` so clients reconnect soon, spread out; idempotent. */
   close(): void;
   /** Runs once when the stream ends for any reason (client gone, close(), server shutdown). */
   onClose(callback: () => void): void;
@@ -49,9 +51,14 @@ export interface OpenSseOptions {
   retryMs?: number;
 }
 
+/** Reconnect delays a closing stream suggests: spread, so a draining instance's clients do not return at once. */
+const reconnectMinMs = 500;
+const reconnectSpreadMs = 2000;
+
 /**
  * Takes over the reply and writes the SSE head. Never compressed and never buffered by proxies
- * (`no-transform`, `X-Accel-Buffering: no`). The caller must not use `reply` afterwards.
+ * (`no-transform`, `X-Accel-Buffering: no`). The caller must not use `reply` afterwards. Throws
+ * 429 (before taking over) when the client already holds as many streams as it may.
  */
 export function openSseStream(
   request: FastifyRequest,
@@ -59,6 +66,13 @@ export function openSseStream(
   options: OpenSseOptions = {},
 ): SseConnection {
   const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
+  const slots = request.server.streamSlots;
+  const release = slots.take(request);
+  if (release === undefined)
+    throw errors.tooManyRequests(
+      `A client may hold ${slots.maxPerClient} event streams and WebSockets open at once; close one first.`,
+      5,
+    );
   reply.hijack();
   const raw = reply.raw;
   const socket = request.raw.socket;
@@ -87,6 +101,7 @@ export function openSseStream(
   const finish = () => {
     if (closed) return;
     closed = true;
+    release();
     for (const callback of callbacks.splice(0)) callback();
   };
   raw.once('close', finish);
@@ -108,7 +123,7 @@ export function openSseStream(
     },
     close() {
       if (closed) return;
-      raw.end();
+      raw.end(`retry: ${reconnectMinMs + Math.floor(Math.random() * reconnectSpreadMs)}\n\n`);
       finish();
     },
     onClose(callback) {

@@ -142,7 +142,7 @@ program
   .description('mint a development bearer token signed with AUTH_JWT_SECRET')
   .requiredOption('--sub <id>', 'subject: the principal id')
   .addOption(new Option('--role <role...>', 'roles claim (repeatable), e.g. --role admin').default([]))
-  .option('--expires <duration>', 'lifetime, e.g. 1h, 7d', '1h')
+  .option('--expires <duration>', 'lifetime, e.g. 30m, 1h, 12h (at most 24h)', '1h')
   .action(async (options: { sub: string; role: string[]; expires: string }) => {
     const settings = await settingsOrExit();
     if (!settings.AUTH_JWT_SECRET) {
@@ -156,6 +156,9 @@ program
       expiresIn: options.expires,
       ...(settings.AUTH_JWT_ISSUER ? { issuer: settings.AUTH_JWT_ISSUER } : {}),
       ...(settings.AUTH_JWT_AUDIENCE ? { audience: settings.AUTH_JWT_AUDIENCE } : {}),
+    }).catch((error: unknown) => {
+      process.stderr.write(`azimuth: ${(error as Error).message}\n`);
+      process.exit(2);
     });
     process.stdout.write(`${token}\n`);
   });

@@ -1,6 +1,7 @@
-// SIGTERM/SIGINT: readiness turns 503 at once and long-lived streams are told to close, the
-// server stops accepting and lets in-flight requests finish (cut after SHUTDOWN_TIMEOUT_MS),
-// every port's connections close, and the process exits 0. A second signal exits at once.
+// SIGTERM/SIGINT: runs the role's shutdown steps in order (serve.ts: readiness 503, the drain
+// delay, streams told to reconnect, the listener closed, in-flight requests finished, ports
+// closed) and exits 0; what is still running after SHUTDOWN_TIMEOUT_MS is cut. A second signal
+// exits at once.
 import type { Logger } from '../platform/telemetry/logger.js';
 
 export interface ShutdownStep {

@@ -1,5 +1,6 @@
 // Runs a process role: builds the HTTP app from the platform (the API's modules, or none for a
 // worker that only answers probes), listens, marks ready, and drains on a signal.
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { buildApp, type AppDeps } from '../http/app.js';
 import type { AppModule } from '../http/app-types.js';
@@ -56,7 +57,13 @@ export async function serve({ platform, role, modules, stopSteps = [] }: ServeOp
     timeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
     onTimeout: () => app.server.closeAllConnections(),
     steps: [
-      { name: 'drain', run: () => lifecycle.drain() },
+      // Readiness turns 503 and every answer says Connection: close, while the listener stays
+      // open: the load balancer notices and stops sending before we stop accepting, so nothing
+      // it already sent is refused or reset.
+      { name: 'stop taking traffic', run: async () => lifecycle.markDraining() },
+      { name: 'drain delay', run: () => delay(settings.SHUTDOWN_DRAIN_DELAY_MS) },
+      // Streams are told to reconnect (SSE `retry:`, WebSocket 1012), then the listener closes.
+      { name: 'streams', run: () => lifecycle.drain() },
       { name: 'http', run: () => app.close() },
       ...stopSteps,
       { name: 'ports', run: () => platform.close() },

@@ -111,6 +111,8 @@ function moduleEnv(names: ModuleName[]): Record<string, string> {
       DEBUG: 'true',
       API_RATE_LIMIT_TIMES: '100000',
       API_RATE_LIMIT_GLOBAL: '100000',
+      // The stream suites open hundreds of streams from one address.
+      API_MAX_STREAMS_PER_CLIENT: '100000',
     });
   if (names.includes('recordings'))
     Object.assign(env, { LOG_LEVEL: 'silent', RECORDINGS_RETRY_DELAY_MS: '0' });

@@ -340,9 +340,6 @@ describe('the HTTP foundation', () => {
       expect((await app.inject({ url: '/me', headers: { authorization: 'Basic abc' } })).statusCode).toBe(
         401,
       );
-      expect((await app.inject({ url: `/me?access_token=${user}` })).json()).toMatchObject({
-        principal: { id: 'user-1' },
-      });
     });
   });
 });

@@ -68,6 +68,13 @@ describe('the azimuth CLI', () => {
     expect((await run.exited).code).toBe(0);
     const { payload } = await jwtVerify(run.stdout[0] ?? '', new TextEncoder().encode(secret));
     expect(payload).toMatchObject({ sub: 'ops-1', roles: ['admin'] });
+
+    const tooLong = spawnTs(cli, ['token', '--sub', 'ops-1', '--expires', '7d'], {
+      ENVIRONMENT: 'test',
+      AUTH_JWT_SECRET: secret,
+    });
+    expect((await tooLong.exited).code).toBe(2);
+    expect(tooLong.stderr.join('\n')).toContain('at most 24 h');
   });
 
   it('documents every subcommand in --help', async () => {

@@ -77,7 +77,11 @@ export const SasBody = Type.Object(
         'A subset of "rwcd"; a link without w or c is refused (404) for a file that does not exist',
     }),
     expiresInSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 604_800 })),
-    contentDisposition: Type.Optional(Type.String({ maxLength: 256 })),
+    contentDisposition: Type.Optional(
+      // Becomes a response header: printable ASCII only (CR/LF would break the link's answer);
+      // RFC 6266's filename*=UTF-8''… carries other characters.
+      Type.String({ maxLength: 256, pattern: '^[\\t\\x20-\\x7e]*$' }),
+    ),
     owner: Type.Optional(Owner),
   },
   { additionalProperties: false },

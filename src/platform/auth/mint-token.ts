@@ -1,5 +1,11 @@
 // Mints HS256 development tokens from the shared secret (`azimuth token`), and tests' tokens.
-import { SignJWT } from 'jose';
+import { decodeJwt, SignJWT } from 'jose';
+
+/**
+ * The longest a development token may live, in seconds. Minting refuses more, and the API refuses
+ * shared-secret tokens issued longer ago than this (authenticator.ts), so a leaked one goes stale.
+ */
+export const devTokenMaxLifetimeSeconds = 24 * 3600;
 
 export interface MintTokenOptions {
   secret: string;
@@ -7,11 +13,11 @@ export interface MintTokenOptions {
   roles?: string[];
   issuer?: string;
   audience?: string;
-  /** Lifetime in jose's notation, e.g. `1h`, `7d`. */
+  /** Lifetime in jose's notation, e.g. `1h`, `12h`; at most 24 h. */
   expiresIn?: string;
 }
 
-export function mintToken(options: MintTokenOptions): Promise<string> {
+export async function mintToken(options: MintTokenOptions): Promise<string> {
   let jwt = new SignJWT({ roles: options.roles ?? [] })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(options.subject)
@@ -19,5 +25,12 @@ export function mintToken(options: MintTokenOptions): Promise<string> {
     .setExpirationTime(options.expiresIn ?? '1h');
   if (options.issuer) jwt = jwt.setIssuer(options.issuer);
   if (options.audience) jwt = jwt.setAudience(options.audience);
-  return jwt.sign(new TextEncoder().encode(options.secret));
+  const token = await jwt.sign(new TextEncoder().encode(options.secret));
+  // jose parses the many duration spellings; read its result back rather than parse them twice.
+  const { iat = 0, exp = 0 } = decodeJwt(token);
+  if (exp - iat > devTokenMaxLifetimeSeconds)
+    throw new RangeError(
+      `a development token lives at most ${devTokenMaxLifetimeSeconds / 3600} h; "${options.expiresIn}" is longer`,
+    );
+  return token;
 }

@@ -30,8 +30,8 @@ const auditedOperations: Partial<Record<Operation, string>> = {
   sas: 'blob.sas',
 };
 
-/** 404 and 409 are expected in normal traffic, as are the caller's own mistakes: WARN, not ERROR. */
-const warnStatuses = new Set([400, 404, 409, 412, 413, 416, 429]);
+/** 404 and 409 are expected in normal traffic, as are the caller's own mistakes: info, not error. */
+const refusalStatuses = new Set([400, 404, 409, 412, 413, 416, 429]);
 
 function createMetrics(registry: Registry) {
   const registers = [registry];
@@ -144,8 +144,9 @@ function failed(instruments: Instruments, call: Call, error: unknown, bytes: num
   const detail = error instanceof Error ? error.message : String(error);
   const audit = denied ? 'denied' : 'failure';
   const blob = report(instruments, call, { audit, bytes, durationMs, detail }, { status });
-  if (status !== undefined && warnStatuses.has(status) && isAppError(error))
-    instruments.logger.warn({ blob, err: error }, `blob ${operation} refused`);
+  // A refusal (404, 416, quota…) is the caller's doing: info, and no stack to read past.
+  if (status !== undefined && refusalStatuses.has(status) && isAppError(error))
+    instruments.logger.info({ blob, reason: error.message }, `blob ${operation} refused`);
   else instruments.logger.error({ blob, err: error }, `blob ${operation} failed`);
 }
 

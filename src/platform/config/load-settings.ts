@@ -231,6 +231,17 @@ function crossFieldProblems(s: Settings, tablesNeededBy: string | undefined): st
   }
   problems.push(...storageSettingsProblems(s, tablesNeededBy === undefined ? {} : { tablesNeededBy }));
   problems.push(...llmProblems(s));
+  problems.push(...timeoutProblems(s));
+  return problems;
+}
+
+/** Timeouts that only make sense in order (Node refuses headers after the whole request). */
+function timeoutProblems(s: Settings): string[] {
+  const problems: string[] = [];
+  if (s.API_HEADERS_TIMEOUT_MS > s.API_REQUEST_TIMEOUT_MS)
+    problems.push('API_HEADERS_TIMEOUT_MS: must not exceed API_REQUEST_TIMEOUT_MS');
+  if (s.SHUTDOWN_DRAIN_DELAY_MS > 0 && s.SHUTDOWN_DRAIN_DELAY_MS >= s.SHUTDOWN_TIMEOUT_MS)
+    problems.push('SHUTDOWN_DRAIN_DELAY_MS: must be less than SHUTDOWN_TIMEOUT_MS, which includes it');
   return problems;
 }
 

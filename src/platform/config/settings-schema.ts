@@ -66,6 +66,10 @@ export const SettingsSchema = Type.Object({
     'Longest wait for in-flight requests on SIGTERM before connections are cut',
     30_000,
   ),
+  SHUTDOWN_DRAIN_DELAY_MS: int(
+    'On SIGTERM, how long the API keeps answering (readiness 503, Connection: close) before it stops accepting, so the load balancer stops sending first; part of SHUTDOWN_TIMEOUT_MS',
+    5000,
+  ),
   ALLOW_EMBEDDED_DRIVERS: Type.Array(Type.Enum(['database', 'redis', 'storage', 'llm']), {
     description:
       'Embedded drivers staging and production may start with anyway, as a JSON list, e.g. ["llm"]; none by default',
@@ -113,6 +117,27 @@ export const SettingsSchema = Type.Object({
     false,
   ),
   API_BODY_LIMIT_BYTES: int('Largest JSON request body, in bytes', 1_048_576, 1),
+  API_HEADERS_TIMEOUT_MS: int('Longest a client may take to send the request headers', 20_000, 1),
+  API_REQUEST_TIMEOUT_MS: int(
+    'Longest a client may take to send a whole request, body included (uploads too)',
+    300_000,
+    1,
+  ),
+  API_KEEP_ALIVE_TIMEOUT_MS: int(
+    'Idle keep-alive connections are closed after this long; keep it above the front end’s idle timeout (Azure: 230 s)',
+    240_000,
+    1,
+  ),
+  API_MAX_STREAMS_PER_CLIENT: int(
+    'Event streams and WebSockets one client (token subject, else IP address) may hold open at once',
+    20,
+    1,
+  ),
+  UPLOAD_IDLE_TIMEOUT_MS: int(
+    'An upload that sends nothing for this long fails with 400 and leaves nothing behind',
+    30_000,
+    1,
+  ),
   MAX_UPLOAD_MB: int('Largest file upload, in MB', 100, 1),
 
   // Auth

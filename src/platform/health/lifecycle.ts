@@ -6,6 +6,8 @@ export type LifecycleState = 'starting' | 'ready' | 'draining';
 export interface Lifecycle {
   readonly state: LifecycleState;
   markReady(): void;
+  /** Moves to draining (readiness 503, Connection: close) without ending streams yet. */
+  markDraining(): void;
   /** Moves to draining (once) and runs every drain callback; resolves when they have settled. */
   drain(): Promise<void>;
   /** Registers a callback run on drain; returns a function that removes it. */
@@ -23,6 +25,9 @@ export function createLifecycle(): Lifecycle {
     },
     markReady() {
       if (state === 'starting') state = 'ready';
+    },
+    markDraining() {
+      state = 'draining';
     },
     drain() {
       state = 'draining';

@@ -198,7 +198,7 @@ describe('the WebSocket protocol', () => {
       healthy.socket.once('close', (code: number) => resolve(code)),
     );
     await fixture.lifecycle.drain();
-    expect(await closed).toBe(1001);
+    expect(await closed).toBe(1012);
     await expect
       .poll(async () => (await fixture.app.inject({ method: 'GET', url: '/metrics' })).body)
       .toMatch(/azimuth_ws_connections(\{[^}]*\})? 0/);

@@ -78,7 +78,7 @@ describe('withInstrumentation', () => {
     expect(typeof (upload?.blob as { durationMs: unknown }).durationMs).toBe('number');
     expect(lines.find((l) => l.msg === 'blob download')).toMatchObject({ blob: { bytes: 5 } });
     expect(lines.find((l) => l.msg === 'blob head refused')).toMatchObject({
-      level: 'warn',
+      level: 'info',
       blob: { status: 404 },
     });
 

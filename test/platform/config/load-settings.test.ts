@@ -134,6 +134,33 @@ describe('loadSettings', () => {
     expect(jwtProblems).toEqual(['AUTH_JWT_SECRET: AUTH_MODE=jwt needs AUTH_JWT_SECRET or AUTH_JWKS_URL']);
   });
 
+  it('refuses timeouts out of order: headers after the whole request, a drain delay past the shutdown limit', async () => {
+    const problems = await problemsOf(
+      loadSettings({
+        env: {
+          API_HEADERS_TIMEOUT_MS: '60000',
+          API_REQUEST_TIMEOUT_MS: '30000',
+          SHUTDOWN_DRAIN_DELAY_MS: '30000',
+          SHUTDOWN_TIMEOUT_MS: '10000',
+        },
+        configDir: '/nonexistent',
+      }),
+    );
+    expect(problems).toEqual([
+      'API_HEADERS_TIMEOUT_MS: must not exceed API_REQUEST_TIMEOUT_MS',
+      'SHUTDOWN_DRAIN_DELAY_MS: must be less than SHUTDOWN_TIMEOUT_MS, which includes it',
+    ]);
+    const staging = await loadSettings({
+      env: {
+        ENVIRONMENT: 'staging',
+        AUTH_JWT_SECRET: 'x'.repeat(32),
+        ALLOW_EMBEDDED_DRIVERS: '["database","redis","storage","llm"]',
+      },
+      configDir: '/nonexistent',
+    }).catch((error: unknown) => error);
+    expect(staging).toMatchObject({ SHUTDOWN_DRAIN_DELAY_MS: 5000, UPLOAD_IDLE_TIMEOUT_MS: 30_000 });
+  });
+
   it('converts a JSON object setting (LLM_PRICES) and refuses one that is not an object', async () => {
     const settings = await loadSettings({
       env: {
