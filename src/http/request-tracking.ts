@@ -1,6 +1,7 @@
 // Per-request plumbing: the correlation id in AsyncLocalStorage and in the response header,
 // one log line per request, and the request-duration histogram labelled by route template.
 // Each part can be left out by the bench (request-features.ts) to measure what it costs.
+import { levels } from 'pino';
 import type { Registry } from 'prom-client';
 import { correlationHeader } from '../platform/telemetry/correlation-id.js';
 import { requestContext, type RequestContext } from '../platform/telemetry/request-context.js';
@@ -49,7 +50,9 @@ function registerCompletion(app: App, options: RequestTrackingOptions) {
     const status = reply.statusCode;
     const durationMs = reply.elapsedTime;
     duration?.observe(request.method, route, status, durationMs / 1000);
-    if (!log) {
+    // Probes arrive every few seconds from every load balancer: noise at info level.
+    const level = status >= 500 ? 'error' : route.startsWith('/health') ? 'debug' : 'info';
+    if (!log || (levels.values[request.log.level] ?? 0) > (levels.values[level] ?? 0)) {
       done();
       return;
     }
@@ -63,10 +66,7 @@ function registerCompletion(app: App, options: RequestTrackingOptions) {
       status,
       durationMs: Math.round(durationMs * 100) / 100,
     };
-    if (status >= 500) request.log.error(line, 'request completed');
-    // Probes arrive every few seconds from every load balancer: noise at info level.
-    else if (route.startsWith('/health')) request.log.debug(line, 'request completed');
-    else request.log.info(line, 'request completed');
+    request.log[level](line, 'request completed');
     done();
   });
 }
