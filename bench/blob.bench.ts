@@ -1,7 +1,7 @@
 // Blob storage: our fully decorated BlobStore (Azure driver: resilience, SAS cache, quota,
 // logs, metrics, audit) against the Azure SDK used directly, on the same Azurite in the same
 // run. Upload and download of 1 KB, 1 MB and 100 MB, SAS links per second, list of 100 blobs.
-// Ratios are SDK time / our time (1.0 = no overhead; target ≥ 0.7).
+// Ratios are SDK time / our time (1.0 = no overhead; target ≥ 0.8).
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -22,8 +22,9 @@ import { buildTestApp } from '../test/helpers/test-app.js';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { testSettings } from '../test/helpers/test-settings.js';
+import { target } from './support/targets.js';
 
-const target = 0.7;
+const threshold = 0.8;
 
 function generated(size: number): Readable {
   const chunk = Buffer.alloc(Math.min(size, 64 * 1024), 7);
@@ -91,8 +92,10 @@ function row(label: string, result: { oursMs: number; sdkMs: number }): void {
   const { oursMs, sdkMs } = result;
   const ratio = sdkMs / oursMs;
   console.log(
-    `${label.padEnd(28)} ours ${oursMs.toFixed(2).padStart(9)} ms  sdk ${sdkMs.toFixed(2).padStart(9)} ms  ratio ${ratio.toFixed(2)} ${ratio >= target ? 'OK' : 'BELOW TARGET'}`,
+    `${label.padEnd(28)} ours ${oursMs.toFixed(2).padStart(9)} ms  sdk ${sdkMs.toFixed(2).padStart(9)} ms  ratio ${ratio.toFixed(2)}`,
   );
+  // Issue 15's targets are the 1 MB and 100 MB transfers and SAS issuance; the rest is context.
+  if (/1 MB|100 MB|SAS/.test(label)) console.log(target(`${label}: SDK time / ours`, ratio, threshold));
 }
 
 export async function run(): Promise<void> {
@@ -266,7 +269,18 @@ async function throughApi(azurite: Azurite): Promise<void> {
           ? sdk.getBlockBlobClient(name).uploadStream(generated(size), 4 * 1024 * 1024, 4)
           : sdk.getBlockBlobClient(name).uploadData(body)
         ).then(() => undefined);
+      const rssBefore = process.memoryUsage.rss();
+      let rssPeak = rssBefore;
+      const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 20);
       row(`API upload ${label}`, await compare(iterations, () => post(name, size), sdkUpload));
+      clearInterval(sampler);
+      if (size >= 100 * 1024 * 1024) {
+        // Client, server and SDK share this process: the rise bounds what the API's upload holds.
+        const riseMb = (rssPeak - rssBefore) / (1024 * 1024);
+        console.log(
+          target('RSS rise during 100 MB uploads', riseMb, 64, { unit: ' MB', below: true, digits: 1 }),
+        );
+      }
       const sdkDownload = async () => {
         const response = await sdk.getBlockBlobClient(name).download();
         if (response.readableStreamBody !== undefined) await pipeline(response.readableStreamBody, drain());

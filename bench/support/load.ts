@@ -6,6 +6,8 @@ export interface LoadResult {
   p50: number;
   p99: number;
   non2xx: number;
+  /** Requests answered in the measured run. */
+  total: number;
 }
 
 export async function load(
@@ -22,6 +24,7 @@ export async function load(
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
+    total: result.requests.total,
   };
 }
 

@@ -1,13 +1,22 @@
-// A stars API process for benchmarks, built as the composition root will build it (every
-// foundation plugin on): settings from the environment, embedded PGlite, memory cache and bus.
+// A stars API process for benchmarks, built as the composition root builds it (every foundation
+// plugin on): settings from the environment, embedded PGlite, memory cache and bus.
+// BENCH_VARIANTS (JSON: [{ port, off?: [request features], redis?: true }]) builds one app per
+// entry over the same store and cache, each on its own port, without the features it names and
+// with rate-limit counters in the local Redis (under a key prefix of its own) when `redis` says so:
+// one process and one seeding for the whole per-feature table. BENCH_AUTH=jwt adds the
+// bearer-token hook; BENCH_SEED=1 stores 20 stars with 1…20 likes first.
 import { PGlite } from '@electric-sql/pglite';
+import { Redis } from 'ioredis';
 import { Kysely, Migrator } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import { buildApp } from '../../src/http/app.js';
+import { requestFeatures, type RequestFeature } from '../../src/http/request-features.js';
 import type { StarsTables } from '../../src/modules/stars/postgres-stars-store.js';
 import { starsMigrations } from '../../src/modules/stars/stars-migrations.js';
 import { starsModule } from '../../src/modules/stars/stars-module.js';
+import type { StarsStore } from '../../src/modules/stars/stars-store.js';
 import { createStarsStore } from '../../src/modules/stars/stars-store-factory.js';
+import { createJwtAuthenticator } from '../../src/platform/auth/authenticator.js';
 import { cacheOptionsFromSettings } from '../../src/platform/cache/cache-options.js';
 import { MemoryCache } from '../../src/platform/cache/memory-cache.js';
 import { loadAzimuthSettings } from '../../src/roles/settings.js';
@@ -21,6 +30,20 @@ const settings = await loadAzimuthSettings({ env: process.env, configDir: '/none
 const logger = createLogger({ level: settings.LOG_LEVEL });
 const metrics = createMetricsRegistry();
 const lifecycle = createLifecycle();
+
+interface Variant {
+  port: number;
+  off?: string[];
+  redis?: boolean;
+}
+const variants = JSON.parse(process.env.BENCH_VARIANTS ?? `[{ "port": ${settings.PORT} }]`) as Variant[];
+const rateLimitRedis = variants.some((v) => v.redis === true)
+  ? new Redis({ host: '127.0.0.1', port: 6379, keyPrefix: `bench-${process.pid}:` })
+  : undefined;
+const featuresOf = (variant: Variant) =>
+  (variant.off ?? []).filter((name): name is RequestFeature =>
+    (requestFeatures as readonly string[]).includes(name),
+  );
 
 // The memory bus writes to every stream inside publish(): timing it gives the server's share of
 // the fan-out, printed at exit so the bench can tell it from the clients' share.
@@ -41,25 +64,49 @@ const { error } = await new Migrator({
   provider: { getMigrations: () => Promise.resolve(starsMigrations) },
 }).migrateToLatest();
 if (error !== undefined) throw new Error('stars migrations failed', { cause: error });
+const store = createStarsStore({ store: 'postgres', db, driver: 'pglite' });
 
-const app = await buildApp({
-  settings,
-  logger,
-  metrics,
-  health: createHealthRegistry(),
-  lifecycle,
-  modules: [
-    starsModule({
-      store: createStarsStore({ store: 'postgres', db, driver: 'pglite' }),
-      cache: new MemoryCache(cacheOptionsFromSettings(settings), { logger, metrics }),
-      events: bus,
-      lifecycle,
-      metrics,
-      settings,
-    }),
-  ],
-});
-await app.listen({ port: settings.PORT, host: '127.0.0.1' });
+/** 25 users, 20 stars with a message of typical length, star i liked by i + 1 users. */
+async function seed(stars: StarsStore) {
+  const users = [];
+  for (let i = 0; i < 25; i++) users.push(await stars.createUser({ name: `Bench user ${i}` }));
+  for (let i = 0; i < 20; i++) {
+    const star = await stars.createStar({
+      userId: users[i]?.id ?? '',
+      name: `Star ${i}`,
+      message: 'A star for the benchmark, with a message of typical length.',
+      ra: i * 17,
+      dec: i - 10,
+      color: '#a0b0c0',
+    });
+    for (const fan of users.slice(0, i + 1)) await stars.like(star.id, fan.id);
+  }
+}
+if (process.env.BENCH_SEED === '1') await seed(store);
+
+const cache = new MemoryCache(cacheOptionsFromSettings(settings), { logger, metrics });
+const authenticator =
+  process.env.BENCH_AUTH === 'jwt'
+    ? createJwtAuthenticator({ secret: 'bench-secret-that-is-at-least-32-characters' })
+    : undefined;
+const apps: Awaited<ReturnType<typeof buildApp>>[] = [];
+for (const variant of variants) {
+  // Each app registers its own metrics.
+  const registry = apps.length === 0 ? metrics : createMetricsRegistry();
+  const app = await buildApp({
+    settings,
+    logger,
+    metrics: registry,
+    health: createHealthRegistry(),
+    lifecycle,
+    featuresOff: featuresOf(variant),
+    ...(authenticator ? { authenticator } : {}),
+    ...(variant.redis === true && rateLimitRedis ? { rateLimitRedis } : {}),
+    modules: [starsModule({ store, cache, events: bus, lifecycle, metrics: registry, settings })],
+  });
+  await app.listen({ port: variant.port, host: '127.0.0.1' });
+  apps.push(app);
+}
 lifecycle.markReady();
 
 process.once('SIGTERM', () => {
@@ -76,7 +123,8 @@ process.once('SIGTERM', () => {
   }
   void lifecycle
     .drain()
-    .then(() => app.close())
+    .then(() => Promise.all(apps.map((app) => app.close())))
     .then(() => db.destroy())
+    .then(() => rateLimitRedis?.quit())
     .finally(() => process.exit(0));
 });

@@ -1,7 +1,5 @@
 // Builds the Fastify app from explicit dependencies. Tests build it and use `inject`; only
 // `roles/` listen. Layers: request plumbing and security, then the foundation's routes, then modules.
-import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -11,23 +9,16 @@ import type { Authenticator } from '../platform/auth/authenticator.js';
 import type { Settings } from '../platform/config/settings-schema.js';
 import type { HealthRegistry } from '../platform/health/health-registry.js';
 import type { Lifecycle } from '../platform/health/lifecycle.js';
-import { correlationHeader, correlationIdFrom } from '../platform/telemetry/correlation-id.js';
+import { correlationIdFrom } from '../platform/telemetry/correlation-id.js';
 import type { App, AppModule } from './app-types.js';
-import { registerAuditLogRoute } from './audit-log-route.js';
-import { registerAuth } from './auth.js';
-import { registerConsole, type ConsoleOptions } from './console.js';
-import { registerHealthRoutes } from './health-routes.js';
-import { registerMetricsRoute } from './metrics-route.js';
-import { registerMetricsSummaryRoute } from './metrics-summary-route.js';
+import type { ConsoleOptions } from './console.js';
+import { registerFoundationRoutes } from './foundation-routes.js';
 import { registerOpenApi } from './openapi.js';
 import { registerProblemHandlers } from './problem.js';
-import { registerRateLimits } from './rate-limits.js';
-import { registerRefusalAudit } from './refusal-audit.js';
-import { registerRequestTracking } from './request-tracking.js';
-import { registerRootRoute } from './root-route.js';
+import type { RequestFeature } from './request-features.js';
+import { registerRequestHooks } from './request-hooks.js';
+import { requestLoggerFactory } from './request-logger.js';
 import { serverTimeouts } from './server-timeouts.js';
-import { registerStreamSlots } from './stream-slots.js';
-import { registerUploadGuard } from './upload-guard.js';
 
 export interface AppDeps {
   settings: Settings;
@@ -45,6 +36,8 @@ export interface AppDeps {
   auditLog?: AuditLog & AuditLogReader;
   /** Serve the web console at `/` (the api and all roles). */
   console?: Pick<ConsoleOptions, 'root' | 'mediaOrigins' | 'identityOrigins' | 'entra'>;
+  /** Bench only (bench/foundation.bench.ts): build without these, to measure what each costs. */
+  featuresOff?: readonly RequestFeature[];
 }
 
 export async function buildApp(deps: AppDeps): Promise<App> {
@@ -55,8 +48,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: (request) => correlationIdFrom(request.headers),
     requestIdHeader: false,
-    // The correlation id reaches every line through the logger's mixin; don't bind it twice.
-    childLoggerFactory: (logger, _bindings, options) => logger.child({}, options),
+    childLoggerFactory: requestLoggerFactory,
     bodyLimit: settings.API_BODY_LIMIT_BYTES,
     // Strict bodies: an unknown field is a 400 naming it, not silently dropped (Fastify's default
     // strips it, so `ttl_seconds` for `ttlSeconds` made a star that never expires), and a JSON body
@@ -72,81 +64,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  registerRequestTracking(app, deps.metrics);
-  // While draining, tell keep-alive clients to go, so the connection closes after this response
-  // and the server can finish closing.
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (deps.lifecycle.state === 'draining') reply.header('connection', 'close');
-    done(null, payload);
-  });
-  registerAuth(app, deps.authenticator);
-  if (deps.auditLog) registerRefusalAudit(app, deps.auditLog);
-  registerUploadGuard(app, { idleTimeoutMs: settings.UPLOAD_IDLE_TIMEOUT_MS });
-  registerStreamSlots(app, settings.API_MAX_STREAMS_PER_CLIENT);
-
-  await registerRateLimits(app, {
-    globalPerMinute: settings.API_RATE_LIMIT_GLOBAL,
-    failOpen: settings.API_RATE_LIMIT_FAIL_OPEN,
-    ...(deps.rateLimitRedis ? { redis: deps.rateLimitRedis } : {}),
-  });
-  // The headers an API needs (OWASP REST guidance): no framing, no sniffing, HSTS, a strict CSP
-  // (the docs page sets its own). Document-only headers are left off: they add bytes to every
-  // response and protect nothing a JSON answer can do.
-  await app.register(helmet, {
-    global: true,
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-    },
-    frameguard: { action: 'deny' },
-    crossOriginOpenerPolicy: false,
-    originAgentCluster: false,
-    xDnsPrefetchControl: false,
-    xDownloadOptions: false,
-    xPermittedCrossDomainPolicies: false,
-    xXssProtection: false,
-  });
-  await app.register(cors, {
-    origin: settings.API_CORS_ORIGINS.includes('*') ? true : settings.API_CORS_ORIGINS,
-    // The plugin's default is GET, HEAD, POST only, which leaves a browser unable to edit or delete.
-    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    exposedHeaders: [
-      correlationHeader,
-      'ratelimit-limit',
-      'ratelimit-remaining',
-      'ratelimit-reset',
-      'retry-after',
-      'etag',
-      'content-range',
-      'location',
-    ],
-  });
+  await registerRequestHooks(app, deps);
   registerProblemHandlers(app, {
     exposeInternalErrors: settings.ENVIRONMENT === 'development',
     notFoundRateLimit: Math.min(settings.API_RATE_LIMIT_GLOBAL, 100),
   });
   await registerOpenApi(app, { title: settings.PROJECT_NAME, version: settings.VERSION });
 
-  registerRootRoute(app, {
-    name: settings.PROJECT_NAME,
-    version: settings.VERSION,
-    environment: settings.ENVIRONMENT,
-  });
-  registerHealthRoutes(app, {
-    health: deps.health,
-    lifecycle: deps.lifecycle,
-    version: settings.VERSION,
-    environment: settings.ENVIRONMENT,
-  });
-  registerMetricsRoute(app, deps.metrics);
-  registerMetricsSummaryRoute(app, { metrics: deps.metrics, health: deps.health });
-  if (deps.auditLog) registerAuditLogRoute(app, { auditLog: deps.auditLog });
-  if (deps.console)
-    await registerConsole(app, {
-      ...deps.console,
-      version: settings.VERSION,
-      environment: settings.ENVIRONMENT,
-    });
+  await registerFoundationRoutes(app, deps);
 
   for (const module of deps.modules ?? []) {
     await app.register(async (scope) => module(scope.withTypeProvider<TypeBoxTypeProvider>()));

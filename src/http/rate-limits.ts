@@ -17,6 +17,8 @@ declare module 'fastify' {
 }
 
 export interface RateLimitOptions {
+  /** False only in the bench: no route is limited (app.rateLimit still exists for the 404 handler). */
+  enabled?: boolean;
   globalPerMinute: number;
   redis?: Redis;
   failOpen: boolean;
@@ -24,18 +26,10 @@ export interface RateLimitOptions {
 
 export async function registerRateLimits(app: App, options: RateLimitOptions) {
   app.decorateRequest('inRateLimitStage', false);
-  // The plugin's per-route checks run after global onRequest hooks and before parsing.
-  app.addHook('onRequest', (request, _reply, done) => {
-    request.inRateLimitStage = true;
-    done();
-  });
-  app.addHook('preParsing', (request, _reply, payload, done) => {
-    request.inRateLimitStage = false;
-    done(null, payload);
-  });
-
+  const enabled = options.enabled ?? true;
+  if (enabled) registerStageFlag(app);
   await app.register(rateLimit, {
-    global: true,
+    global: enabled,
     max: options.globalPerMinute,
     timeWindow: 60_000,
     enableDraftSpec: true,
@@ -47,6 +41,18 @@ export async function registerRateLimits(app: App, options: RateLimitOptions) {
         `Rate limit of ${context.max} requests per ${context.after} exceeded.`,
         Math.ceil(context.ttl / 1000),
       ),
+  });
+}
+
+function registerStageFlag(app: App) {
+  // The plugin's per-route checks run after global onRequest hooks and before parsing.
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.inRateLimitStage = true;
+    done();
+  });
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    request.inRateLimitStage = false;
+    done(null, payload);
   });
 }
 

@@ -1,9 +1,12 @@
 // Per-request plumbing: the correlation id in AsyncLocalStorage and in the response header,
 // one log line per request, and the request-duration histogram labelled by route template.
-import { Histogram, type Registry } from 'prom-client';
+// Each part can be left out by the bench (request-features.ts) to measure what it costs.
+import { levels } from 'pino';
+import type { Registry } from 'prom-client';
 import { correlationHeader } from '../platform/telemetry/correlation-id.js';
 import { requestContext, type RequestContext } from '../platform/telemetry/request-context.js';
 import type { App } from './app-types.js';
+import { createRequestDuration } from './request-duration.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -11,45 +14,59 @@ declare module 'fastify' {
   }
 }
 
-export function registerRequestTracking(app: App, metrics: Registry) {
-  const duration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request duration by route template, method and status',
-    labelNames: ['method', 'route', 'status_code'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [metrics],
-  });
+export interface RequestTrackingOptions {
+  metrics: Registry;
+  correlationContext: boolean;
+  requestLog: boolean;
+  histogram: boolean;
+}
 
+export function registerRequestTracking(app: App, options: RequestTrackingOptions) {
   app.decorateRequest('context', undefined as unknown as RequestContext);
+  if (options.correlationContext) registerCorrelationContext(app);
+  if (options.requestLog || options.histogram) registerCompletion(app, options);
+}
 
+/** One context object per request, entered once; no closure is made for it. */
+function registerCorrelationContext(app: App) {
   app.addHook('onRequest', (request, reply, done) => {
     request.context = { correlationId: request.id, clientIp: request.ip };
     reply.header(correlationHeader, request.id);
     requestContext.run(request.context, done);
   });
-  // Body parsing runs outside the onRequest continuation; enter the same context again for handlers.
+  // A body is parsed from socket events, outside the onRequest continuation: enter the context
+  // again for the handler then. A request without one never left it.
   app.addHook('preHandler', (request, _reply, done) => {
-    requestContext.run(request.context, done);
+    if (requestContext.get() === request.context) done();
+    else requestContext.run(request.context, done);
   });
+}
 
+function registerCompletion(app: App, options: RequestTrackingOptions) {
+  const duration = options.histogram ? createRequestDuration(options.metrics) : undefined;
+  const log = options.requestLog;
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const status = reply.statusCode;
     const durationMs = reply.elapsedTime;
-    duration.observe({ method: request.method, route, status_code: status }, durationMs / 1000);
+    duration?.observe(request.method, route, status, durationMs / 1000);
+    // Probes arrive every few seconds from every load balancer: noise at info level.
+    const level = status >= 500 ? 'error' : route.startsWith('/health') ? 'debug' : 'info';
+    if (!log || (levels.values[request.log.level] ?? 0) > (levels.values[level] ?? 0)) {
+      done();
+      return;
+    }
+    // The id is given here rather than by entering the request's context again: onResponse runs
+    // after the response has gone, and a closure per request is what this path avoids.
     const line = {
+      correlationId: request.id,
       method: request.method,
       route,
       url: request.url,
       status,
       durationMs: Math.round(durationMs * 100) / 100,
     };
-    requestContext.run(request.context, () => {
-      if (status >= 500) request.log.error(line, 'request completed');
-      // Probes arrive every few seconds from every load balancer: noise at info level.
-      else if (route.startsWith('/health')) request.log.debug(line, 'request completed');
-      else request.log.info(line, 'request completed');
-    });
+    request.log[level](line, 'request completed');
     done();
   });
 }

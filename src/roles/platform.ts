@@ -58,6 +58,15 @@ export interface Platform {
   close(): Promise<void>;
 }
 
+/** What opening the ports needs, and where each registers its check and its closer. */
+interface Opening {
+  settings: Settings;
+  logger: Logger;
+  metrics: Registry;
+  health: HealthRegistry;
+  closers: (() => Promise<void>)[];
+}
+
 export async function createPlatform(settings: Settings, logger: Logger, role: string): Promise<Platform> {
   const metrics = createMetricsRegistry({ service: 'azimuth', role, ...clusterWorkerLabel() });
   const health = createHealthRegistry();
@@ -67,49 +76,18 @@ export async function createPlatform(settings: Settings, logger: Logger, role: s
       await closer().catch((error: unknown) => logger.error({ err: error }, 'closing a dependency failed'));
     }
   };
+  const opening: Opening = { settings, logger, metrics, health, closers };
 
   try {
-    const database = await createDatabase(settings, { logger, metrics });
-    closers.push(() => database.close());
-    health.register(database.check);
-    if (shouldMigrateAtStart(settings)) {
-      const applied = await migrateUp({ db: database.db, migrations: allMigrations });
-      logger.info({ applied, driver: database.driver }, `migrated at start-up: ${applied.length} applied`);
-    }
-
+    const database = await openDatabase(opening);
     const redis = await createRedis(settings, { logger });
     if (redis) {
       closers.push(() => redis.close());
       health.register(redis.check);
     }
-    const cache = createCache(settings, { logger, metrics, ...(redis ? { redis } : {}) });
-    closers.push(() => cache.close());
-    health.register(cache.check);
-    const events = createEventBus(settings, { logger, metrics, ...(redis ? { redis } : {}) });
-    closers.push(() => events.close());
-    health.register(events.check);
-    const jobs = await createJobQueue({ logger, metrics, ...(redis ? { redis } : {}) });
-    closers.push(() => jobs.close());
-    health.register(jobs.check);
-
+    const messaging = await openMessaging(opening, redis);
     const audit = new KyselyAuditLog({ db: database.db });
-    const policyMetrics = createPolicyMetrics({ registry: metrics });
-    const blobs = await createBlobStore(blobStoreOptionsFromSettings(settings), {
-      logger,
-      registry: metrics,
-      audit,
-      cache,
-      quota: redis ? createRedisQuotaStore({ redis: redis.connect('rateLimit') }) : createMemoryQuotaStore(),
-      policyMetrics,
-    });
-    health.register(blobs.health);
-    const llm = await loadLlmProvider(settings, {
-      logger,
-      registry: metrics,
-      policyMetrics,
-    });
-    closers.push(() => llm.close());
-    health.register(llm.health);
+    const storage = await openStorage(opening, { audit, cache: messaging.cache, redis });
 
     const rateLimitRedis = redis?.connect('rateLimit');
     if (redis && !(await redis.whenReady(settings.REDIS_CONNECT_TIMEOUT_MS))) {
@@ -127,12 +105,9 @@ export async function createPlatform(settings: Settings, logger: Logger, role: s
       database,
       ...(redis ? { redis } : {}),
       ...(rateLimitRedis ? { rateLimitRedis } : {}),
-      cache,
-      events,
-      jobs,
+      ...messaging,
       audit,
-      blobs,
-      llm,
+      ...storage,
       describe: () => health.checks.map((c) => `${c.name}=${c.driver}`).join(', '),
       close,
     };
@@ -140,6 +115,59 @@ export async function createPlatform(settings: Settings, logger: Logger, role: s
     await close();
     throw error;
   }
+}
+
+/** The database, migrated first where start-up migrates. */
+async function openDatabase({ settings, logger, metrics, health, closers }: Opening): Promise<Database> {
+  const database = await createDatabase(settings, { logger, metrics });
+  closers.push(() => database.close());
+  health.register(database.check);
+  if (shouldMigrateAtStart(settings)) {
+    const applied = await migrateUp({ db: database.db, migrations: allMigrations });
+    logger.info({ applied, driver: database.driver }, `migrated at start-up: ${applied.length} applied`);
+  }
+  return database;
+}
+
+/** Cache, events and jobs: on Redis when it is configured, in memory otherwise. */
+async function openMessaging(
+  { settings, logger, metrics, health, closers }: Opening,
+  redis: RedisConnections | undefined,
+): Promise<Pick<Platform, 'cache' | 'events' | 'jobs'>> {
+  const shared = { logger, metrics, ...(redis ? { redis } : {}) };
+  const cache = createCache(settings, shared);
+  closers.push(() => cache.close());
+  health.register(cache.check);
+  const events = createEventBus(settings, shared);
+  closers.push(() => events.close());
+  health.register(events.check);
+  const jobs = await createJobQueue(shared);
+  closers.push(() => jobs.close());
+  health.register(jobs.check);
+  return { cache, events, jobs };
+}
+
+/** Blob storage with every decorator, and the LLM provider, sharing one set of policy metrics. */
+async function openStorage(
+  { settings, logger, metrics, health, closers }: Opening,
+  deps: { audit: AuditLog; cache: ManagedCache; redis: RedisConnections | undefined },
+): Promise<Pick<Platform, 'blobs' | 'llm'>> {
+  const policyMetrics = createPolicyMetrics({ registry: metrics });
+  const blobs = await createBlobStore(blobStoreOptionsFromSettings(settings), {
+    logger,
+    registry: metrics,
+    audit: deps.audit,
+    cache: deps.cache,
+    quota: deps.redis
+      ? createRedisQuotaStore({ redis: deps.redis.connect('rateLimit') })
+      : createMemoryQuotaStore(),
+    policyMetrics,
+  });
+  health.register(blobs.health);
+  const llm = await loadLlmProvider(settings, { logger, registry: metrics, policyMetrics });
+  closers.push(() => llm.close());
+  health.register(llm.health);
+  return { blobs, llm };
 }
 
 /**

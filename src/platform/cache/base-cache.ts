@@ -6,6 +6,7 @@ import type { Logger } from '../telemetry/logger.js';
 import { counter } from '../telemetry/metric-factory.js';
 import type { Cache } from './cache.js';
 import { ttlFor, type CachePolicy } from './cache-options.js';
+import { ParsedValues } from './parsed-values.js';
 import { SingleFlight } from './single-flight.js';
 
 /** A Cache the composition root owns: it shows on /health and is closed at shutdown. */
@@ -24,6 +25,7 @@ export abstract class BaseCache implements Cache {
   abstract readonly driver: 'memory' | 'redis';
   readonly #policy: CachePolicy;
   readonly #flights = new SingleFlight();
+  readonly #parsed = new ParsedValues();
   readonly #logger: Logger;
   readonly #requests: Counter<'driver' | 'result'> | undefined;
   readonly #errors: Counter<'driver' | 'operation'> | undefined;
@@ -61,7 +63,7 @@ export abstract class BaseCache implements Cache {
       const { json, reads } = await this.fetch(key);
       this.#remember(key, reads);
       this.#requests?.inc({ driver: this.driver, result: json === undefined ? 'miss' : 'hit' });
-      return json === undefined ? undefined : (JSON.parse(json) as T);
+      return json === undefined ? undefined : (this.#parsed.parse(key, json) as T);
     } catch (error) {
       this.#failed('get', error);
       this.#requests?.inc({ driver: this.driver, result: 'error' });
