@@ -46,6 +46,9 @@ export interface ChaosStack {
   close(): Promise<void>;
 }
 
+/** Breaker times the roles run with, so scenarios know when a breaker will probe again. */
+export const breakerHalfOpenMs = { storage: 2000, llm: 3000 };
+
 /** Settings of both roles: short retry, breaker and lock times, so each fault plays out in seconds. */
 function roleEnv(parts: { redis: OwnRedis; postgres: OwnPostgres; azurite: OwnAzurite; llm: LlmStandIn }) {
   return {
@@ -67,11 +70,11 @@ function roleEnv(parts: { redis: OwnRedis; postgres: OwnPostgres; azurite: OwnAz
     STORAGE_RETRY_ATTEMPTS: '2',
     STORAGE_RETRY_BASE_MS: '100',
     STORAGE_RETRY_MAX_DELAY_MS: '500',
-    STORAGE_BREAKER_HALF_OPEN_MS: '2000',
+    STORAGE_BREAKER_HALF_OPEN_MS: String(breakerHalfOpenMs.storage),
     LLM_TIMEOUT_MS: '10000',
     LLM_RETRY_BASE_MS: '100',
     LLM_RETRY_MAX_DELAY_MS: '2000',
-    LLM_BREAKER_HALF_OPEN_MS: '3000',
+    LLM_BREAKER_HALF_OPEN_MS: String(breakerHalfOpenMs.llm),
     RECORDINGS_RETRY_DELAY_MS: '500',
     JOBS_LOCK_DURATION_MS: '2000',
     JOBS_STALLED_INTERVAL_MS: '1000',

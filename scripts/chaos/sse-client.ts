@@ -22,7 +22,7 @@ export function openSseClient(url: string, options: { reconnectMs?: number } = {
   const created = new Set<string>();
   let lastEventId: string | undefined;
   let controller = new AbortController();
-  let closed = false;
+  const state = { closed: false };
   const stats = { connections: 0, resumed: 0 };
 
   const onBlock = (block: string) => {
@@ -62,9 +62,10 @@ export function openSseClient(url: string, options: { reconnectMs?: number } = {
   };
 
   void (async () => {
-    while (!closed) {
+    while (!state.closed) {
       await readOnce().catch(() => undefined);
-      if (!closed) await sleep(options.reconnectMs ?? 250);
+      // A browser's EventSource waits too before it reconnects.
+      await sleep(options.reconnectMs ?? 250);
     }
   })();
 
@@ -79,8 +80,29 @@ export function openSseClient(url: string, options: { reconnectMs?: number } = {
     },
     drop: () => controller.abort(),
     close() {
-      closed = true;
+      state.closed = true;
       controller.abort();
     },
+  };
+}
+
+/**
+ * Which acknowledged stars the client saw created. Those acknowledged before `gap` or sent after it
+ * were announced for sure and must all be there; changes made inside the gap (Redis down, say)
+ * may not have been announced at all, and are only counted.
+ */
+export function sseCoverage(
+  client: SseClient,
+  written: ReadonlyMap<string, { startedAt: number; ackedAt: number }>,
+  gap: { from: number; to: number },
+) {
+  const all = [...written];
+  const announced = all.filter(([, w]) => w.ackedAt < gap.from || w.startedAt > gap.to);
+  const missed = announced.filter(([id]) => !client.created.has(id)).length;
+  return {
+    announced: announced.length,
+    missed,
+    notAnnounced: all.filter(([id]) => !client.created.has(id)).length - missed,
+    duplicates: client.ids.length - new Set(client.ids).size,
   };
 }

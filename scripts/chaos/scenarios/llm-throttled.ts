@@ -3,6 +3,7 @@
 // clearly: failed with a reason, or completed once the provider is back. The API does not notice.
 import { describe, loadFigures, serverErrors } from '../figures.js';
 import { call } from '../http-outcome.js';
+import { breakerHalfOpenMs } from '../chaos-stack.js';
 import { finished, sleep, uploadRecording, type RecordingState } from '../probes.js';
 import { check, type Scenario } from '../scenario.js';
 import { startTraffic } from '../traffic.js';
@@ -31,13 +32,8 @@ export const llmThrottled: Scenario = {
     llm.reset();
     llm.answer = stack.llmAnswer;
     const throttled = { status: 429, headers: { 'retry-after': '1' } };
-    llm.script(
-      'transcriptions',
-      throttled,
-      throttled,
-      throttled,
-      ...Array.from({ length: 12 }, () => ({ status: 500 })),
-    );
+    const failures = [throttled, throttled, throttled, ...Array.from({ length: 4 }, () => ({ status: 500 }))];
+    llm.script('transcriptions', ...failures);
     const traffic = startTraffic({ apiUrl, userId: stack.userId, readers: 2, writers: 1 });
     let breakerSeen = 0;
     const during = await uploadRecording(apiUrl, 'while the provider throttles');
@@ -46,13 +42,22 @@ export const llmThrottled: Scenario = {
       void llmMetrics(stack.workerUrl).then((m) => (breakerSeen = Math.max(breakerSeen, m.breaker)));
     }, 200);
     const first = during.id === undefined ? undefined : await finished(apiUrl, during.id, 60_000);
+    // The provider is back: replies left unplayed are dropped, and the breaker gets to half-open.
+    const calls = llm.received('transcriptions').length;
+    llm.reset();
+    llm.answer = stack.llmAnswer;
+    const recoveredAt = Date.now();
+    // cockatiel half-opens on the first call after the wait; a recording uploaded then is the probe.
+    await sleep(breakerHalfOpenMs.llm);
     const after = await uploadRecording(apiUrl, 'after the provider recovered');
     const second = after.id === undefined ? undefined : await finished(apiUrl, after.id, 60_000);
+    const recoveryMs = Date.now() - recoveredAt;
+    log(`provider recovered; a new recording ${second?.status ?? 'unfinished'} after ${recoveryMs} ms`);
     clearInterval(polling);
     await sleep(steadyMs);
     await traffic.stop();
     const metrics = await llmMetrics(stack.workerUrl);
-    const statuses = llm.received('transcriptions').length;
+    const statuses = calls + llm.received('transcriptions').length;
     const apiErrors = serverErrors(traffic.outcomes);
     return {
       name: this.name,
@@ -60,7 +65,8 @@ export const llmThrottled: Scenario = {
       figures: {
         ...loadFigures(traffic.outcomes),
         transcriptionCalls: statuses,
-        scriptedFailures: 15,
+        scriptedFailures: failures.length,
+        recoveryMs,
         llmRetries: metrics.retries,
         breakerOpened: breakerSeen === 2 ? 'yes' : 'no',
         throttledRecording: `${first?.status ?? 'unfinished'}${first?.error ? `: ${first.error}` : ''}`,

@@ -2,128 +2,125 @@
 // writes succeed or fail fast with 503 + Retry-After, /health is healthy again within 2 s, an SSE
 // client that drops resumes with Last-Event-ID and misses nothing, and the worker (not restarted)
 // consumes a job enqueued after the outage.
-import { check, type Scenario } from '../scenario.js';
+import type { ChaosStack } from '../chaos-stack.js';
 import { describe, loadFigures, notFailingFast, serverErrors, within } from '../figures.js';
+import type { CallResult } from '../http-outcome.js';
 import { finished, healthStatus, msUntil, sleep, uploadRecording } from '../probes.js';
-import { openSseClient } from '../sse-client.js';
-import { startTraffic } from '../traffic.js';
+import { check, type Check, type Scenario, type ScenarioOptions } from '../scenario.js';
+import { openSseClient, sseCoverage, type SseClient } from '../sse-client.js';
+import { startTraffic, type Traffic } from '../traffic.js';
 import { openWsClient } from '../ws-client.js';
+
+/** Kills Redis, tries an upload while it is down, starts it again and waits for /health. */
+async function outage(stack: ChaosStack, { faultMs, log }: ScenarioOptions) {
+  const faultAt = Date.now();
+  await stack.redis.kill();
+  log(`redis killed for ${faultMs} ms`);
+  const upload = await uploadRecording(stack.apiUrl, 'during the Redis outage');
+  await sleep(faultMs - (Date.now() - faultAt));
+  await stack.redis.start();
+  const restoredAt = Date.now();
+  const healthyMs = await msUntil(async () => (await healthStatus(stack.apiUrl)) === 'healthy', 30_000, 50);
+  log(`redis back; /health healthy after ${healthyMs ?? 'never'} ms`);
+  return { faultAt, healthyMs, healthyAt: restoredAt + (healthyMs ?? 30_000), upload };
+}
+
+/** A recording uploaded after the outage, followed to its end on the API and on /ws. */
+async function jobAfterOutage(stack: ChaosStack) {
+  const ws = openWsClient(stack.apiUrl);
+  const after = await uploadRecording(stack.apiUrl, 'after the Redis outage');
+  const id = after.id ?? '';
+  ws.watch(id);
+  const final = after.id === undefined ? undefined : await finished(stack.apiUrl, id, 60_000);
+  const wsSaw = (await msUntil(async () => ws.statusOf(id) === 'completed', 10_000)) !== undefined;
+  ws.close();
+  return { final, wsSaw, wsStatus: ws.statusOf(id) ?? 'nothing' };
+}
+
+function verdict(
+  traffic: Traffic,
+  sse: SseClient,
+  phases: Awaited<ReturnType<typeof outage>>,
+  job: Awaited<ReturnType<typeof jobAfterOutage>> & { sameWorker: boolean },
+) {
+  const window = { from: phases.faultAt, to: phases.healthyAt };
+  const all = within(traffic.outcomes, window);
+  const reads = within(traffic.outcomes, window, ['read']);
+  const writes = within(traffic.outcomes, window, ['write', 'file-write']);
+  const seen = sseCoverage(sse, traffic.starsWritten, window);
+  const slowest503 = Math.max(0, ...all.filter((o) => o.status === 503).map((o) => o.ms));
+  const { healthyMs } = phases;
+  const upload: CallResult = phases.upload;
+  const checks: Check[] = [
+    check('reads answer without a 5xx during the outage', serverErrors(reads).length === 0, describe(reads)),
+    check(
+      'writes succeed or fail fast with 503 + Retry-After, never hang',
+      notFailingFast(writes).length === 0,
+      describe(writes),
+    ),
+    check(
+      'an upload while the queue is down: accepted, or 503 with Retry-After',
+      notFailingFast([upload.outcome]).length === 0,
+      `${upload.outcome.status} ${upload.body?.slice(0, 160) ?? ''}`,
+    ),
+    check('/health healthy again after Redis returns', healthyMs !== undefined, `${healthyMs ?? 'never'} ms`),
+    check('/health healthy within 2 s', (healthyMs ?? Infinity) <= 2000, `${healthyMs ?? 'never'} ms`, true),
+    check('503s during the outage are fast (< 1 s)', slowest503 < 1000, `slowest ${slowest503} ms`, true),
+    check('the SSE client resumed with Last-Event-ID', sse.resumed >= 1, `${sse.resumed} resumes`),
+    check(
+      'the SSE client missed no announced change, and got none twice',
+      seen.missed === 0 && seen.duplicates === 0,
+      `missed ${seen.missed} of ${seen.announced}, ${seen.duplicates} duplicates`,
+    ),
+    check(
+      'the same worker process completes a job enqueued after the outage',
+      job.final?.status === 'completed' && job.sameWorker,
+      `${job.final?.status ?? 'unfinished'} ${job.final?.error ?? ''}`,
+    ),
+    check('the WebSocket client saw it complete', job.wsSaw, job.wsStatus),
+  ];
+  const figures = {
+    ...loadFigures(traffic.outcomes),
+    outageRequests: all.length,
+    outageByStatus: JSON.parse(describe(all)) as Record<string, number>,
+    slowest503Ms: slowest503,
+    healthyAfterMs: healthyMs ?? -1,
+    uploadDuringOutage: `${upload.outcome.status} (Retry-After ${upload.outcome.retryAfter ?? 'none'})`,
+    sseEvents: sse.ids.length,
+    sseResumed: sse.resumed,
+    sseMissed: seen.missed,
+    changesNotAnnounced: seen.notAnnounced,
+    lostWrites: 0,
+  };
+  return { figures, checks };
+}
 
 export const redisKilled: Scenario = {
   name: 'redis-killed',
   fault: 'Redis killed (SIGKILL, no persistence), then started again',
-  async run(stack, { faultMs, steadyMs, log }) {
-    const { apiUrl } = stack;
-    const sse = openSseClient(`${apiUrl}/events/stars/stream`);
-    const ws = openWsClient(apiUrl);
+  async run(stack, options) {
+    const sse = openSseClient(`${stack.apiUrl}/events/stars/stream`);
     const workerPid = stack.worker.child.pid;
-    const traffic = startTraffic({ apiUrl, userId: stack.userId });
-    await sleep(steadyMs);
-
-    const faultAt = Date.now();
-    await stack.redis.kill();
-    log(`redis killed for ${faultMs} ms`);
-    const duringOutage = await uploadRecording(apiUrl, 'during the Redis outage');
-    await sleep(faultMs - (Date.now() - faultAt));
-    await stack.redis.start();
-    const restoredAt = Date.now();
-    const healthyMs = await msUntil(async () => (await healthStatus(apiUrl)) === 'healthy', 30_000, 50);
-    const healthyAt = restoredAt + (healthyMs ?? 30_000);
-    log(`redis back; /health healthy after ${healthyMs ?? 'never'} ms`);
+    const traffic = startTraffic({ apiUrl: stack.apiUrl, userId: stack.userId });
+    await sleep(options.steadyMs);
+    const phases = await outage(stack, options);
     // A client whose connection blips now must resume with Last-Event-ID and miss nothing.
     sse.drop();
-    await sleep(steadyMs);
+    await sleep(options.steadyMs);
     await traffic.stop();
-
-    const after = await uploadRecording(apiUrl, 'after the Redis outage');
-    if (after.id !== undefined) ws.watch(after.id);
-    const final = after.id === undefined ? undefined : await finished(apiUrl, after.id, 60_000);
-    const wsSawIt =
-      after.id !== undefined &&
-      (await msUntil(async () => ws.statusOf(after.id ?? '') === 'completed', 10_000)) !== undefined;
+    const job = await jobAfterOutage(stack);
     await sleep(500);
     sse.close();
-    ws.close();
-
-    const outage = { from: faultAt, to: healthyAt };
-    const reads = within(traffic.outcomes, outage, ['read']);
-    const writes = within(traffic.outcomes, outage, ['write', 'file-write']);
-    const announced = [...traffic.starsWritten].filter(
-      ([, w]) => w.ackedAt < faultAt || w.startedAt > healthyAt,
-    );
-    const missed = announced.filter(([id]) => !sse.created.has(id)).map(([id]) => id);
-    const unannounced =
-      [...traffic.starsWritten].filter(([id]) => !sse.created.has(id)).length - missed.length;
-    const duplicates = sse.ids.length - new Set(sse.ids).size;
-    const watchdogRestarts = stack.worker.stdout.filter((line) =>
-      line.includes('job worker restarted'),
-    ).length;
-    const failFastMs = Math.max(
-      0,
-      ...within(traffic.outcomes, outage)
-        .filter((o) => o.status === 503)
-        .map((o) => o.ms),
-    );
-    const upload = duringOutage.outcome;
-
+    const watchdogRestarts = stack.worker.stdout.filter((line) => line.includes('restarted by the watchdog'));
+    const { figures, checks } = verdict(traffic, sse, phases, {
+      ...job,
+      sameWorker: stack.worker.child.pid === workerPid,
+    });
     return {
       name: this.name,
       fault: this.fault,
-      figures: {
-        ...loadFigures(traffic.outcomes),
-        outageRequests: within(traffic.outcomes, outage).length,
-        outageByStatus: JSON.parse(describe(within(traffic.outcomes, outage))) as Record<string, number>,
-        slowest503Ms: failFastMs,
-        healthyAfterMs: healthyMs ?? -1,
-        uploadDuringOutage: `${upload.status}${upload.retryAfter === undefined ? '' : ` (Retry-After ${upload.retryAfter})`}`,
-        sseEvents: sse.ids.length,
-        sseResumed: sse.resumed,
-        sseMissed: missed.length,
-        changesNotAnnounced: unannounced,
-        lostWrites: 0,
-        watchdogRestarts,
-      },
-      checks: [
-        check(
-          'reads answer without a 5xx during the outage',
-          serverErrors(reads).length === 0,
-          describe(reads),
-        ),
-        check(
-          'writes succeed or fail fast with 503 + Retry-After, never hang',
-          notFailingFast(writes).length === 0,
-          describe(writes),
-        ),
-        check(
-          'an upload while the queue is down: accepted, or 503 with Retry-After',
-          upload.status === 202 || (upload.status === 503 && upload.retryAfter !== undefined),
-          `${upload.status} ${duringOutage.body?.slice(0, 200) ?? ''}`,
-        ),
-        check(
-          '/health healthy again after Redis returns',
-          healthyMs !== undefined,
-          `${healthyMs ?? 'never'} ms`,
-        ),
-        check(
-          '/health healthy within 2 s',
-          healthyMs !== undefined && healthyMs <= 2000,
-          `${healthyMs} ms`,
-          true,
-        ),
-        check('503s during the outage are fast (< 1 s)', failFastMs < 1000, `slowest ${failFastMs} ms`, true),
-        check('the SSE client resumed with Last-Event-ID', sse.resumed >= 1, `${sse.resumed} resumes`),
-        check(
-          'the SSE client missed no announced change, and got none twice',
-          missed.length === 0 && duplicates === 0,
-          `missed ${missed.length} of ${announced.length}, ${duplicates} duplicates`,
-        ),
-        check(
-          'the same worker process completes a job enqueued after the outage',
-          final?.status === 'completed' && stack.worker.child.pid === workerPid,
-          `${final?.status ?? 'unfinished'} ${final?.error ?? ''}`,
-        ),
-        check('the WebSocket client saw it complete', wsSawIt, ws.statusOf(after.id ?? '') ?? 'nothing'),
-      ],
+      figures: { ...figures, watchdogRestarts: watchdogRestarts.length },
+      checks,
     };
   },
 };

@@ -1,6 +1,7 @@
 // A worker SIGKILLed in the middle of a recording (while its ffmpeg runs). After the next worker
 // starts, the job is taken over and ends with exactly one result (one transcription, one analysis),
-// and the temporary directory the dead worker left is gone.
+// and the temporary directory the dead worker left is gone. (killToResultMs includes starting the
+// new worker process.)
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished, jobTempDirs, msUntil, uploadRecording } from '../probes.js';
@@ -49,7 +50,7 @@ export const workerKilled: Scenario = {
       fault: this.fault,
       figures: {
         recording: final?.status ?? 'unfinished',
-        takeoverToResultMs: takeoverMs,
+        killToResultMs: takeoverMs,
         transcriptionCalls: transcriptions,
         analysisCalls: chats,
         tempDirsLeftByDeadWorker: left.length,
