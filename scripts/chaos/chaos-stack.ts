@@ -2,7 +2,8 @@
 // LLM stand-in, and Azimuth's real `api` and `worker` roles as child processes of the CLI, wired
 // to them through the environment as a deployment would be. Scenarios break one part at a time
 // and restart processes through this object.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,45 @@ const insights = {
 
 const cli = fileURLToPath(new URL('../../src/roles/cli.ts', import.meta.url));
 
+/** The workers' ffmpeg: the real one, unless told to hang (so a kill lands mid-job). */
+export interface HangingFfmpeg {
+  /** From now on, compressions hang (the version probe still answers). */
+  hang(): Promise<void>;
+  /** The pid of the hanging compression once one started, else undefined. */
+  hangingPid(): Promise<number | undefined>;
+  /** Compressions run the real ffmpeg again. */
+  release(): Promise<void>;
+}
+
+function hangingFfmpeg(dir: string): HangingFfmpeg & { path: string } {
+  const path = join(dir, 'ffmpeg.sh');
+  const flag = join(dir, 'hang');
+  const pidFile = join(dir, 'hanging.pid');
+  writeFileSync(
+    path,
+    [
+      '#!/bin/sh',
+      'case "$*" in *-version*) exec ffmpeg "$@";; esac',
+      `if [ -e "${flag}" ]; then echo $$ > "${pidFile}"; exec sleep 120; fi`,
+      'exec ffmpeg "$@"',
+      '',
+    ].join('\n'),
+  );
+  chmodSync(path, 0o755);
+  return {
+    path,
+    hang: () => writeFile(flag, ''),
+    async hangingPid() {
+      const text = await readFile(pidFile, 'utf8').catch(() => '');
+      return text.trim() === '' ? undefined : Number(text.trim());
+    },
+    async release() {
+      await rm(flag, { force: true });
+      await rm(pidFile, { force: true });
+    },
+  };
+}
+
 export interface ChaosStack {
   redis: OwnRedis;
   postgres: OwnPostgres;
@@ -37,6 +77,7 @@ export interface ChaosStack {
   worker: Spawned;
   /** TMPDIR of the workers: their jobs' temporary directories are under `${tempRoot}/azimuth`. */
   tempRoot: string;
+  ffmpeg: HangingFfmpeg;
   /** The star-map user the load writes as. */
   userId: string;
   /** Starts the API again (after a scenario stopped it) on the same port. */
@@ -114,11 +155,18 @@ export async function startChaosStack(): Promise<ChaosStack> {
   llm.answer = insights;
   const dataDir = mkdtempSync(join(tmpdir(), 'chaos-data-'));
   const tempRoot = mkdtempSync(join(tmpdir(), 'chaos-tmp-'));
+  const ffmpeg = hangingFfmpeg(dataDir);
   const [apiPort, workerPort] = [await freePort(), await freePort()];
   const env = { ...roleEnv({ redis, postgres, azurite, llm }), DATA_DIR: dataDir };
   const startApi = () => startRole('api', { ...env, PORT: String(apiPort) });
   const startWorker = (extra: Record<string, string> = {}) =>
-    startRole('worker', { ...env, PORT: String(workerPort), TMPDIR: tempRoot, ...extra });
+    startRole('worker', {
+      ...env,
+      PORT: String(workerPort),
+      TMPDIR: tempRoot,
+      FFMPEG_PATH: ffmpeg.path,
+      ...extra,
+    });
   // Both migrate at start-up; the migrator's advisory lock makes one wait for the other.
   const [api, worker] = await Promise.all([startApi(), startWorker()]);
   const stack: ChaosStack = {
@@ -132,6 +180,7 @@ export async function startChaosStack(): Promise<ChaosStack> {
     api,
     worker,
     tempRoot,
+    ffmpeg,
     userId: '',
     startApi: async () => (stack.api = await startApi()),
     startWorker: async (extra) => (stack.worker = await startWorker(extra)),

@@ -6,9 +6,9 @@ export interface SseClient {
   readonly ids: string[];
   /** Ids of the stars whose `create` event arrived. */
   readonly created: Set<string>;
-  /** Connections opened after the first one. */
+  /** Streams opened after the first one. */
   readonly reconnects: number;
-  /** Connections that resumed with a Last-Event-ID. */
+  /** Streams opened with a Last-Event-ID. */
   readonly resumed: number;
   /** Drops the current connection as a network blip would; the client reconnects by itself. */
   drop(): void;
@@ -42,13 +42,11 @@ export function openSseClient(url: string, options: { reconnectMs?: number } = {
   const readOnce = async () => {
     controller = new AbortController();
     const headers: Record<string, string> = { accept: 'text/event-stream' };
-    if (lastEventId !== undefined) {
-      headers['last-event-id'] = lastEventId;
-      stats.resumed += 1;
-    }
-    stats.connections += 1;
+    if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
     const response = await fetch(url, { headers, signal: controller.signal });
     if (response.status !== 200 || response.body === null) return;
+    stats.connections += 1;
+    if (lastEventId !== undefined) stats.resumed += 1;
     const decoder = new TextDecoder();
     let buffer = '';
     for await (const chunk of response.body) {

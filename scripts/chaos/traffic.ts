@@ -84,7 +84,9 @@ export function startTraffic(options: TrafficOptions): Traffic {
   const loop = async (once: () => Promise<void>) => {
     while (running) {
       await once();
-      await sleep(options.pauseMs ?? 25);
+      // Nobody listening (a restart): a client backs off instead of spinning.
+      const refused = outcomes.at(-1)?.status === 'refused';
+      await sleep(refused ? 100 : (options.pauseMs ?? 25));
     }
   };
   const loops = [

@@ -32,7 +32,9 @@ export const sigtermUnderLoad: Scenario = {
     log(`api exited ${JSON.stringify(exit)} after ${exitedAt - signalAt} ms`);
     await stack.startApi();
     const readyAt = Date.now();
-    await msUntil(async () => sse.resumed >= 1, 10_000);
+    await msUntil(async () => sse.resumed >= 1, 15_000);
+    // Load on the new API, until at least one star written there is acknowledged.
+    await msUntil(async () => [...traffic.starsWritten.values()].some((w) => w.startedAt > readyAt), 15_000);
     await sleep(steadyMs);
     await traffic.stop();
     await sleep(500);
@@ -74,7 +76,7 @@ export const sigtermUnderLoad: Scenario = {
         ),
         check(
           'the SSE client resumed on the new API with Last-Event-ID and missed nothing',
-          sse.resumed >= 1 && seen.missed === 0,
+          sse.resumed >= 1 && seen.announced > 0 && seen.missed === 0,
           `${sse.resumed} resumes, missed ${seen.missed} of ${seen.announced}`,
         ),
       ],
