@@ -5,7 +5,7 @@ import { describe, loadFigures, notFailingFast, within } from '../figures.js';
 import { msUntil, sleep, starsMissing } from '../probes.js';
 import { check, type Scenario } from '../scenario.js';
 import { startTraffic } from '../traffic.js';
-import { call } from '../http-outcome.js';
+import { byStatus, call } from '../http-outcome.js';
 
 export const postgresRestarted: Scenario = {
   name: 'postgres-restarted',
@@ -46,7 +46,7 @@ export const postgresRestarted: Scenario = {
       figures: {
         ...loadFigures(traffic.outcomes),
         outageRequests: during.length,
-        outageByStatus: JSON.parse(describe(during)) as Record<string, number>,
+        outageByStatus: byStatus(during),
         slowest503Ms: slowest503,
         recoveryMs: recoveryMs ?? -1,
         acknowledgedWrites: traffic.starsWritten.size,

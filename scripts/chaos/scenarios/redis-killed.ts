@@ -4,7 +4,7 @@
 // consumes a job enqueued after the outage.
 import type { ChaosStack } from '../chaos-stack.js';
 import { describe, loadFigures, notFailingFast, serverErrors, within } from '../figures.js';
-import type { CallResult } from '../http-outcome.js';
+import { byStatus, type CallResult } from '../http-outcome.js';
 import { finished, healthStatus, msUntil, sleep, uploadRecording } from '../probes.js';
 import { check, type Check, type Scenario, type ScenarioOptions } from '../scenario.js';
 import { openSseClient, sseCoverage, type SseClient } from '../sse-client.js';
@@ -82,7 +82,7 @@ function verdict(
   const figures = {
     ...loadFigures(traffic.outcomes),
     outageRequests: all.length,
-    outageByStatus: JSON.parse(describe(all)) as Record<string, number>,
+    outageByStatus: byStatus(all),
     slowest503Ms: slowest503,
     healthyAfterMs: healthyMs ?? -1,
     uploadDuringOutage: `${upload.outcome.status} (Retry-After ${upload.outcome.retryAfter ?? 'none'})`,

@@ -3,6 +3,7 @@
 // client never got in), open SSE and WebSocket clients are told to reconnect, the process exits 0,
 // and once a new API runs the SSE client resumes with Last-Event-ID and misses nothing.
 import { describe, loadFigures, within } from '../figures.js';
+import { byStatus } from '../http-outcome.js';
 import { msUntil, sleep } from '../probes.js';
 import { check, type Scenario } from '../scenario.js';
 import { openSseClient, sseCoverage } from '../sse-client.js';
@@ -53,7 +54,7 @@ export const sigtermUnderLoad: Scenario = {
       figures: {
         ...loadFigures(traffic.outcomes),
         drainMs: exitedAt - signalAt,
-        duringDrain: JSON.parse(describe(draining)) as Record<string, number>,
+        duringDrain: byStatus(draining),
         acceptedDuringDrain: accepted.length,
         failedAmongAccepted: failed.length,
         exitCode: exit.code ?? `signal ${exit.signal ?? '?'}`,
