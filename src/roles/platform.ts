@@ -19,7 +19,7 @@ import {
 } from '../platform/blob/create-blob-store.js';
 import { createHealthRegistry, type HealthRegistry } from '../platform/health/health-registry.js';
 import { createLifecycle, type Lifecycle } from '../platform/health/lifecycle.js';
-import { createJobQueue } from '../platform/jobs/create-job-queue.js';
+import { createJobQueue, jobQueueOptionsFromSettings } from '../platform/jobs/create-job-queue.js';
 import { loadLlmProvider } from '../platform/llm/load-llm-provider.js';
 import type { LlmProvider } from '../platform/llm/llm-provider.js';
 import { createMemoryQuotaStore } from '../platform/quota/memory-quota-store.js';
@@ -141,7 +141,7 @@ async function openMessaging(
   const events = createEventBus(settings, shared);
   closers.push(() => events.close());
   health.register(events.check);
-  const jobs = await createJobQueue(shared);
+  const jobs = await createJobQueue(shared, jobQueueOptionsFromSettings(settings));
   closers.push(() => jobs.close());
   health.register(jobs.check);
   return { cache, events, jobs };

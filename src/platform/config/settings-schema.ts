@@ -197,6 +197,12 @@ export const SettingsSchema = Type.Object({
   REDIS_POPULARITY_WINDOW: int('Popularity window, in seconds', 3600, 1),
   CACHE_MAX_ENTRIES: int('Entries the in-memory cache holds', 10_000, 1),
   EVENTS_REPLAY_SIZE: int('Events kept per channel for replay', 1000, 1),
+  JOBS_LOCK_DURATION_MS: int(
+    'How long a worker holds a job without renewing its lock; a dead worker’s job is taken over after it',
+    30_000,
+    1000,
+  ),
+  JOBS_STALLED_INTERVAL_MS: int('How often workers look for jobs whose worker died (BullMQ)', 30_000, 500),
 
   // Blob storage (seeds 001 and 003 prefix AZURE_STORAGE_)
   AZURE_BLOB_ENABLED: opt(

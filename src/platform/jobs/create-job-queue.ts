@@ -1,5 +1,6 @@
 // Picks the job queue driver: BullMQ when Redis is configured (jobs shared by every process), in-process otherwise.
 import type { Registry } from 'prom-client';
+import type { Settings } from '../config/settings-schema.js';
 import type { RedisConnections } from '../redis/redis-connections.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { BullmqJobQueueOptions } from './bullmq-job-queue.js';
@@ -10,6 +11,14 @@ export interface CreateJobQueueDeps {
   logger: Logger;
   metrics?: Registry;
   redis?: RedisConnections;
+}
+
+/** JOBS_LOCK_DURATION_MS and JOBS_STALLED_INTERVAL_MS: how soon a dead worker's job is taken over. */
+export function jobQueueOptionsFromSettings(settings: Settings): BullmqJobQueueOptions {
+  return {
+    lockDurationMs: settings.JOBS_LOCK_DURATION_MS,
+    stalledIntervalMs: settings.JOBS_STALLED_INTERVAL_MS,
+  };
 }
 
 export async function createJobQueue(

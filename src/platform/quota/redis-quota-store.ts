@@ -1,7 +1,9 @@
 // QuotaStore on Redis, shared by every instance: one key per subject per window, INCRBY to count
-// and EXPIRE so a window's key disappears once it can no longer matter.
+// and EXPIRE so a window's key disappears once it can no longer matter. While Redis is down the
+// quota cannot be checked, so an upload fails fast as an outage (503 + Retry-After), never a 500.
 import type { Redis } from 'ioredis';
 import { redisKeyPrefixes } from '../redis/redis-key-prefixes.js';
+import { translatingRedisOutages } from '../redis/redis-outage.js';
 import { windowBounds, type QuotaStore } from './quota-store.js';
 
 export interface RedisQuotaStoreOptions {
@@ -17,7 +19,7 @@ export function createRedisQuotaStore(options: RedisQuotaStoreOptions): QuotaSto
   const keyOf = (key: string, windowStart: Date) =>
     `${prefix}${key}:${Math.floor(windowStart.getTime() / 1000)}`;
 
-  return {
+  const store: QuotaStore = {
     async add(key, amount, window) {
       const bounds = windowBounds(window.at ?? now(), window.windowSeconds);
       const redisKey = keyOf(key, bounds.windowStart);
@@ -34,5 +36,9 @@ export function createRedisQuotaStore(options: RedisQuotaStoreOptions): QuotaSto
       const value = await options.redis.get(keyOf(key, bounds.windowStart));
       return { ...bounds, used: value === null ? 0 : Number(value) };
     },
+  };
+  return {
+    add: (key, amount, window) => translatingRedisOutages(() => store.add(key, amount, window)),
+    get: (key, window) => translatingRedisOutages(() => store.get(key, window)),
   };
 }

@@ -34,7 +34,7 @@ export interface RedisOptions {
   connectTimeoutMs: number;
   /** Replies slower than this fail `command` connections; default 2000. */
   commandTimeoutMs?: number;
-  /** Longest wait between reconnect attempts; default 2000. */
+  /** Longest wait between reconnect attempts; default 1000, so /health is healthy within 2 s of Redis returning. */
   maxReconnectDelayMs?: number;
   databases: Record<RedisPurpose, number>;
   /** Default `per-purpose`; `auto` is treated as `per-purpose` until resolved. */
@@ -91,7 +91,7 @@ export function ioredisOptions(
     password = url.password === '' ? options.password : decodeURIComponent(url.password);
     tls = url.protocol === 'rediss:';
   }
-  const maxDelay = options.maxReconnectDelayMs ?? 2000;
+  const maxDelay = options.maxReconnectDelayMs ?? 1000;
   return {
     host,
     port,
