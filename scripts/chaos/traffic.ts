@@ -15,6 +15,8 @@ export interface TrafficOptions {
   pauseMs?: number;
   /** Longest a call may take before it counts as a hang. */
   timeoutMs?: number;
+  /** False while the front end has taken the instance out of rotation: the loops send nothing. */
+  routed?: () => boolean;
 }
 
 export interface Written {
@@ -83,6 +85,10 @@ export function startTraffic(options: TrafficOptions): Traffic {
 
   const loop = async (once: () => Promise<void>) => {
     while (running) {
+      if (options.routed?.() === false) {
+        await sleep(20);
+        continue;
+      }
       await once();
       // Nobody listening (a restart): a client backs off instead of spinning.
       const refused = outcomes.at(-1)?.status === 'refused';
