@@ -20,7 +20,7 @@ import { registerHealthRoutes } from './health-routes.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { registerMetricsSummaryRoute } from './metrics-summary-route.js';
 import { registerOpenApi } from './openapi.js';
-import { registerProblemHandlers } from './problem.js';
+import { clientErrorHandler, frameworkErrorHandler, registerProblemHandlers } from './problem.js';
 import { registerRateLimits } from './rate-limits.js';
 import { registerRequestTracking } from './request-tracking.js';
 import { registerRootRoute } from './root-route.js';
@@ -60,6 +60,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ajv: { customOptions: { removeAdditional: false } },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Errors Fastify and Node answer before any hook runs are problems too, with a correlation id.
+    frameworkErrors: frameworkErrorHandler(settings.ENVIRONMENT === 'development'),
+    clientErrorHandler,
     trustProxy: settings.API_TRUST_PROXY,
     forceCloseConnections: 'idle',
     // Longer than Azure's front-end idle timeout, so the front end closes idle connections, not us.
@@ -73,13 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (deps.lifecycle.state === 'draining') reply.header('connection', 'close');
     done(null, payload);
   });
-  registerAuth(app, deps.authenticator);
-
-  await registerRateLimits(app, {
-    globalPerMinute: settings.API_RATE_LIMIT_GLOBAL,
-    failOpen: settings.API_RATE_LIMIT_FAIL_OPEN,
-    ...(deps.rateLimitRedis ? { redis: deps.rateLimitRedis } : {}),
-  });
+  // Registered before auth and rate limits, so their refusals carry the headers too.
   // The headers an API needs (OWASP REST guidance): no framing, no sniffing, HSTS, a strict CSP
   // (the docs page sets its own). Document-only headers are left off: they add bytes to every
   // response and protect nothing a JSON answer can do.
@@ -111,6 +108,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       'content-range',
       'location',
     ],
+  });
+  registerAuth(app, deps.authenticator);
+
+  await registerRateLimits(app, {
+    globalPerMinute: settings.API_RATE_LIMIT_GLOBAL,
+    failOpen: settings.API_RATE_LIMIT_FAIL_OPEN,
+    ...(deps.rateLimitRedis ? { redis: deps.rateLimitRedis } : {}),
   });
   registerProblemHandlers(app, {
     exposeInternalErrors: settings.ENVIRONMENT === 'development',
