@@ -11,6 +11,7 @@ import type {
   SasLink,
 } from '../../platform/blob/blob-store.js';
 import { errors } from '../../platform/errors/app-error.js';
+import { decodeCursor, encodeCursor } from '../../platform/paging/page-cursor.js';
 import { limitBodySize } from '../../platform/blob/size-limited-body.js';
 
 export interface FilesServiceOptions {
@@ -131,12 +132,15 @@ export function createFilesService(options: FilesServiceOptions) {
     delete: (target: BlobRef) => store.delete(target),
 
     async list(query: { prefix?: string; limit?: number; cursor?: string }) {
+      // The store's continuation token, wrapped by the one cursor rule so garbage is a 400.
+      const after = decodeCursor(query.cursor, (key) => typeof key.token === 'string');
       const page = await store.list(container, {
         pageSize: query.limit ?? 100,
         ...(query.prefix === undefined ? {} : { prefix: query.prefix }),
-        ...(query.cursor === undefined ? {} : { continuationToken: query.cursor }),
+        ...(after === undefined ? {} : { continuationToken: String(after.token) }),
       });
-      return { items: page.items, nextCursor: page.continuationToken ?? null };
+      const token = page.continuationToken;
+      return { items: page.items, nextCursor: token === undefined ? null : encodeCursor({ token }) };
     },
 
     /** One link; 404 for a read (or delete) link to a file that does not exist. */
