@@ -34,6 +34,9 @@ export function responseValidators(
 const leaks =
   /\n\s+at |node_modules|\/src\/|ECONNREFUSED|syntax error at|violates|relation "|pglite|kysely|TypeError|ReferenceError/i;
 
+/** What a 500 says outside development (problem.ts). */
+const hiddenDetail = 'An unexpected error occurred.';
+
 const fail = (message: string, response: FuzzResponse): never => {
   throw new Error(`${message}\n  status ${response.statusCode}\n  body ${response.body.slice(0, 600)}`);
 };
@@ -56,6 +59,8 @@ function checkProblem(response: FuzzResponse): void {
 export function checkResponse(response: FuzzResponse, validators: Map<string, ValidateFunction>): void {
   const status = response.statusCode;
   if (status >= 500 && leaks.test(response.body)) fail('a 5xx shows internals', response);
+  if (status === 500 && (JSON.parse(response.body) as { detail?: unknown }).detail !== hiddenDetail)
+    fail('a 500 tells its cause', response);
   if (status >= 500) fail('a server error', response);
   if (status >= 400) {
     checkProblem(response);
