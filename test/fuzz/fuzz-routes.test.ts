@@ -55,9 +55,24 @@ const isStream = (operation: Operation) =>
     (response) => response.content?.['text/event-stream'] !== undefined,
   );
 
+/** A request that gets no answer at all is a failure too (a body cut off must not hold it open). */
+const hangMs = 20_000;
+
 async function inject(request: FuzzRequest): Promise<FuzzResponse> {
-  const response = await app.inject(request);
-  return { statusCode: response.statusCode, headers: response.headers, body: response.body };
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error(`no answer within ${hangMs / 1000} s`));
+    }, hangMs);
+  });
+  try {
+    const response = await Promise.race([app.inject({ ...request, signal: controller.signal }), hung]);
+    return { statusCode: response.statusCode, headers: response.headers, body: response.body };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 describe(`every operation under ${runs} generated requests`, () => {
@@ -74,7 +89,9 @@ describe(`every operation under ${runs} generated requests`, () => {
     '$name',
     async ({ method, path, operation }) => {
       const validators = responseValidators(operation, document.components);
-      const send = isStream(operation) ? (request: FuzzRequest) => sendOverHttp(baseUrl, request) : inject;
+      const send = isStream(operation)
+        ? (request: FuzzRequest) => sendOverHttp(baseUrl, request, hangMs)
+        : inject;
       const context = {
         resolve: (ref: string) => document.components.schemas[ref.split('/').at(-1) ?? ''] ?? {},
         known,

@@ -4,7 +4,7 @@ import { request as httpRequest } from 'node:http';
 import type { FuzzRequest } from './operation-requests.js';
 import type { FuzzResponse } from './response-properties.js';
 
-export function sendOverHttp(baseUrl: string, fuzz: FuzzRequest): Promise<FuzzResponse> {
+export function sendOverHttp(baseUrl: string, fuzz: FuzzRequest, hangMs: number): Promise<FuzzResponse> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest({
@@ -15,6 +15,7 @@ export function sendOverHttp(baseUrl: string, fuzz: FuzzRequest): Promise<FuzzRe
       headers: fuzz.headers,
     });
     outgoing.on('error', reject);
+    outgoing.setTimeout(hangMs, () => outgoing.destroy(new Error(`no answer within ${hangMs / 1000} s`)));
     outgoing.on('response', (incoming) => {
       const answer = { statusCode: incoming.statusCode ?? 0, headers: incoming.headers };
       if (String(incoming.headers['content-type']).startsWith('text/event-stream')) {
