@@ -14,7 +14,7 @@ import type { App, AppModule } from './app-types.js';
 import type { ConsoleOptions } from './console.js';
 import { registerFoundationRoutes } from './foundation-routes.js';
 import { registerOpenApi } from './openapi.js';
-import { registerProblemHandlers } from './problem.js';
+import { clientErrorHandler, frameworkErrorHandler, registerProblemHandlers } from './problem.js';
 import type { RequestFeature } from './request-features.js';
 import { registerRequestHooks } from './request-hooks.js';
 import { requestLoggerFactory } from './request-logger.js';
@@ -56,6 +56,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ajv: { customOptions: { removeAdditional: false } },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Errors Fastify and Node answer before any hook runs are problems too, with a correlation id.
+    frameworkErrors: frameworkErrorHandler(settings.ENVIRONMENT === 'development'),
+    clientErrorHandler,
     trustProxy: settings.API_TRUST_PROXY,
     ...serverTimeouts(settings),
     forceCloseConnections: 'idle',

@@ -1,10 +1,15 @@
-// Turns every error, including 404 and schema validation, into application/problem+json
+// Turns every error, including 404, schema validation and the ones Fastify and Node answer before
+// any hook runs (a URL that does not decode, an over-long header), into application/problem+json
 // (RFC 9457) carrying the correlation id. 5xx details stay in the log outside development.
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import Type from 'typebox';
-import type { FastifyError } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { errors, isAppError, type AppError } from '../platform/errors/app-error.js';
 import { isBreakerOpenError } from '../platform/resilience/breaker-open-error.js';
 import { toDependencyError } from '../platform/resilience/dependency-error.js';
+import { correlationHeader } from '../platform/telemetry/correlation-id.js';
+import { securityHeaders } from './security-headers.js';
 import type { App } from './app-types.js';
 import { failClosed, rateLimitUnavailable } from './rate-limits.js';
 
@@ -82,6 +87,63 @@ export function registerProblemHandlers(
       ),
   );
 }
+
+/** What a framework error means to the caller, without echoing the URL back. */
+const frameworkDetails: Record<string, string> = {
+  FST_ERR_BAD_URL: 'The URL holds an escape sequence that does not decode.',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path segment of the URL is too long.',
+};
+
+/**
+ * Fastify's `frameworkErrors`: the URL could not be routed, so no hook ran (no correlation id
+ * header, no security headers); set both here.
+ */
+export function frameworkErrorHandler(exposeInternalErrors: boolean) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const detail = frameworkDetails[error.code];
+    const problem =
+      detail === undefined
+        ? toAppError(error, exposeInternalErrors)
+        : errors.fromStatus(error.statusCode ?? 400, detail);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    reply.headers({ ...securityHeaders, [correlationHeader]: request.id });
+    sendProblem(request, reply, problem);
+  };
+}
+
+/**
+ * Node's `clientError` (a malformed request, a header block over the limit, a request timeout):
+ * there is no request yet, so the answer is written to the socket by hand, then closed.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const problem = errors.fromStatus(status, clientErrorDetails[status] ?? 'The request could not be read.');
+  const correlationId = randomUUID();
+  const body = JSON.stringify({
+    type: `urn:azimuth:problem:${problem.code}`,
+    title: problem.title,
+    status,
+    detail: problem.detail,
+    correlationId,
+  });
+  const headers = {
+    ...securityHeaders,
+    [correlationHeader]: correlationId,
+    'content-type': 'application/problem+json',
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+  };
+  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${problem.title}\r\n${head.join('')}\r\n${body}`);
+  socket.destroy(error);
+}
+
+const clientErrorDetails: Record<number, string> = {
+  431: 'The request headers are too large.',
+  408: 'The request took too long to arrive.',
+};
 
 function toAppError(error: FastifyError, exposeInternalErrors: boolean): AppError {
   if (isAppError(error)) return error;

@@ -1,5 +1,5 @@
 // Everything that runs on every request, in order: correlation context and request log, draining
-// notice, caller identity, refusal audit, upload guard, stream slots, rate limits, security headers, CORS; and how schemas are compiled.
+// notice, security headers, CORS, caller identity, refusal audit, upload guard, stream slots, rate limits; and how schemas are compiled.
 // The bench builds the app without one feature at a time (request-features.ts) to measure each.
 import type { AppDeps } from './app.js';
 import type { App } from './app-types.js';
@@ -28,6 +28,9 @@ export async function registerRequestHooks(app: App, deps: AppDeps) {
     if (deps.lifecycle.state === 'draining') reply.header('connection', 'close');
     done(null, payload);
   });
+  // Before auth and rate limits, so their refusals carry the headers too.
+  if (on('security-headers')) registerSecurityHeaders(app);
+  if (on('cors')) await registerCors(app, settings.API_CORS_ORIGINS);
   registerAuth(app, on('auth') ? deps.authenticator : undefined, deps.authenticator !== undefined);
   if (deps.auditLog) registerRefusalAudit(app, deps.auditLog);
   registerUploadGuard(app, { idleTimeoutMs: settings.UPLOAD_IDLE_TIMEOUT_MS });
@@ -38,8 +41,6 @@ export async function registerRequestHooks(app: App, deps: AppDeps) {
     failOpen: settings.API_RATE_LIMIT_FAIL_OPEN,
     ...(deps.rateLimitRedis ? { redis: deps.rateLimitRedis } : {}),
   });
-  if (on('security-headers')) registerSecurityHeaders(app);
-  if (on('cors')) await registerCors(app, settings.API_CORS_ORIGINS);
   // Bench only: what Ajv's compiled validators and the compiled serializers cost per request.
   if (!on('validation')) app.setValidatorCompiler(() => () => true);
   if (!on('serialization')) app.setSerializerCompiler(() => (data) => JSON.stringify(data));

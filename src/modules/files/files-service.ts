@@ -12,6 +12,7 @@ import type {
   SasLink,
 } from '../../platform/blob/blob-store.js';
 import { errors } from '../../platform/errors/app-error.js';
+import { decodeCursor, encodeCursor } from '../../platform/paging/page-cursor.js';
 import { limitBodySize } from '../../platform/blob/size-limited-body.js';
 import { apiName, ownedRef, ownerPrefix } from './files-namespace.js';
 
@@ -99,14 +100,17 @@ async function download(
 
 /** One page of the owner's files, named as the API shows them. */
 async function list(options: FilesServiceOptions, owner: string, query: ListQuery) {
+  // The store's continuation token, wrapped by the one cursor rule so garbage is a 400.
+  const after = decodeCursor(query.cursor, (key) => typeof key.token === 'string');
   const page = await options.store.list(options.container, {
     pageSize: query.limit ?? 100,
     prefix: `${ownerPrefix(owner)}${query.prefix ?? ''}`,
-    ...(query.cursor === undefined ? {} : { continuationToken: query.cursor }),
+    ...(after === undefined ? {} : { continuationToken: String(after.token) }),
   });
+  const token = page.continuationToken;
   return {
     items: page.items.map((item) => ({ ...item, name: apiName(owner, item.name) })),
-    nextCursor: page.continuationToken ?? null,
+    nextCursor: token === undefined ? null : encodeCursor({ token }),
   };
 }
 

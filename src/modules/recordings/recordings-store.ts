@@ -2,7 +2,7 @@
 // update, so a retried job step writes the same row again instead of adding one.
 import { sql, type ColumnType, type Kysely, type Selectable } from 'kysely';
 import type { PlatformDb } from '../../platform/db/platform-tables.js';
-import { errors } from '../../platform/errors/app-error.js';
+import { decodeCursor, encodeCursor } from '../../platform/paging/page-cursor.js';
 import type { Insights } from './insights.js';
 import type {
   Recording,
@@ -120,26 +120,17 @@ interface CursorKey {
   id: string;
 }
 
-function encodeCursor(key: CursorKey): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string | undefined): CursorKey | undefined {
-  if (cursor === undefined || cursor === '') return undefined;
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorKey>;
-    if (
+const decodeRecordingsCursor = (cursor: string | undefined): CursorKey | undefined => {
+  const key = decodeCursor(
+    cursor,
+    (value) =>
       typeof value.id === 'string' &&
       isRecordingId(value.id) &&
       typeof value.createdAt === 'string' &&
-      !Number.isNaN(Date.parse(value.createdAt))
-    )
-      return { id: value.id, createdAt: value.createdAt };
-  } catch {
-    // Falls through to the same client error as a well-formed but wrong cursor.
-  }
-  throw errors.badRequest('The cursor is not valid; start again without one.');
-}
+      !Number.isNaN(Date.parse(value.createdAt)),
+  );
+  return key && { id: String(key.id), createdAt: String(key.createdAt) };
+};
 
 /**
  * The recordings tables on the platform's handle. Kysely is invariant in its table map, so the
@@ -198,7 +189,7 @@ export function createRecordingsStore(options: RecordingsStoreOptions) {
 
     /** The owner's recordings, newest first. */
     async list(owner: string, page: { limit: number; cursor?: string }): Promise<RecordingsPage> {
-      const after = decodeCursor(page.cursor);
+      const after = decodeRecordingsCursor(page.cursor);
       let query = db.selectFrom('recordings').selectAll().where('owner', '=', owner);
       if (after !== undefined) {
         const at = new Date(after.createdAt);

@@ -2,7 +2,7 @@
 // PGlite through Kysely. Writes are keyed updates or upserts, so a retried job step writes the same
 // rows again instead of adding ones.
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { errors } from '../../platform/errors/app-error.js';
+import { decodeCursor, encodeCursor } from '../../platform/paging/page-cursor.js';
 import type { LabelReading } from './stages/label-reading.js';
 import type { RiskSummary } from './reports/risk-report.js';
 import type { ImageFacts, Scan, ScanStatus, Stages } from './scan.js';
@@ -86,13 +86,17 @@ export const isScanId = (id: string): boolean => UUID.test(id);
 
 /** Newest-first keyset cursor: the last item's creation time and id. */
 const scanCursor = {
-  encode: (scan: Scan) => Buffer.from(`${scan.createdAt.toISOString()}|${scan.id}`).toString('base64url'),
+  encode: (scan: Scan) => encodeCursor({ at: scan.createdAt.toISOString(), id: scan.id }),
   decode(cursor: string | undefined): { at: Date; id: string } | undefined {
-    if (cursor === undefined || cursor === '') return undefined;
-    const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-    if (at === undefined || id === undefined || !isScanId(id) || Number.isNaN(Date.parse(at)))
-      throw errors.badRequest('The cursor is not valid; start again without one.');
-    return { at: new Date(at), id };
+    const key = decodeCursor(
+      cursor,
+      (value) =>
+        typeof value.id === 'string' &&
+        isScanId(value.id) &&
+        typeof value.at === 'string' &&
+        !Number.isNaN(Date.parse(value.at)),
+    );
+    return key && { at: new Date(String(key.at)), id: String(key.id) };
   },
 };
 

@@ -1,6 +1,7 @@
-// Opaque list cursors: base64url of the last item's sort key. Keyset paging on a unique key is
-// stable under inserts: every item that exists for the whole walk is seen exactly once.
-import { errors } from '../../platform/errors/app-error.js';
+// Opaque list cursors, by the one rule in platform/paging: base64url of the last item's sort key.
+// Keyset paging on a unique key is stable under inserts: every item that exists for the whole walk
+// is seen exactly once.
+import { decodeCursor, encodeCursor } from '../../platform/paging/page-cursor.js';
 
 export interface Page<T> {
   items: T[];
@@ -33,40 +34,17 @@ export interface PopularKey {
   id: string;
 }
 
-export function encodeCursor(key: IdKey | PopularKey): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-function decode(cursor: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      return value as Record<string, unknown>;
-    }
-  } catch {
-    // Falls through to the same client error as a well-formed but wrong cursor.
-  }
-  throw errors.badRequest('The cursor is not valid; start again without one.');
-}
+const isId = (id: unknown) => typeof id === 'string' && UUID.test(id);
 
 export function decodeIdCursor(cursor: string | null | undefined): IdKey | undefined {
-  if (cursor === undefined || cursor === null || cursor === '') return undefined;
-  const { id } = decode(cursor);
-  if (typeof id !== 'string' || !UUID.test(id)) {
-    throw errors.badRequest('The cursor is not valid; start again without one.');
-  }
-  return { id };
+  const key = decodeCursor(cursor, (value) => isId(value.id));
+  return key && { id: String(key.id) };
 }
 
 export function decodePopularCursor(cursor: string | null | undefined): PopularKey | undefined {
-  if (cursor === undefined || cursor === null || cursor === '') return undefined;
-  const { likes, id } = decode(cursor);
-  if (typeof id !== 'string' || !UUID.test(id) || typeof likes !== 'number' || !Number.isInteger(likes)) {
-    throw errors.badRequest('The cursor is not valid; start again without one.');
-  }
-  return { likes, id };
+  const key = decodeCursor(cursor, (value) => isId(value.id) && Number.isInteger(value.likes));
+  return key && { likes: Number(key.likes), id: String(key.id) };
 }
 
 /** Cuts a fetched `limit + 1` rows into a page, the extra row only telling that more exist. */

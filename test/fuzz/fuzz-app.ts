@@ -1,0 +1,102 @@
+// The whole API for fuzzing: every module (files, stars, recordings, scans) over embedded drivers,
+// AUTH_MODE=jwt with DEBUG routes on, rate limits out of the way, no workers (so nothing changes
+// state between a request and the snapshot after it), and counters on the event bus and queue.
+import { Registry } from 'prom-client';
+import type { Kysely } from 'kysely';
+import { createProgressSocket } from '../../src/http/progress-socket.js';
+import { createScansModule } from '../../src/modules/scans/index.js';
+import type { StarsTables } from '../../src/modules/stars/postgres-stars-store.js';
+import { createStarsStore } from '../../src/modules/stars/stars-store-factory.js';
+import { blobStoreOptionsFromSettings, createBlobStore } from '../../src/platform/blob/index.js';
+import { moduleDb } from '../../src/platform/db/database.js';
+import { migrateUp } from '../../src/platform/db/migrator.js';
+import { createPgliteDatabase } from '../../src/platform/db/pglite-database.js';
+import { createLifecycle } from '../../src/platform/health/lifecycle.js';
+import { MemoryEventBus } from '../../src/platform/events/memory-event-bus.js';
+import { InProcessJobQueue } from '../../src/platform/jobs/in-process-job-queue.js';
+import { createNoneLlmProvider } from '../../src/platform/llm/index.js';
+import { createMemoryQuotaStore } from '../../src/platform/quota/memory-quota-store.js';
+import { createLogger } from '../../src/platform/telemetry/logger.js';
+import { allMigrations } from '../../src/roles/migrations.js';
+import { createArrayAuditLog, createMapCache } from '../helpers/fakes.js';
+import { buildTestApp, testJwtSecret, type TestApp } from '../helpers/test-app.js';
+import { testSettings } from '../helpers/test-settings.js';
+import { countingEventBus, countingJobQueue, type Counters } from './state-snapshot.js';
+
+export const fuzzEnv = {
+  AUTH_MODE: 'jwt',
+  AUTH_JWT_SECRET: testJwtSecret,
+  LOG_LEVEL: 'silent',
+  DEBUG: 'true',
+  API_RATE_LIMIT_GLOBAL: '10000000',
+  API_RATE_LIMIT_TIMES: '10000000',
+  MAX_UPLOAD_MB: '1',
+};
+
+export interface FuzzApp {
+  t: TestApp;
+  /** Every database the app writes to. */
+  databases: Kysely<unknown>[];
+  counters: Counters;
+  close(): Promise<void>;
+}
+
+export async function buildFuzzApp(dataDir: string): Promise<FuzzApp> {
+  const counters: Counters = { published: 0, enqueued: 0 };
+  const logger = createLogger({ level: 'silent' });
+  const events = countingEventBus(new MemoryEventBus({ replaySize: 100 }, { logger }), counters);
+  const jobs = countingJobQueue(new InProcessJobQueue({ logger }), counters);
+  const shared = await createPgliteDatabase({ dataDir: ':memory:' });
+  await migrateUp({ db: shared.db, migrations: allMigrations });
+  const settings = await testSettings({ ...fuzzEnv, DATA_DIR: dataDir });
+  const bundle = await createBlobStore(blobStoreOptionsFromSettings(settings), {
+    logger,
+    registry: new Registry(),
+    audit: createArrayAuditLog(),
+    cache: createMapCache(),
+    quota: createMemoryQuotaStore(),
+  });
+  const metrics = new Registry();
+  const lifecycle = createLifecycle();
+  lifecycle.markReady();
+  const progress = createProgressSocket({
+    events,
+    lifecycle,
+    metrics,
+    logger,
+    pingIntervalMs: 30_000,
+    maxMessageBytes: 4096,
+  });
+  const scans = createScansModule({
+    db: shared.db,
+    blobs: bundle.store,
+    jobs,
+    events,
+    llm: createNoneLlmProvider(),
+    audit: createArrayAuditLog(),
+    progress,
+    metrics,
+    logger,
+    settings,
+  });
+  const t = await buildTestApp({
+    modules: ['files', 'stars', 'recordings', scans.routes],
+    stars: {
+      store: createStarsStore({ store: 'postgres', db: moduleDb<StarsTables>(shared.db), driver: 'pglite' }),
+    },
+    recordings: { worker: false },
+    events,
+    jobs,
+    dataDir,
+    env: fuzzEnv,
+  });
+  return {
+    t,
+    databases: [moduleDb<unknown>(shared.db), moduleDb<unknown>(t.db)],
+    counters,
+    async close() {
+      await t.close();
+      await shared.close();
+    },
+  };
+}
