@@ -4,6 +4,7 @@
 import type { Registry } from 'prom-client';
 import type { AppModule } from '../../http/app-types.js';
 import { createProgressSocket, type ProgressSocket } from '../../http/progress-socket.js';
+import { moduleDb } from '../../platform/db/database.js';
 import type { PlatformDb } from '../../platform/db/platform-tables.js';
 import type { BlobStore } from '../../platform/blob/blob-store.js';
 import type { EventBus } from '../../platform/events/event-bus.js';
@@ -15,7 +16,8 @@ import { registerRecordingsRoutes } from './recordings-routes.js';
 import type { RecordingsSettings } from './recordings-settings.js';
 import { createRecordingsService } from './recordings-service.js';
 import { messageOf, recordingChannel } from './recording-events.js';
-import { createRecordingsStore, recordingsDb } from './recordings-store.js';
+import { createRecordingsStore } from './recordings-store.js';
+import type { RecordingsTables } from './recordings-tables.js';
 
 export { recordingsMigrations } from './recordings-migrations.js';
 export {
@@ -59,7 +61,7 @@ export interface RecordingsModuleDeps {
 export function recordingsModule(deps: RecordingsModuleDeps): AppModule {
   const { settings } = deps;
   const store = createRecordingsStore({
-    db: recordingsDb(deps.db),
+    db: moduleDb<RecordingsTables>(deps.db),
     ...(deps.now === undefined ? {} : { now: deps.now }),
   });
   const maxUploadBytes = settings.MAX_UPLOAD_MB * 1024 * 1024;

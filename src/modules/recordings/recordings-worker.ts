@@ -3,6 +3,7 @@
 // directories a killed worker left behind.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { moduleDb } from '../../platform/db/database.js';
 import type { PlatformDb } from '../../platform/db/platform-tables.js';
 import type { BlobStore } from '../../platform/blob/blob-store.js';
 import type { RecordingsSettings } from './recordings-settings.js';
@@ -17,7 +18,8 @@ import { createFfmpeg, type Ffmpeg } from './ffmpeg.js';
 import { createJobTempDirs } from './job-temp-dirs.js';
 import { RECORDING_JOB, type RecordingJobPayload } from './recording-job.js';
 import { createRecordingPipeline, type PipelinePoint } from './recording-pipeline.js';
-import { createRecordingsStore, recordingsDb } from './recordings-store.js';
+import { createRecordingsStore } from './recordings-store.js';
+import type { RecordingsTables } from './recordings-tables.js';
 import { createRetentionSweep, RETENTION_JOB } from './recordings-retention.js';
 
 export type RecordingsWorkerSettings = Pick<
@@ -63,7 +65,7 @@ export interface RecordingsWorker {
 export async function registerRecordingsWorker(deps: RecordingsWorkerDeps): Promise<RecordingsWorker> {
   const { settings, logger } = deps;
   const now = deps.now === undefined ? {} : { now: deps.now };
-  const store = createRecordingsStore({ db: recordingsDb(deps.db), ...now });
+  const store = createRecordingsStore({ db: moduleDb<RecordingsTables>(deps.db), ...now });
   const ffmpeg =
     deps.ffmpeg ?? createFfmpeg({ path: settings.FFMPEG_PATH, bundledPath: bundledFfmpegPath, logger });
   if (!deps.health.checks.some((check) => check.name === ffmpeg.check.name))

@@ -16,7 +16,7 @@ import {
   createScansModule,
   scansMigrations,
   type ScansModuleDeps,
-} from '../../../src/modules/scans/index.js';
+} from '../../../src/modules/scans/scans-module.js';
 import { createJwtAuthenticator } from '../../../src/platform/auth/authenticator.js';
 import { mintToken } from '../../../src/platform/auth/mint-token.js';
 import {

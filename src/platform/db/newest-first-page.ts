@@ -1,0 +1,43 @@
+// Pages of a module's rows newest first, by a keyset cursor (the last item's creation time and id),
+// so a page stays correct while rows are added in front of it.
+import { errors } from '../errors/app-error.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (id: string): boolean => UUID.test(id);
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Where the next page starts: before this creation time, or at it with a smaller id. */
+export interface PageKey {
+  at: Date;
+  id: string;
+}
+
+export function encodeCursor(item: { createdAt: Date; id: string }): string {
+  return Buffer.from(`${item.createdAt.toISOString()}|${item.id}`, 'utf8').toString('base64url');
+}
+
+/** The key a cursor names; a client error for anything this service did not hand out. */
+export function decodeCursor(cursor: string | undefined): PageKey | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  const [at, id, extra] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (
+    at === undefined ||
+    id === undefined ||
+    extra !== undefined ||
+    !isUuid(id) ||
+    Number.isNaN(Date.parse(at))
+  )
+    throw errors.badRequest('The cursor is not valid; start again without one.');
+  return { at: new Date(at), id };
+}
+
+/** A page from up to `limit + 1` rows read newest first (the extra one says there is more). */
+export function pageOf<T extends { createdAt: Date; id: string }>(items: T[], limit: number): Page<T> {
+  const page = items.slice(0, limit);
+  const last = page.at(-1);
+  return { items: page, nextCursor: items.length > limit && last !== undefined ? encodeCursor(last) : null };
+}
