@@ -20,6 +20,7 @@ import { recordingsMigrations, recordingsModule } from '../src/modules/recording
 import type { RecordingMessage } from '../src/modules/recordings/recordings-module.js';
 import { loadAzimuthSettings } from '../src/roles/settings.js';
 import { migrateUp } from '../src/platform/db/migrator.js';
+import { platformMigrations } from '../src/platform/db/platform-migrations.js';
 import { createHealthRegistry } from '../src/platform/health/health-registry.js';
 import { createLifecycle } from '../src/platform/health/lifecycle.js';
 import { createLogger } from '../src/platform/telemetry/logger.js';
@@ -101,7 +102,7 @@ export async function run(): Promise<void> {
     eventsPrefix: `${prefix}:`,
     logger,
   });
-  await migrateUp({ db: shared.database.db, migrations: recordingsMigrations });
+  await migrateUp({ db: shared.database.db, migrations: { ...platformMigrations, ...recordingsMigrations } });
   const metrics = new Registry();
   const lifecycle = createLifecycle();
   const app = await buildApp({

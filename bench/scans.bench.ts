@@ -20,6 +20,7 @@ import type { RiskReport } from '../src/modules/scans/reports/risk-report.js';
 import type { ScanMessage } from '../src/modules/scans/scan-events.js';
 import { loadAzimuthSettings } from '../src/roles/settings.js';
 import { migrateUp } from '../src/platform/db/migrator.js';
+import { platformMigrations } from '../src/platform/db/platform-migrations.js';
 import { createHealthRegistry } from '../src/platform/health/health-registry.js';
 import { createLifecycle } from '../src/platform/health/lifecycle.js';
 import { createNoneLlmProvider } from '../src/platform/llm/index.js';
@@ -97,7 +98,7 @@ export async function run(): Promise<void> {
     eventsPrefix: `${prefix}:`,
     logger,
   });
-  await migrateUp({ db: shared.database.db, migrations: scansMigrations });
+  await migrateUp({ db: shared.database.db, migrations: { ...platformMigrations, ...scansMigrations } });
   const metrics = new Registry();
   const lifecycle = createLifecycle();
   const progress = createProgressSocket({

@@ -12,6 +12,7 @@ import type { Lifecycle } from '../../platform/health/lifecycle.js';
 import type { JobQueue } from '../../platform/jobs/job-queue.js';
 import type { Logger } from '../../platform/telemetry/logger.js';
 import { callerOf } from '../../http/caller.js';
+import { uploadRateLimit } from '../../http/rate-limits.js';
 import { registerRecordingsRoutes } from './recordings-routes.js';
 import type { RecordingsSettings } from './recordings-settings.js';
 import { createRecordingsService } from './recordings-service.js';
@@ -37,6 +38,8 @@ export type RecordingsModuleSettings = Pick<
   | 'BLOB_SAS_TTL_SECONDS'
   | 'WS_PING_INTERVAL_MS'
   | 'WS_MAX_MESSAGE_BYTES'
+  | 'UPLOAD_RATE_LIMIT_MAX_REQUESTS'
+  | 'UPLOAD_RATE_LIMIT_WINDOW_MS'
 >;
 
 export interface RecordingsModuleDeps {
@@ -99,7 +102,7 @@ export function recordingsModule(deps: RecordingsModuleDeps): AppModule {
     },
   });
   return async (app) => {
-    await registerRecordingsRoutes(app, { service, maxUploadBytes });
+    await registerRecordingsRoutes(app, { service, maxUploadBytes, uploadLimit: uploadRateLimit(settings) });
     if (ownSocket !== undefined) await ownSocket.module(app);
   };
 }

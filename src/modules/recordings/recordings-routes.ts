@@ -14,6 +14,7 @@ import Type from 'typebox';
 import type { App } from '../../http/app-types.js';
 import { access, CallerQuery, callerOf, callerUrl, type RouteAccess } from '../../http/caller.js';
 import { problemResponses } from '../../http/problem.js';
+import type { RouteRateLimit } from '../../http/rate-limits.js';
 import { refuseUnknownFields } from '../../http/multipart-fields.js';
 import { errors } from '../../platform/errors/app-error.js';
 import type { Recording } from './recording.js';
@@ -41,6 +42,8 @@ function fieldValue(fields: Record<string, unknown>, name: string): string | und
 interface RecordingsRoutesDeps {
   service: RecordingsService;
   signedIn: RouteAccess;
+  /** Uploads one caller may start per window (http/rate-limits.ts counts them per caller). */
+  uploadLimit: RouteRateLimit;
 }
 
 const accepted = (request: FastifyRequest, r: Recording) =>
@@ -71,10 +74,11 @@ async function receiveUpload(request: FastifyRequest): Promise<NewUpload> {
   };
 }
 
-function processAudio(app: App, { service, signedIn }: RecordingsRoutesDeps) {
+function processAudio(app: App, { service, signedIn, uploadLimit }: RecordingsRoutesDeps) {
   app.post(
     '/api/process-audio',
     {
+      config: { rateLimit: uploadLimit },
       preHandler: signedIn.preHandler,
       schema: {
         tags,
@@ -184,12 +188,16 @@ function retryRecording(app: App, { service, signedIn }: RecordingsRoutesDeps) {
 
 export async function registerRecordingsRoutes(
   app: App,
-  options: { service: RecordingsService; maxUploadBytes: number },
+  options: { service: RecordingsService; maxUploadBytes: number; uploadLimit: RouteRateLimit },
 ): Promise<void> {
   await app.register(multipart, {
     limits: { fileSize: options.maxUploadBytes, files: 1, fields: 5, fieldSize: 2048, parts: 6 },
   });
-  const deps: RecordingsRoutesDeps = { service: options.service, signedIn: access(app, 'signed-in') };
+  const deps: RecordingsRoutesDeps = {
+    service: options.service,
+    signedIn: access(app, 'signed-in'),
+    uploadLimit: options.uploadLimit,
+  };
   for (const route of [processAudio, listRecordings, getRecording, deleteRecording, retryRecording])
     route(app, deps);
 }

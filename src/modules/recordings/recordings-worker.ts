@@ -10,6 +10,7 @@ import type { RecordingsSettings } from './recordings-settings.js';
 import type { EventBus } from '../../platform/events/event-bus.js';
 import type { HealthRegistry } from '../../platform/health/health-registry.js';
 import type { JobQueue } from '../../platform/jobs/job-queue.js';
+import { createLlmCallLedger } from '../../platform/llm/llm-call-ledger.js';
 import { MAX_TRANSCRIPTION_UPLOAD_BYTES, type LlmProvider } from '../../platform/llm/llm-provider.js';
 import type { Logger } from '../../platform/telemetry/logger.js';
 import { requestContext } from '../../platform/telemetry/request-context.js';
@@ -33,7 +34,7 @@ export type RecordingsWorkerSettings = Pick<
 >;
 
 export interface RecordingsWorkerDeps {
-  /** The platform's database handle, migrated with recordingsMigrations. */
+  /** The platform's database handle, migrated with the platform's migrations and recordingsMigrations. */
   db: PlatformDb;
   /** The composed store; jobs run outside any request, so no upload quota applies to them. */
   blobs: BlobStore;
@@ -87,6 +88,7 @@ export async function registerRecordingsWorker(deps: RecordingsWorkerDeps): Prom
     container: settings.RECORDINGS_CONTAINER,
     events: deps.events,
     llm: deps.llm,
+    ledger: createLlmCallLedger({ db: deps.db, ...now }),
     ffmpeg,
     logger,
     bitrateKbps: settings.RECORDINGS_AUDIO_BITRATE_KBPS,

@@ -3,6 +3,7 @@
 import type { Registry } from 'prom-client';
 import type { AppModule } from '../../http/app-types.js';
 import { callerOf } from '../../http/caller.js';
+import { uploadRateLimit } from '../../http/rate-limits.js';
 import type { ProgressSocket } from '../../http/progress-socket.js';
 import type { AuditLog } from '../../platform/audit/audit-log.js';
 import type { BlobStore } from '../../platform/blob/blob-store.js';
@@ -11,6 +12,7 @@ import { moduleDb } from '../../platform/db/database.js';
 import type { PlatformDb } from '../../platform/db/platform-tables.js';
 import type { EventBus } from '../../platform/events/event-bus.js';
 import type { JobQueue } from '../../platform/jobs/job-queue.js';
+import { createLlmCallLedger } from '../../platform/llm/llm-call-ledger.js';
 import type { LlmProvider } from '../../platform/llm/llm-provider.js';
 import type { Logger } from '../../platform/telemetry/logger.js';
 import { histogram } from '../../platform/telemetry/metric-factory.js';
@@ -35,7 +37,7 @@ export { scansMigrations } from './scans-migrations.js';
 export type ScansModuleSettings = ScansSettings;
 
 export interface ScansModuleDeps {
-  /** The platform's database handle, migrated with scansMigrations. */
+  /** The platform's database handle, migrated with the platform's migrations and scansMigrations. */
   db: PlatformDb;
   /** The composed store: uploads count against the caller's quota; jobs run outside requests, so theirs do not. */
   blobs: BlobStore;
@@ -102,7 +104,7 @@ function startScansWorker({ deps, store, container, now }: ScansParts): { close(
     now,
     stages: [
       processingStage({ blobs: deps.blobs, store, maxPx: settings.SCANS_MAX_IMAGE_PX }),
-      analysingStage({ llm: deps.llm }),
+      analysingStage({ llm: deps.llm, ledger: createLlmCallLedger({ db: deps.db, now }) }),
       reportingStage({
         blobs: deps.blobs,
         store,
@@ -154,7 +156,7 @@ export function createScansModule(deps: ScansModuleDeps): ScansModule {
   addScanTopic(parts);
   return {
     routes: async (app) => {
-      await registerScansRoutes(app, { service, maxImageBytes });
+      await registerScansRoutes(app, { service, maxImageBytes, uploadLimit: uploadRateLimit(settings) });
       registerScanSharesRoutes(app, {
         shares,
         now,

@@ -15,6 +15,7 @@ import Type from 'typebox';
 import type { App } from '../../http/app-types.js';
 import { access, CallerQuery, callerOf, type RouteAccess } from '../../http/caller.js';
 import { problemResponses } from '../../http/problem.js';
+import type { RouteRateLimit } from '../../http/rate-limits.js';
 import { errors } from '../../platform/errors/app-error.js';
 import { sendReport } from './report-download.js';
 import type { Scan } from './scan.js';
@@ -30,6 +31,8 @@ const tags = ['scans'];
 interface ScansRoutesDeps {
   service: ScansService;
   signedIn: RouteAccess;
+  /** Uploads one caller may start per window (http/rate-limits.ts counts them per caller). */
+  uploadLimit: RouteRateLimit;
 }
 
 /** Reads one text field of the form into `fields`, refusing unknown and over-long ones. */
@@ -77,10 +80,11 @@ async function receiveScan(request: FastifyRequest, service: ScansService): Prom
   return service.register(photo, fields);
 }
 
-function postScan(app: App, { service, signedIn }: ScansRoutesDeps) {
+function postScan(app: App, { service, signedIn, uploadLimit }: ScansRoutesDeps) {
   app.post(
     '/api/scans',
     {
+      config: { rateLimit: uploadLimit },
       preHandler: signedIn.preHandler,
       schema: {
         tags,
@@ -210,7 +214,7 @@ function retryScan(app: App, { service, signedIn }: ScansRoutesDeps) {
 
 export async function registerScansRoutes(
   app: App,
-  options: { service: ScansService; maxImageBytes: number },
+  options: { service: ScansService; maxImageBytes: number; uploadLimit: RouteRateLimit },
 ) {
   await app.register(multipart, {
     limits: {
@@ -221,6 +225,10 @@ export async function registerScansRoutes(
       parts: 6,
     },
   });
-  const deps: ScansRoutesDeps = { service: options.service, signedIn: access(app, 'signed-in') };
+  const deps: ScansRoutesDeps = {
+    service: options.service,
+    signedIn: access(app, 'signed-in'),
+    uploadLimit: options.uploadLimit,
+  };
   for (const route of [postScan, listScans, getScan, getReports, deleteScan, retryScan]) route(app, deps);
 }

@@ -3,6 +3,7 @@
 // pieces. The transcript and the calls' cost are written in one update.
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { LlmCallLedger } from '../../../platform/llm/llm-call-ledger.js';
 import type { LlmCost, LlmProvider } from '../../../platform/llm/llm-provider.js';
 import type { Ffmpeg } from '../ffmpeg.js';
 import type { Transcript } from '../recording.js';
@@ -15,6 +16,8 @@ export interface TranscribeStageOptions {
   ffmpeg: Ffmpeg;
   /** Largest audio sent in one transcription; MAX_TRANSCRIPTION_UPLOAD_BYTES in production. */
   chunkBytes: number;
+  /** Where every call's cost is recorded once, whatever happens to the run. */
+  ledger: LlmCallLedger;
 }
 
 interface Audio {
@@ -71,7 +74,7 @@ async function piecesOf(
 }
 
 async function transcribe(
-  { llm }: TranscribeStageOptions,
+  { llm, ledger }: TranscribeStageOptions,
   context: RunContext,
   audio: Audio,
   pieces: Piece[],
@@ -89,13 +92,18 @@ async function transcribe(
   let durationSeconds = 0;
   for (const [index, piece] of pieces.entries()) {
     const previous = texts.at(-1);
-    const result = await llm.transcribe(
-      { data: { path: piece.path }, filename: audio.filename, contentType: audio.contentType },
-      {
-        ...(language === null ? {} : { language }),
-        // The previous piece's last words keep the style and names consistent across cuts.
-        ...(previous === undefined ? {} : { prompt: previous.slice(-400) }),
-      },
+    const result = await ledger.record(
+      { subject: `recording:${context.id}`, step: `transcribe:${index}` },
+      () =>
+        llm.transcribe(
+          { data: { path: piece.path }, filename: audio.filename, contentType: audio.contentType },
+          {
+            ...(language === null ? {} : { language }),
+            // The previous piece's last words keep the style and names consistent across cuts.
+            ...(previous === undefined ? {} : { prompt: previous.slice(-400) }),
+          },
+        ),
+      { answered: () => context.fault('provider-answered') },
     );
     texts.push(result.text.trim());
     for (const segment of result.segments)
