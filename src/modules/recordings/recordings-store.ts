@@ -2,7 +2,7 @@
 // update, so a retried job step writes the same row again instead of adding one.
 import type { Kysely, Selectable } from 'kysely';
 import { jobRows, type ChangeColumns } from '../../platform/db/job-rows.js';
-import { decodeCursor, isUuid, pageOf, type Page } from '../../platform/db/newest-first-page.js';
+import { after, decodeCursor, isUuid, pageOf, type Page } from '../../platform/db/newest-first-page.js';
 import type { Insights } from './insights.js';
 import type {
   Recording,
@@ -144,15 +144,9 @@ async function list(
   owner: string,
   page: { limit: number; cursor?: string },
 ): Promise<RecordingsPage> {
-  const after = decodeCursor(page.cursor);
+  const key = decodeCursor(page.cursor);
   let query = db.selectFrom('recordings').selectAll().where('owner', '=', owner);
-  if (after !== undefined)
-    query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '<', after.at),
-        eb.and([eb('created_at', '=', after.at), eb('id', '<', after.id)]),
-      ]),
-    );
+  if (key !== undefined) query = query.where(after(key));
   const rows = await query
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')

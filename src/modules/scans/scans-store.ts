@@ -3,7 +3,7 @@
 // rows again instead of adding ones.
 import type { Kysely, Selectable } from 'kysely';
 import { jobRows, type ChangeColumns } from '../../platform/db/job-rows.js';
-import { decodeCursor, isUuid, pageOf, type Page } from '../../platform/db/newest-first-page.js';
+import { after, decodeCursor, isUuid, pageOf, type Page } from '../../platform/db/newest-first-page.js';
 import type { LabelReading } from './stages/label-reading.js';
 import type { RiskSummary } from './reports/risk-report.js';
 import type { ImageFacts, Scan, ScanStatus, Stages } from './scan.js';
@@ -127,16 +127,10 @@ async function list(
   owner: string | null,
   page: { limit: number; cursor?: string },
 ): Promise<ScansPage> {
-  const after = decodeCursor(page.cursor);
+  const key = decodeCursor(page.cursor);
   let query = db.selectFrom('scan_history').selectAll();
   if (owner !== null) query = query.where('owner', '=', owner);
-  if (after !== undefined)
-    query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '<', after.at),
-        eb.and([eb('created_at', '=', after.at), eb('id', '<', after.id)]),
-      ]),
-    );
+  if (key !== undefined) query = query.where(after(key));
   const rows = await query
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')

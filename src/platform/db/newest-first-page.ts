@@ -1,5 +1,6 @@
 // Pages of a module's rows newest first, by a keyset cursor (the last item's creation time and id),
 // so a page stays correct while rows are added in front of it.
+import { sql } from 'kysely';
 import { errors } from '../errors/app-error.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -15,6 +16,12 @@ export interface PageKey {
   at: Date;
   id: string;
 }
+
+/**
+ * Rows after `key`, newest first: `(created_at, id) < (at, id)`, a row-value comparison the
+ * `(…, created_at desc, id desc)` index serves.
+ */
+export const after = (key: PageKey) => sql<boolean>`(created_at, id) < (${key.at}, ${key.id})`;
 
 export function encodeCursor(item: { createdAt: Date; id: string }): string {
   return Buffer.from(`${item.createdAt.toISOString()}|${item.id}`, 'utf8').toString('base64url');

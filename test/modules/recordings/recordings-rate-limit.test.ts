@@ -5,6 +5,7 @@ import {
   buildRecordingsApp,
   tokenFor,
   upload,
+  uploadLimitEnv,
   useRecordingsMedia,
   type RecordingsFixture,
 } from './recordings-fixture.js';
@@ -16,12 +17,7 @@ describe('the upload rate limit of POST /api/process-audio', () => {
   let fixture: RecordingsFixture;
   beforeAll(async () => {
     fixture = await buildRecordingsApp({
-      env: {
-        AUTH_MODE: 'jwt',
-        AUTH_JWT_SECRET: 'test-secret-that-is-at-least-32-characters-long',
-        UPLOAD_RATE_LIMIT_MAX_REQUESTS: String(limit),
-        UPLOAD_RATE_LIMIT_WINDOW_MS: '900000',
-      },
+      env: uploadLimitEnv(limit),
     });
   });
   afterAll(() => fixture.close());

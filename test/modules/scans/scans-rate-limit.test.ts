@@ -1,6 +1,7 @@
 // POST /api/scans is limited per user like every upload (UPLOAD_RATE_LIMIT_MAX_REQUESTS per
 // UPLOAD_RATE_LIMIT_WINDOW_MS); a small limit here stands in for the 100 per 15 minutes of production.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uploadLimitEnv } from '../recordings/recordings-fixture.js';
 import { buildScansApp, makePhoto, postScan, tokenFor, type ScansFixture } from './scans-fixture.js';
 
 const limit = 3;
@@ -9,12 +10,7 @@ describe('the upload rate limit of POST /api/scans', () => {
   let fixture: ScansFixture;
   beforeAll(async () => {
     fixture = await buildScansApp({
-      env: {
-        AUTH_MODE: 'jwt',
-        AUTH_JWT_SECRET: 'test-secret-that-is-at-least-32-characters-long',
-        UPLOAD_RATE_LIMIT_MAX_REQUESTS: String(limit),
-        UPLOAD_RATE_LIMIT_WINDOW_MS: '900000',
-      },
+      env: uploadLimitEnv(limit),
     });
   });
   afterAll(() => fixture.close());
