@@ -1,8 +1,15 @@
 // Recording rows on PostgreSQL or PGlite through Kysely. Every write is an upsert or a keyed
 // update, so a retried job step writes the same row again instead of adding one.
 import type { Kysely, Selectable } from 'kysely';
-import { jobRows, type ChangeColumns } from '../../platform/db/job-rows.js';
-import { after, decodeCursor, isUuid, pageOf, type Page } from '../../platform/db/newest-first-page.js';
+import { jobRowColumns, jobRows, type ChangeColumns } from '../../platform/db/job-rows.js';
+import {
+  after,
+  decodeCursor,
+  isUuid,
+  newestFirst,
+  pageOf,
+  type Page,
+} from '../../platform/db/newest-first-page.js';
 import type { Insights } from './insights.js';
 import type {
   Recording,
@@ -79,18 +86,14 @@ function toRecording(row: Row): Recording {
 export const isRecordingId = isUuid;
 
 const changeColumns: ChangeColumns<RecordingChanges> = {
-  status: 'status',
-  stage: 'stage',
+  ...jobRowColumns,
   percent: 'percent',
   compressedBytes: 'compressed_bytes',
   durationSeconds: 'duration_seconds',
-  stages: { json: 'stages' },
   transcript: { json: 'transcript' },
   insights: { json: 'insights' },
   cost: { json: 'cost' },
   warnings: { json: 'warnings' },
-  error: 'error',
-  completedAt: 'completed_at',
 };
 
 export interface RecordingsStoreOptions {
@@ -148,8 +151,7 @@ async function list(
   let query = db.selectFrom('recordings').selectAll().where('owner', '=', owner);
   if (key !== undefined) query = query.where(after(key));
   const rows = await query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
+    .orderBy(newestFirst)
     .limit(page.limit + 1)
     .execute();
   return pageOf(rows.map(toRecording), page.limit);

@@ -2,8 +2,15 @@
 // PGlite through Kysely. Writes are keyed updates or upserts, so a retried job step writes the same
 // rows again instead of adding ones.
 import type { Kysely, Selectable } from 'kysely';
-import { jobRows, type ChangeColumns } from '../../platform/db/job-rows.js';
-import { after, decodeCursor, isUuid, pageOf, type Page } from '../../platform/db/newest-first-page.js';
+import { jobRowColumns, jobRows, type ChangeColumns } from '../../platform/db/job-rows.js';
+import {
+  after,
+  decodeCursor,
+  isUuid,
+  newestFirst,
+  pageOf,
+  type Page,
+} from '../../platform/db/newest-first-page.js';
 import type { LabelReading } from './stages/label-reading.js';
 import type { RiskSummary } from './reports/risk-report.js';
 import type { ImageFacts, Scan, ScanStatus, Stages } from './scan.js';
@@ -75,14 +82,10 @@ function toScan(row: Row): Scan {
 export const isScanId = isUuid;
 
 const changeColumns: ChangeColumns<ScanChanges> = {
-  status: 'status',
-  stage: 'stage',
-  stages: { json: 'stages' },
+  ...jobRowColumns,
   image: { json: 'image' },
   analysis: { json: 'analysis' },
   risk: { json: 'risk' },
-  error: 'error',
-  completedAt: 'completed_at',
 };
 
 /** What every use case of the store works over. */
@@ -132,8 +135,7 @@ async function list(
   if (owner !== null) query = query.where('owner', '=', owner);
   if (key !== undefined) query = query.where(after(key));
   const rows = await query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
+    .orderBy(newestFirst)
     .limit(page.limit + 1)
     .execute();
   return pageOf(rows.map(toScan), page.limit);

@@ -6,6 +6,15 @@ import { sql, type Kysely } from 'kysely';
 /** Where each field of a change goes: a column, or a JSON column (written as JSON text). */
 export type ChangeColumns<C> = { [K in keyof C]-?: string | { json: string } };
 
+/** Where the changes every job row takes go (a module adds its own fields). */
+export const jobRowColumns = {
+  status: 'status',
+  stage: 'stage',
+  stages: { json: 'stages' },
+  error: 'error',
+  completedAt: 'completed_at',
+} as const;
+
 /** The columns every job row has. */
 interface JobRowTable {
   id: string;

@@ -23,6 +23,9 @@ export interface PageKey {
  */
 export const after = (key: PageKey) => sql<boolean>`(created_at, id) < (${key.at}, ${key.id})`;
 
+/** The order of a page: newest first, then by id (as the cursor compares). */
+export const newestFirst = sql`created_at desc, id desc`;
+
 export function encodeCursor(item: { createdAt: Date; id: string }): string {
   return Buffer.from(`${item.createdAt.toISOString()}|${item.id}`, 'utf8').toString('base64url');
 }
