@@ -3,34 +3,30 @@
 // the LLM stand-in. Prints per-recording pipeline time excluding provider time, against a bare
 // ffmpeg compression of the same file (the baseline), and the peak RSS of API and worker.
 // Args: --uploads=N, --concurrency=N (worker, default 2). Needs Redis and PostgreSQL.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { buildApp } from '../src/http/app.js';
 import { compressArgs } from '../src/modules/recordings/ffmpeg.js';
 import { recordingsMigrations, recordingsModule } from '../src/modules/recordings/recordings-module.js';
 import type { RecordingMessage } from '../src/modules/recordings/recordings-module.js';
-import { loadAzimuthSettings } from '../src/roles/settings.js';
-import { migrateUp } from '../src/platform/db/migrator.js';
 import { createHealthRegistry } from '../src/platform/health/health-registry.js';
 import { createLifecycle } from '../src/platform/health/lifecycle.js';
-import { createLogger } from '../src/platform/telemetry/logger.js';
-import { createTestPostgres } from '../test/helpers/postgres.js';
-import { reachable, services } from '../test/helpers/services.js';
 import { startLlmStandIn } from '../test/helpers/llm-stand-in.js';
 import { settingsFor } from '../test/platform/llm/llm-fixtures.js';
-import { sharedServices } from '../test/modules/recordings/fixtures/shared-services.js';
 import { percentile } from './support/percentiles.js';
+import {
+  closePipelineBench,
+  openPipelineBench,
+  pipelineServicesReachable,
+  spawnBenchWorker,
+} from './support/pipeline-bench.js';
 import { peakRssMb } from './support/processes.js';
-import { benchRedisOptions } from './support/redis.js';
 
 const run$ = promisify(execFile);
 const arg = (name: string, fallback: number) =>
@@ -39,16 +35,7 @@ const arg = (name: string, fallback: number) =>
 export async function run(): Promise<void> {
   const uploads = arg('uploads', 20);
   const concurrency = arg('concurrency', 2);
-  if (
-    !(await reachable(services.redis.host, services.redis.port)) ||
-    !(await reachable(services.postgres.host, services.postgres.port))
-  ) {
-    console.log('skipped: needs Redis on 6379 and PostgreSQL on 5432');
-    return;
-  }
-  const dir = await mkdtemp(join(tmpdir(), 'bench-recordings-'));
-  const logger = createLogger({ level: 'silent' });
-  const postgres = await createTestPostgres('bench_recordings');
+  if (!(await pipelineServicesReachable())) return;
   const standIn = await startLlmStandIn();
   standIn.answer = {
     summary: 's',
@@ -57,6 +44,15 @@ export async function run(): Promise<void> {
     sentiment: { overall: 'neutral', score: 0, explanation: 'e' },
     actionItems: [],
   };
+  const bench = await openPipelineBench('recordings', {
+    env: {
+      RECORDINGS_CONCURRENCY: String(concurrency),
+      RECORDINGS_RETRY_DELAY_MS: '0',
+      ...settingsFor(standIn, 'azure_openai'),
+    },
+    migrations: recordingsMigrations,
+  });
+  const { dir, settings, shared, logger } = bench;
   const audio = join(dir, 'ten-mb.mp3');
   // 128 kbit/s for 655 s ≈ 10 MB.
   await run$('ffmpeg', [
@@ -78,30 +74,6 @@ export async function run(): Promise<void> {
   await run$('ffmpeg', compressArgs(audio, join(dir, 'bare.mp3'), 40));
   const bareMs = performance.now() - bareStart;
 
-  const prefix = `bench-recordings-${process.pid}`;
-  const env = {
-    DATA_DIR: join(dir, 'data'),
-    TEST_DATABASE_URL: postgres.url,
-    JOBS_PREFIX: prefix,
-    EVENTS_PREFIX: `${prefix}:`,
-    RECORDINGS_CONCURRENCY: String(concurrency),
-    RECORDINGS_RETRY_DELAY_MS: '0',
-    UPLOAD_QUOTA_MB_PER_HOUR: '100000',
-    API_RATE_LIMIT_GLOBAL: '100000',
-    LOG_LEVEL: 'silent',
-    ...settingsFor(standIn, 'azure_openai'),
-  };
-  const settings = await loadAzimuthSettings({
-    env: { ENVIRONMENT: 'test', ...env },
-    configDir: '/nonexistent',
-  });
-  const shared = await sharedServices(settings, {
-    databaseUrl: postgres.url,
-    jobsPrefix: prefix,
-    eventsPrefix: `${prefix}:`,
-    logger,
-  });
-  await migrateUp({ db: shared.database.db, migrations: recordingsMigrations });
   const metrics = new Registry();
   const lifecycle = createLifecycle();
   const app = await buildApp({
@@ -125,29 +97,15 @@ export async function run(): Promise<void> {
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
 
-  const worker = spawn(
-    process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('./fixtures/recordings-worker.ts', import.meta.url))],
-    {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
   const providerMs = new Map<string, number>();
-  let output = '';
-  worker.stdout.setEncoding('utf8');
-  worker.stdout.on('data', (chunk: string) => {
-    output += chunk;
-    const lines = output.split('\n');
-    output = lines.pop() ?? '';
-    for (const line of lines) {
+  const worker = await spawnBenchWorker(
+    bench,
+    new URL('./fixtures/recordings-worker.ts', import.meta.url),
+    (line) => {
       const [kind, id, ms] = line.split(' ');
       if (kind === 'provider' && id !== undefined) providerMs.set(id, (providerMs.get(id) ?? 0) + Number(ms));
-      if (kind === 'ready') workerReady();
-    }
-  });
-  let workerReady: () => void = () => undefined;
-  await new Promise<void>((resolve) => (workerReady = resolve));
+    },
+  );
 
   const boundary = '----bench-boundary';
   const post = async (): Promise<{ id: string; uploadMs: number }> => {
@@ -237,17 +195,6 @@ export async function run(): Promise<void> {
     `peak RSS                  api ${(uploadPeak / 1024 / 1024).toFixed(0)} MB while uploading (${(rssBefore / 1024 / 1024).toFixed(0)} MB before; ${apiPeak.toFixed(0)} MB overall, with the client and the LLM stand-in in it), worker ${workerPeak.toFixed(0)} MB`,
   );
 
-  worker.kill('SIGTERM');
-  await new Promise((resolve) => worker.once('exit', resolve));
-  await app.close();
-  await shared.close();
+  await closePipelineBench(bench, worker, app);
   await standIn.close();
-  await postgres.drop();
-  for (const db of [benchRedisOptions.databases.jobs, benchRedisOptions.databases.events]) {
-    const admin = new Redis({ host: services.redis.host, port: services.redis.port, db });
-    const keys = await admin.keys(`${prefix}*`);
-    if (keys.length > 0) await admin.del(...keys);
-    await admin.quit();
-  }
-  await rm(dir, { recursive: true, force: true });
 }

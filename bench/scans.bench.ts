@@ -3,33 +3,27 @@
 // without an LLM provider. Prints photos per second, p95 time from upload to `completed`, p95 of a
 // PDF report render, and the peak RSS of API and worker; the baseline is sharp alone making one
 // photo's normalized image and thumbnail. Args: --photos=N, --concurrency=N (worker, default 2).
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import sharp from 'sharp';
 import { buildApp } from '../src/http/app.js';
 import { createProgressSocket } from '../src/http/progress-socket.js';
-import { createScansModule, loadIngredientCatalogue, scansMigrations } from '../src/modules/scans/index.js';
+import { loadIngredientCatalogue } from '../src/modules/scans/ingredient-catalogue.js';
+import { createScansModule, scansMigrations } from '../src/modules/scans/scans-module.js';
 import { renderReportPdf } from '../src/modules/scans/reports/report-pdf.js';
 import type { RiskReport } from '../src/modules/scans/reports/risk-report.js';
 import type { ScanMessage } from '../src/modules/scans/scan-events.js';
-import { loadAzimuthSettings } from '../src/roles/settings.js';
-import { migrateUp } from '../src/platform/db/migrator.js';
 import { createHealthRegistry } from '../src/platform/health/health-registry.js';
 import { createLifecycle } from '../src/platform/health/lifecycle.js';
 import { createNoneLlmProvider } from '../src/platform/llm/index.js';
-import { createLogger } from '../src/platform/telemetry/logger.js';
 import { createArrayAuditLog } from '../test/helpers/fakes.js';
-import { createTestPostgres } from '../test/helpers/postgres.js';
-import { reachable, services } from '../test/helpers/services.js';
-import { sharedServices } from '../test/modules/recordings/fixtures/shared-services.js';
 import { percentile } from './support/percentiles.js';
+import {
+  closePipelineBench,
+  openPipelineBench,
+  pipelineServicesReachable,
+  spawnBenchWorker,
+} from './support/pipeline-bench.js';
 import { peakRssMb } from './support/processes.js';
-import { benchRedisOptions } from './support/redis.js';
 
 const arg = (name: string, fallback: number) =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
@@ -52,16 +46,7 @@ async function photo(): Promise<Buffer> {
 export async function run(): Promise<void> {
   const photos = arg('photos', 50);
   const concurrency = arg('concurrency', 2);
-  if (
-    !(await reachable(services.redis.host, services.redis.port)) ||
-    !(await reachable(services.postgres.host, services.postgres.port))
-  ) {
-    console.log('skipped: needs Redis on 6379 and PostgreSQL on 5432');
-    return;
-  }
-  const dir = await mkdtemp(join(tmpdir(), 'bench-scans-'));
-  const logger = createLogger({ level: 'silent' });
-  const postgres = await createTestPostgres('bench_scans');
+  if (!(await pipelineServicesReachable())) return;
   const image = await photo();
 
   // Baseline: sharp alone, one photo to normalized.jpg and thumbnail.webp.
@@ -74,29 +59,11 @@ export async function run(): Promise<void> {
   await sharp(normalized).resize(320, 320, { fit: 'inside' }).webp({ quality: 80 }).toBuffer();
   const bareMs = performance.now() - bareStart;
 
-  const prefix = `bench-scans-${process.pid}`;
-  const env = {
-    DATA_DIR: join(dir, 'data'),
-    TEST_DATABASE_URL: postgres.url,
-    JOBS_PREFIX: prefix,
-    EVENTS_PREFIX: `${prefix}:`,
-    SCANS_CONCURRENCY: String(concurrency),
-    SCANS_RETRY_DELAY_MS: '0',
-    UPLOAD_QUOTA_MB_PER_HOUR: '100000',
-    API_RATE_LIMIT_GLOBAL: '100000',
-    LOG_LEVEL: 'silent',
-  };
-  const settings = await loadAzimuthSettings({
-    env: { ENVIRONMENT: 'test', ...env },
-    configDir: '/nonexistent',
+  const bench = await openPipelineBench('scans', {
+    env: { SCANS_CONCURRENCY: String(concurrency), SCANS_RETRY_DELAY_MS: '0' },
+    migrations: scansMigrations,
   });
-  const shared = await sharedServices(settings, {
-    databaseUrl: postgres.url,
-    jobsPrefix: prefix,
-    eventsPrefix: `${prefix}:`,
-    logger,
-  });
-  await migrateUp({ db: shared.database.db, migrations: scansMigrations });
+  const { settings, shared, logger } = bench;
   const metrics = new Registry();
   const lifecycle = createLifecycle();
   const progress = createProgressSocket({
@@ -129,17 +96,7 @@ export async function run(): Promise<void> {
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
 
-  const worker = spawn(
-    process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('./fixtures/scans-worker.ts', import.meta.url))],
-    {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  await new Promise<void>((resolve) =>
-    worker.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()),
-  );
+  const worker = await spawnBenchWorker(bench, new URL('./fixtures/scans-worker.ts', import.meta.url));
 
   const completed = new Map<string, number>();
   const watch = (id: string) =>
@@ -211,16 +168,5 @@ export async function run(): Promise<void> {
     `peak RSS                          api ${apiPeak.toFixed(0)} MB (with the client in it), worker ${workerPeak.toFixed(0)} MB`,
   );
 
-  worker.kill('SIGTERM');
-  await new Promise((resolve) => worker.once('exit', resolve));
-  await app.close();
-  await shared.close();
-  await postgres.drop();
-  for (const db of [benchRedisOptions.databases.jobs, benchRedisOptions.databases.events]) {
-    const admin = new Redis({ host: services.redis.host, port: services.redis.port, db });
-    const keys = await admin.keys(`${prefix}*`);
-    if (keys.length > 0) await admin.del(...keys);
-    await admin.quit();
-  }
-  await rm(dir, { recursive: true, force: true });
+  await closePipelineBench(bench, worker, app);
 }

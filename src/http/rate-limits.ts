@@ -16,6 +16,22 @@ declare module 'fastify' {
   }
 }
 
+/** A route's own limit (`config.rateLimit`), counted per caller by the key the global one uses. */
+export interface RouteRateLimit {
+  max: number;
+  /** Milliseconds. */
+  timeWindow: number;
+}
+
+/** The per-user upload limit (seed 002's RATE_LIMIT_MAX_REQUESTS per RATE_LIMIT_WINDOW_MS). */
+export const uploadRateLimit = (settings: {
+  UPLOAD_RATE_LIMIT_MAX_REQUESTS: number;
+  UPLOAD_RATE_LIMIT_WINDOW_MS: number;
+}): RouteRateLimit => ({
+  max: settings.UPLOAD_RATE_LIMIT_MAX_REQUESTS,
+  timeWindow: settings.UPLOAD_RATE_LIMIT_WINDOW_MS,
+});
+
 export interface RateLimitOptions {
   /** False only in the bench: no route is limited (app.rateLimit still exists for the 404 handler). */
   enabled?: boolean;

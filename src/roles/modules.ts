@@ -4,7 +4,7 @@ import type { AppModule } from '../http/app-types.js';
 import { filesModule } from '../modules/files/files-module.js';
 import { createProgressSocket } from '../http/progress-socket.js';
 import { recordingsModule, registerRecordingsWorker } from '../modules/recordings/recordings-module.js';
-import { createScansModule } from '../modules/scans/index.js';
+import { createScansModule } from '../modules/scans/scans-module.js';
 import { PostgresStarsStore, type StarsTables } from '../modules/stars/postgres-stars-store.js';
 import { starsModule } from '../modules/stars/stars-module.js';
 import type { StarsStore } from '../modules/stars/stars-store.js';

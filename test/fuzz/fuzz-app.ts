@@ -4,7 +4,7 @@
 import { Registry } from 'prom-client';
 import type { Kysely } from 'kysely';
 import { createProgressSocket } from '../../src/http/progress-socket.js';
-import { createScansModule } from '../../src/modules/scans/index.js';
+import { createScansModule } from '../../src/modules/scans/scans-module.js';
 import type { StarsTables } from '../../src/modules/stars/postgres-stars-store.js';
 import { createStarsStore } from '../../src/modules/stars/stars-store-factory.js';
 import { blobStoreOptionsFromSettings, createBlobStore } from '../../src/platform/blob/index.js';

@@ -12,6 +12,7 @@ import {
 import type { BlobStoreBundle } from '../../src/platform/blob/index.js';
 import type { Database } from '../../src/platform/db/database.js';
 import { migrateUp } from '../../src/platform/db/migrator.js';
+import { platformMigrations } from '../../src/platform/db/platform-migrations.js';
 import { createPgliteDatabase } from '../../src/platform/db/pglite-database.js';
 import type { PlatformDb } from '../../src/platform/db/platform-tables.js';
 import { createPostgresDatabase } from '../../src/platform/db/postgres-database.js';
@@ -68,7 +69,7 @@ async function openDatabase(databaseUrl: string | undefined, logger: Logger): Pr
 
 export async function openRecordings(ports: Ports, options: RecordingsTestOptions) {
   const database = await openDatabase(options.databaseUrl, ports.logger);
-  await migrateUp({ db: database.db, migrations: recordingsMigrations });
+  await migrateUp({ db: database.db, migrations: { ...platformMigrations, ...recordingsMigrations } });
   const { db } = database;
   const now = options.now === undefined ? {} : { now: options.now };
   const shared = {

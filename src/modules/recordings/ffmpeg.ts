@@ -183,80 +183,82 @@ const splitArgs = (input: string, outputDir: string, segmentSeconds: number, lis
   join(outputDir, 'chunk%04d.mp3'),
 ];
 
-export function createFfmpeg(options: FfmpegOptions): Ffmpeg {
-  let detected: Promise<FfmpegAvailability> | undefined;
+/** Runs ffmpeg with `args`: the detected binary. */
+type Run = (args: string[], runOptions?: RunOptions) => Promise<RunResult>;
 
+const withSignal = (signal: AbortSignal | undefined): RunOptions => (signal === undefined ? {} : { signal });
+
+/** FFMPEG_PATH when it runs, else the bundled binary when FFMPEG_PATH is a bare name. */
+async function detect(options: FfmpegOptions): Promise<FfmpegAvailability> {
   const found = (ok: Extract<FfmpegAvailability, { ok: true }>): FfmpegAvailability => {
     const { path, source, version } = ok;
     options.logger.info({ ffmpeg: { path, source, version } }, 'ffmpeg found');
     return ok;
   };
+  const system = await probe(options.path);
+  if (system.ok) return found({ ...system, path: options.path, source: 'system' });
+  const bundled = /[\\/]/.test(options.path) ? undefined : options.bundledPath?.();
+  if (bundled === undefined) return system;
+  const fallback = await probe(bundled);
+  if (!fallback.ok) return { ok: false, reason: `${system.reason}; bundled ${fallback.reason}` };
+  return found({ ...fallback, path: bundled, source: 'bundled' });
+}
 
-  async function detect(): Promise<FfmpegAvailability> {
-    const system = await probe(options.path);
-    if (system.ok) return found({ ...system, path: options.path, source: 'system' });
-    const bundled = /[\\/]/.test(options.path) ? undefined : options.bundledPath?.();
-    if (bundled === undefined) return system;
-    const fallback = await probe(bundled);
-    if (!fallback.ok) return { ok: false, reason: `${system.reason}; bundled ${fallback.reason}` };
-    return found({ ...fallback, path: bundled, source: 'bundled' });
-  }
+const compress =
+  (run: Run): Ffmpeg['compress'] =>
+  async ({ input, output, bitrateKbps, onProgress, signal }) => {
+    // Written by the output callbacks while ffmpeg runs.
+    const seen: { total: number | null; out: number | null } = { total: null, out: null };
+    const result = await run(compressArgs(input, output, bitrateKbps), {
+      ...withSignal(signal),
+      onStderr: (tail) => {
+        // The input's duration comes on stderr before the first progress line.
+        seen.total ??= parseClock(/Duration: ([\d:.]+)/.exec(tail)?.[1] ?? '');
+      },
+      onStdoutLine: (line) => {
+        const out = outTimeSeconds(line);
+        if (out === undefined) return;
+        seen.out = out;
+        if (seen.total !== null && seen.total > 0) onProgress?.(Math.min(1, out / seen.total));
+      },
+    });
+    if (result.code !== 0) throw failure('compression', result);
+    onProgress?.(1);
+    return { durationSeconds: seen.out ?? seen.total };
+  };
 
-  const availability = (): Promise<FfmpegAvailability> => (detected ??= detect());
+const split =
+  (run: Run): Ffmpeg['split'] =>
+  async ({ input, outputDir, segmentSeconds, signal }) => {
+    const list = join(outputDir, 'chunks.csv');
+    const result = await run(splitArgs(input, outputDir, segmentSeconds, list), withSignal(signal));
+    if (result.code !== 0) throw failure('split', result);
+    const lines = (await readFile(list, 'utf8')).split('\n').filter((l) => l.trim() !== '');
+    return lines.map((line) => {
+      const [file, start, end] = line.split(',');
+      return { path: join(outputDir, file ?? ''), start: Number(start), end: Number(end) };
+    });
+  };
+
+export function createFfmpeg(options: FfmpegOptions): Ffmpeg {
+  let detected: Promise<FfmpegAvailability> | undefined;
+  const availability = (): Promise<FfmpegAvailability> => (detected ??= detect(options));
 
   /** Runs the detected binary (FFMPEG_PATH when none was found, so the error names it). */
-  const run = async (args: string[], runOptions: RunOptions = {}): Promise<RunResult> => {
+  const run: Run = async (args, runOptions = {}) => {
     const binary = await availability();
     return spawnFfmpeg(binary.ok ? binary.path : options.path, args, runOptions);
   };
 
   return {
     availability,
-
-    async compress({ input, output, bitrateKbps, onProgress, signal }) {
-      // Written by the output callbacks while ffmpeg runs.
-      const seen: { total: number | null; out: number | null } = { total: null, out: null };
-      const result = await run(compressArgs(input, output, bitrateKbps), {
-        ...(signal === undefined ? {} : { signal }),
-        onStderr: (tail) => {
-          // The input's duration comes on stderr before the first progress line.
-          seen.total ??= parseClock(/Duration: ([\d:.]+)/.exec(tail)?.[1] ?? '');
-        },
-        onStdoutLine: (line) => {
-          const out = outTimeSeconds(line);
-          if (out === undefined) return;
-          seen.out = out;
-          if (seen.total !== null && seen.total > 0) onProgress?.(Math.min(1, out / seen.total));
-        },
-      });
-      if (result.code !== 0) throw failure('compression', result);
-      onProgress?.(1);
-      return { durationSeconds: seen.out ?? seen.total };
-    },
-
-    async split({ input, outputDir, segmentSeconds, signal }) {
-      const list = join(outputDir, 'chunks.csv');
-      const result = await run(
-        splitArgs(input, outputDir, segmentSeconds, list),
-        signal === undefined ? {} : { signal },
-      );
-      if (result.code !== 0) throw failure('split', result);
-      const lines = (await readFile(list, 'utf8')).split('\n').filter((l) => l.trim() !== '');
-      return lines.map((line) => {
-        const [file, start, end] = line.split(',');
-        return { path: join(outputDir, file ?? ''), start: Number(start), end: Number(end) };
-      });
-    },
-
+    compress: compress(run),
+    split: split(run),
     async probeDuration(input, signal) {
       // `ffmpeg -i` alone exits 1 ("no output file") after printing the header: enough here.
-      const result = await run(
-        ['-hide_banner', '-nostdin', '-i', input],
-        signal === undefined ? {} : { signal },
-      );
+      const result = await run(['-hide_banner', '-nostdin', '-i', input], withSignal(signal));
       return parseClock(/Duration: ([\d:.]+)/.exec(result.stderr)?.[1] ?? '');
     },
-
     check: {
       name: 'ffmpeg',
       driver: options.path,

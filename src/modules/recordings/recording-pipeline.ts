@@ -5,6 +5,7 @@
 import type { BlobStore } from '../../platform/blob/blob-store.js';
 import type { EventBus } from '../../platform/events/event-bus.js';
 import type { JobContext } from '../../platform/jobs/job-queue.js';
+import type { LlmCallLedger } from '../../platform/llm/llm-call-ledger.js';
 import type { LlmProvider } from '../../platform/llm/llm-provider.js';
 import type { Logger } from '../../platform/telemetry/logger.js';
 import type { Ffmpeg } from './ffmpeg.js';
@@ -30,6 +31,8 @@ export interface RecordingPipelineDeps {
   container: string;
   events: EventBus;
   llm: LlmProvider;
+  /** Records every provider call's cost once (platform/llm/llm-call-ledger.ts). */
+  ledger: LlmCallLedger;
   ffmpeg: Ffmpeg;
   logger: Logger;
   /** RECORDINGS_AUDIO_BITRATE_KBPS. */
@@ -50,8 +53,8 @@ export function createRecordingPipeline(deps: RecordingPipelineDeps) {
   const now = deps.now ?? (() => new Date());
   const stages: Stage[] = [
     compressStage({ ffmpeg: deps.ffmpeg, bitrateKbps: deps.bitrateKbps }),
-    transcribeStage({ llm: deps.llm, ffmpeg: deps.ffmpeg, chunkBytes: deps.chunkBytes }),
-    analyseStage({ llm: deps.llm }),
+    transcribeStage({ llm: deps.llm, ffmpeg: deps.ffmpeg, chunkBytes: deps.chunkBytes, ledger: deps.ledger }),
+    analyseStage({ llm: deps.llm, ledger: deps.ledger }),
     finishStage({ bitrateKbps: deps.bitrateKbps }),
   ];
 

@@ -1,36 +1,27 @@
 // Schema of the recordings module (PostgreSQL and PGlite), as a migration record the platform's
 // migrator runs with every module's.
 import { sql, type Kysely } from 'kysely';
+import { withJobRowColumns } from '../../platform/db/job-row-columns.js';
 import type { MigrationRecord } from '../../platform/db/migrator.js';
 
 export const recordingsMigrations: MigrationRecord = {
   '2026_11_23_200_recordings': {
     async up(db: Kysely<unknown>): Promise<void> {
-      await db.schema
-        .createTable('recordings')
+      await withJobRowColumns(db.schema.createTable('recordings'))
         .addColumn('id', 'uuid', (c) => c.primaryKey())
         .addColumn('owner', 'text', (c) => c.notNull())
         .addColumn('title', 'text', (c) => c.notNull())
         .addColumn('language', 'text')
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('stage', 'text', (c) => c.notNull())
         .addColumn('percent', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('original_ext', 'text', (c) => c.notNull())
         .addColumn('content_type', 'text', (c) => c.notNull())
         .addColumn('size_bytes', 'bigint', (c) => c.notNull())
         .addColumn('compressed_bytes', 'bigint')
         .addColumn('duration_seconds', 'double precision')
-        .addColumn('stages', 'jsonb', (c) => c.notNull())
         .addColumn('transcript', 'jsonb')
         .addColumn('insights', 'jsonb')
         .addColumn('cost', 'jsonb', (c) => c.notNull())
         .addColumn('warnings', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
-        .addColumn('error', 'text')
-        .addColumn('retries', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
-        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
-        .addColumn('completed_at', 'timestamptz')
         .execute();
       // A caller's list, newest first.
       await db.schema

@@ -4,6 +4,7 @@
 import type { Registry } from 'prom-client';
 import type { AppModule } from '../../http/app-types.js';
 import { createProgressSocket, type ProgressSocket } from '../../http/progress-socket.js';
+import { moduleDb } from '../../platform/db/database.js';
 import type { PlatformDb } from '../../platform/db/platform-tables.js';
 import type { BlobStore } from '../../platform/blob/blob-store.js';
 import type { EventBus } from '../../platform/events/event-bus.js';
@@ -11,11 +12,13 @@ import type { Lifecycle } from '../../platform/health/lifecycle.js';
 import type { JobQueue } from '../../platform/jobs/job-queue.js';
 import type { Logger } from '../../platform/telemetry/logger.js';
 import { callerOf } from '../../http/caller.js';
+import { uploadRateLimit } from '../../http/rate-limits.js';
 import { registerRecordingsRoutes } from './recordings-routes.js';
 import type { RecordingsSettings } from './recordings-settings.js';
 import { createRecordingsService } from './recordings-service.js';
 import { messageOf, recordingChannel } from './recording-events.js';
-import { createRecordingsStore, recordingsDb } from './recordings-store.js';
+import { createRecordingsStore } from './recordings-store.js';
+import type { RecordingsTables } from './recordings-tables.js';
 
 export { recordingsMigrations } from './recordings-migrations.js';
 export {
@@ -36,6 +39,8 @@ export type RecordingsModuleSettings = Pick<
   | 'BLOB_SAS_TTL_SECONDS'
   | 'WS_PING_INTERVAL_MS'
   | 'WS_MAX_MESSAGE_BYTES'
+  | 'UPLOAD_RATE_LIMIT_MAX_REQUESTS'
+  | 'UPLOAD_RATE_LIMIT_WINDOW_MS'
 >;
 
 export interface RecordingsModuleDeps {
@@ -60,7 +65,7 @@ export interface RecordingsModuleDeps {
 export function recordingsModule(deps: RecordingsModuleDeps): AppModule {
   const { settings } = deps;
   const store = createRecordingsStore({
-    db: recordingsDb(deps.db),
+    db: moduleDb<RecordingsTables>(deps.db),
     ...(deps.now === undefined ? {} : { now: deps.now }),
   });
   const maxUploadBytes = settings.MAX_UPLOAD_MB * 1024 * 1024;
@@ -100,7 +105,7 @@ export function recordingsModule(deps: RecordingsModuleDeps): AppModule {
     },
   });
   return async (app) => {
-    await registerRecordingsRoutes(app, { service, maxUploadBytes });
+    await registerRecordingsRoutes(app, { service, maxUploadBytes, uploadLimit: uploadRateLimit(settings) });
     if (ownSocket !== undefined) await ownSocket.module(app);
   };
 }

@@ -12,8 +12,9 @@ import multipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { access, CallerQuery, callerOf, callerUrl } from '../../http/caller.js';
+import { access, CallerQuery, callerOf, callerUrl, type RouteAccess } from '../../http/caller.js';
 import { problemResponses } from '../../http/problem.js';
+import type { RouteRateLimit } from '../../http/rate-limits.js';
 import { refuseUnknownFields } from '../../http/multipart-fields.js';
 import { errors } from '../../platform/errors/app-error.js';
 import type { Recording } from './recording.js';
@@ -25,7 +26,7 @@ import {
   RecordingIdParams,
   RecordingList,
 } from './recordings-schemas.js';
-import type { RecordingsService } from './recordings-service.js';
+import type { NewUpload, RecordingsService } from './recordings-service.js';
 import { acceptedView, detailView, summaryView } from './recordings-views.js';
 
 const tags = ['recordings'];
@@ -37,24 +38,48 @@ function fieldValue(fields: Record<string, unknown>, name: string): string | und
   return type === 'field' && typeof value === 'string' ? value : undefined;
 }
 
-export async function registerRecordingsRoutes(
-  app: App,
-  options: { service: RecordingsService; maxUploadBytes: number },
-): Promise<void> {
-  const { service } = options;
-  const signedIn = access(app, 'signed-in');
-  const mustSignIn = signedIn.preHandler;
-  await app.register(multipart, {
-    limits: { fileSize: options.maxUploadBytes, files: 1, fields: 5, fieldSize: 2048, parts: 6 },
-  });
+/** What every recordings route gets: the service and who may call. */
+interface RecordingsRoutesDeps {
+  service: RecordingsService;
+  signedIn: RouteAccess;
+  /** Uploads one caller may start per window (http/rate-limits.ts counts them per caller). */
+  uploadLimit: RouteRateLimit;
+}
 
-  const accepted = (request: FastifyRequest, r: Recording) =>
-    acceptedView(r, callerUrl(request, `/api/recordings/${r.id}`));
+const accepted = (request: FastifyRequest, r: Recording) =>
+  acceptedView(r, callerUrl(request, `/api/recordings/${r.id}`));
 
+/** The upload as the service takes it: the form's fields (before the file), then the file streaming. */
+async function receiveUpload(request: FastifyRequest): Promise<NewUpload> {
+  if (!request.isMultipart()) throw errors.unsupportedMediaType('Send the audio as multipart/form-data.');
+  const part = await request.file();
+  if (part === undefined) throw errors.badRequest('The multipart body has no file part.');
+  const fields = part.fields as Record<string, unknown>;
+  refuseUnknownFields(fields, { known: ['title', 'language', 'userId'], file: part.fieldname });
+  const language = fieldValue(fields, 'language');
+  if (language !== undefined && language !== '' && !/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/.test(language))
+    throw errors.badRequest('language must be an ISO-639-1 code such as "en".');
+  if (fields.userId !== undefined)
+    throw errors.badRequest('The caller is not a form field: with AUTH_MODE=none, give ?userId= in the URL.');
+  const title = fieldValue(fields, 'title');
+  const caller = callerOf(request);
+  return {
+    owner: caller.id,
+    quotaSubject: caller.quotaSubject,
+    body: part.file,
+    ...(title === undefined ? {} : { title }),
+    ...(language === undefined || language === '' ? {} : { language }),
+    ...(part.filename === '' ? {} : { filename: part.filename }),
+    truncated: () => part.file.truncated,
+  };
+}
+
+function processAudio(app: App, { service, signedIn, uploadLimit }: RecordingsRoutesDeps) {
   app.post(
     '/api/process-audio',
     {
-      preHandler: mustSignIn,
+      config: { rateLimit: uploadLimit },
+      preHandler: signedIn.preHandler,
       schema: {
         tags,
         ...signedIn.schema,
@@ -67,38 +92,18 @@ export async function registerRecordingsRoutes(
       },
     },
     async (request, reply) => {
-      if (!request.isMultipart()) throw errors.unsupportedMediaType('Send the audio as multipart/form-data.');
-      const part = await request.file();
-      if (part === undefined) throw errors.badRequest('The multipart body has no file part.');
-      const fields = part.fields as Record<string, unknown>;
-      refuseUnknownFields(fields, { known: ['title', 'language', 'userId'], file: part.fieldname });
-      const language = fieldValue(fields, 'language');
-      if (language !== undefined && language !== '' && !/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/.test(language))
-        throw errors.badRequest('language must be an ISO-639-1 code such as "en".');
-      if (fields.userId !== undefined)
-        throw errors.badRequest(
-          'The caller is not a form field: with AUTH_MODE=none, give ?userId= in the URL.',
-        );
-      const title = fieldValue(fields, 'title');
-      const caller = callerOf(request);
-      const recording = await service.create({
-        owner: caller.id,
-        quotaSubject: caller.quotaSubject,
-        body: part.file,
-        ...(title === undefined ? {} : { title }),
-        ...(language === undefined || language === '' ? {} : { language }),
-        ...(part.filename === '' ? {} : { filename: part.filename }),
-        truncated: () => part.file.truncated,
-      });
+      const recording = await service.create(await receiveUpload(request));
       const body = accepted(request, recording);
       return reply.code(202).header('location', body.location).send(body);
     },
   );
+}
 
+function listRecordings(app: App, { service, signedIn }: RecordingsRoutesDeps) {
   app.get(
     '/api/recordings',
     {
-      preHandler: mustSignIn,
+      preHandler: signedIn.preHandler,
       schema: {
         tags,
         ...signedIn.schema,
@@ -115,11 +120,13 @@ export async function registerRecordingsRoutes(
       return { items: page.items.map(summaryView), nextCursor: page.nextCursor };
     },
   );
+}
 
+function getRecording(app: App, { service, signedIn }: RecordingsRoutesDeps) {
   app.get(
     '/api/recordings/:id',
     {
-      preHandler: mustSignIn,
+      preHandler: signedIn.preHandler,
       schema: {
         tags,
         ...signedIn.schema,
@@ -135,11 +142,13 @@ export async function registerRecordingsRoutes(
       return detailView(recording, await service.links(recording));
     },
   );
+}
 
+function deleteRecording(app: App, { service, signedIn }: RecordingsRoutesDeps) {
   app.delete(
     '/api/recordings/:id',
     {
-      preHandler: mustSignIn,
+      preHandler: signedIn.preHandler,
       schema: {
         tags,
         ...signedIn.schema,
@@ -154,11 +163,13 @@ export async function registerRecordingsRoutes(
       return reply.code(204).send(null);
     },
   );
+}
 
+function retryRecording(app: App, { service, signedIn }: RecordingsRoutesDeps) {
   app.post(
     '/api/recordings/:id/retry',
     {
-      preHandler: mustSignIn,
+      preHandler: signedIn.preHandler,
       schema: {
         tags,
         ...signedIn.schema,
@@ -173,4 +184,20 @@ export async function registerRecordingsRoutes(
       return reply.code(202).send(accepted(request, recording));
     },
   );
+}
+
+export async function registerRecordingsRoutes(
+  app: App,
+  options: { service: RecordingsService; maxUploadBytes: number; uploadLimit: RouteRateLimit },
+): Promise<void> {
+  await app.register(multipart, {
+    limits: { fileSize: options.maxUploadBytes, files: 1, fields: 5, fieldSize: 2048, parts: 6 },
+  });
+  const deps: RecordingsRoutesDeps = {
+    service: options.service,
+    signedIn: access(app, 'signed-in'),
+    uploadLimit: options.uploadLimit,
+  };
+  for (const route of [processAudio, listRecordings, getRecording, deleteRecording, retryRecording])
+    route(app, deps);
 }

@@ -1,5 +1,6 @@
 // Request and response schemas of the recordings API (TypeBox: validation, serialization, OpenAPI).
 import Type from 'typebox';
+import { CallerQuery } from '../../http/caller.js';
 import { InsightsSchema } from './insights.js';
 import { recordingStatuses, stageNames } from './recording.js';
 
@@ -8,15 +9,10 @@ const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T)
 
 export const RecordingIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
-/** AUTH_MODE=none only: who the caller says they are (default `anonymous`); ignored with jwt. */
-export const OwnerQuery = Type.Object({
-  userId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-});
-
 export const ListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   cursor: Type.Optional(Type.String({ maxLength: 512 })),
-  userId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  ...CallerQuery.properties,
 });
 
 const StageState = Type.Object({

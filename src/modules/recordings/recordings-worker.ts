@@ -3,12 +3,14 @@
 // directories a killed worker left behind.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { moduleDb } from '../../platform/db/database.js';
 import type { PlatformDb } from '../../platform/db/platform-tables.js';
 import type { BlobStore } from '../../platform/blob/blob-store.js';
 import type { RecordingsSettings } from './recordings-settings.js';
 import type { EventBus } from '../../platform/events/event-bus.js';
 import type { HealthRegistry } from '../../platform/health/health-registry.js';
 import type { JobQueue } from '../../platform/jobs/job-queue.js';
+import { createLlmCallLedger } from '../../platform/llm/llm-call-ledger.js';
 import { MAX_TRANSCRIPTION_UPLOAD_BYTES, type LlmProvider } from '../../platform/llm/llm-provider.js';
 import type { Logger } from '../../platform/telemetry/logger.js';
 import { requestContext } from '../../platform/telemetry/request-context.js';
@@ -17,7 +19,8 @@ import { createFfmpeg, type Ffmpeg } from './ffmpeg.js';
 import { createJobTempDirs } from './job-temp-dirs.js';
 import { RECORDING_JOB, type RecordingJobPayload } from './recording-job.js';
 import { createRecordingPipeline, type PipelinePoint } from './recording-pipeline.js';
-import { createRecordingsStore, recordingsDb } from './recordings-store.js';
+import { createRecordingsStore } from './recordings-store.js';
+import type { RecordingsTables } from './recordings-tables.js';
 import { createRetentionSweep, RETENTION_JOB } from './recordings-retention.js';
 
 export type RecordingsWorkerSettings = Pick<
@@ -31,7 +34,7 @@ export type RecordingsWorkerSettings = Pick<
 >;
 
 export interface RecordingsWorkerDeps {
-  /** The platform's database handle, migrated with recordingsMigrations. */
+  /** The platform's database handle, migrated with the platform's migrations and recordingsMigrations. */
   db: PlatformDb;
   /** The composed store; jobs run outside any request, so no upload quota applies to them. */
   blobs: BlobStore;
@@ -63,7 +66,7 @@ export interface RecordingsWorker {
 export async function registerRecordingsWorker(deps: RecordingsWorkerDeps): Promise<RecordingsWorker> {
   const { settings, logger } = deps;
   const now = deps.now === undefined ? {} : { now: deps.now };
-  const store = createRecordingsStore({ db: recordingsDb(deps.db), ...now });
+  const store = createRecordingsStore({ db: moduleDb<RecordingsTables>(deps.db), ...now });
   const ffmpeg =
     deps.ffmpeg ?? createFfmpeg({ path: settings.FFMPEG_PATH, bundledPath: bundledFfmpegPath, logger });
   if (!deps.health.checks.some((check) => check.name === ffmpeg.check.name))
@@ -85,6 +88,7 @@ export async function registerRecordingsWorker(deps: RecordingsWorkerDeps): Prom
     container: settings.RECORDINGS_CONTAINER,
     events: deps.events,
     llm: deps.llm,
+    ledger: createLlmCallLedger({ db: deps.db, ...now }),
     ffmpeg,
     logger,
     bitrateKbps: settings.RECORDINGS_AUDIO_BITRATE_KBPS,

@@ -10,15 +10,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { App } from '../../http/app-types.js';
-import { requirePrincipal } from '../../http/auth.js';
+import { access, CallerQuery, callerOf, type RouteAccess } from '../../http/caller.js';
 import { problemResponses } from '../../http/problem.js';
 import { reportCsp } from './reports/report-html.js';
 import type { ScanSharesService } from './scan-shares-service.js';
-import { callerOf, sendReport } from './scans-routes.js';
+import { sendReport } from './report-download.js';
 import {
   CreatedShare,
   CreateShareBody,
-  OwnerQuery,
   ScanIdParams,
   ShareList,
   ShareParams,
@@ -34,25 +33,31 @@ const privateHeaders = (reply: FastifyReply) =>
     .header('x-robots-tag', 'noindex, nofollow')
     .header('cache-control', 'private, no-store');
 
-export async function registerScanSharesRoutes(
-  app: App,
-  options: { shares: ScanSharesService; publicBaseUrl?: string; now?: () => Date },
-) {
-  const { shares } = options;
-  const now = options.now ?? (() => new Date());
-  const preHandler = requirePrincipal();
-  const origin = (request: FastifyRequest) =>
-    options.publicBaseUrl ?? `${request.protocol}://${request.host}`;
+export interface ScanSharesRoutesOptions {
+  shares: ScanSharesService;
+  publicBaseUrl?: string;
+  now?: () => Date;
+}
 
+/** What every share route gets. */
+interface SharesRoutesDeps {
+  shares: ScanSharesService;
+  signedIn: RouteAccess;
+  now: () => Date;
+  origin: (request: FastifyRequest) => string;
+}
+
+function createShare(app: App, { shares, signedIn, origin }: SharesRoutesDeps) {
   app.post(
     '/api/scans/:id/shares',
     {
-      preHandler,
+      preHandler: signedIn.preHandler,
       schema: {
         tags,
+        ...signedIn.schema,
         summary: 'Create a share link to a completed scan’s report, valid 1-168 hours (72 by default)',
         params: ScanIdParams,
-        querystring: OwnerQuery,
+        querystring: CallerQuery,
         body: CreateShareBody,
         response: { 201: CreatedShare, ...problemResponses(400, 401, 404, 409, 503) },
       },
@@ -60,7 +65,7 @@ export async function registerScanSharesRoutes(
     async (request, reply) => {
       const { share, token } = await shares.create(
         request.params.id,
-        callerOf(request, request.query.userId),
+        callerOf(request),
         request.body.expiresInHours ?? 72,
       );
       return reply.code(201).send({
@@ -70,43 +75,51 @@ export async function registerScanSharesRoutes(
       });
     },
   );
+}
 
+function listShares(app: App, { shares, signedIn, now }: SharesRoutesDeps) {
   app.get(
     '/api/scans/:id/shares',
     {
-      preHandler,
+      preHandler: signedIn.preHandler,
       schema: {
         tags,
+        ...signedIn.schema,
         summary: 'The scan’s share links (never their tokens)',
         params: ScanIdParams,
-        querystring: OwnerQuery,
+        querystring: CallerQuery,
         response: { 200: ShareList, ...problemResponses(400, 401, 404, 503) },
       },
     },
     async (request) => {
-      const items = await shares.list(request.params.id, callerOf(request, request.query.userId));
+      const items = await shares.list(request.params.id, callerOf(request));
       return { items: items.map((share) => shareView(share, now())) };
     },
   );
+}
 
+function revokeShare(app: App, { shares, signedIn }: SharesRoutesDeps) {
   app.delete(
     '/api/scans/:id/shares/:shareId',
     {
-      preHandler,
+      preHandler: signedIn.preHandler,
       schema: {
         tags,
+        ...signedIn.schema,
         summary: 'Revoke a share link; it answers 410 from now on',
         params: ShareParams,
-        querystring: OwnerQuery,
+        querystring: CallerQuery,
         response: { 204: Type.Null(), ...problemResponses(400, 401, 404, 503) },
       },
     },
     async (request, reply) => {
-      await shares.revoke(request.params.id, request.params.shareId, callerOf(request, request.query.userId));
+      await shares.revoke(request.params.id, request.params.shareId, callerOf(request));
       return reply.code(204).send(null);
     },
   );
+}
 
+function sharedPage(app: App, { shares }: SharesRoutesDeps) {
   app.get(
     '/s/:token',
     {
@@ -127,7 +140,9 @@ export async function registerScanSharesRoutes(
         .send(page.html);
     },
   );
+}
 
+function sharedPdf(app: App, { shares }: SharesRoutesDeps) {
   app.get(
     '/s/:token/report.pdf',
     {
@@ -145,4 +160,14 @@ export async function registerScanSharesRoutes(
       return sendReport(reply, scan, 'pdf', download);
     },
   );
+}
+
+export function registerScanSharesRoutes(app: App, options: ScanSharesRoutesOptions): void {
+  const deps: SharesRoutesDeps = {
+    shares: options.shares,
+    signedIn: access(app, 'signed-in'),
+    now: options.now ?? (() => new Date()),
+    origin: (request) => options.publicBaseUrl ?? `${request.protocol}://${request.host}`,
+  };
+  for (const route of [createShare, listShares, revokeShare, sharedPage, sharedPdf]) route(app, deps);
 }

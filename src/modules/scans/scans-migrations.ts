@@ -2,18 +2,15 @@
 // scan_history (blob_url), image_jobs and content_snapshot (blob_container, blob_name,
 // blob_sas_url), scan_shares.
 import { sql, type Kysely } from 'kysely';
+import { withJobRowColumns } from '../../platform/db/job-row-columns.js';
 import type { MigrationRecord } from '../../platform/db/migrator.js';
 
 export const scansMigrations: MigrationRecord = {
   '2026_11_26_300_scans': {
     async up(db: Kysely<unknown>): Promise<void> {
-      await db.schema
-        .createTable('scan_history')
+      await withJobRowColumns(db.schema.createTable('scan_history'))
         .addColumn('id', 'uuid', (c) => c.primaryKey())
         .addColumn('owner', 'text', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('stage', 'text', (c) => c.notNull())
-        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('product_name', 'text')
         .addColumn('barcode', 'text')
         .addColumn('typed_ingredients', 'text')
@@ -22,15 +19,9 @@ export const scansMigrations: MigrationRecord = {
         .addColumn('size_bytes', 'bigint', (c) => c.notNull())
         .addColumn('blob_url', 'text', (c) => c.notNull())
         .addColumn('perceptual_hash', 'text')
-        .addColumn('stages', 'jsonb', (c) => c.notNull())
         .addColumn('image', 'jsonb')
         .addColumn('analysis', 'jsonb')
         .addColumn('risk', 'jsonb')
-        .addColumn('error', 'text')
-        .addColumn('retries', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
-        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
-        .addColumn('completed_at', 'timestamptz')
         .execute();
       await db.schema
         .createIndex('scan_history_owner_created_idx')

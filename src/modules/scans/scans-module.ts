@@ -1,14 +1,19 @@
 // The scans module (seed 001, Crown Safe) as the composition root sees it: the ports it uses in,
 // its HTTP surface (routes, share pages, the `scanId` topic of /ws) and its job processor out.
+import { errors } from '../../platform/errors/app-error.js';
 import type { Registry } from 'prom-client';
 import type { AppModule } from '../../http/app-types.js';
+import { callerOf } from '../../http/caller.js';
+import { uploadRateLimit } from '../../http/rate-limits.js';
 import type { ProgressSocket } from '../../http/progress-socket.js';
 import type { AuditLog } from '../../platform/audit/audit-log.js';
 import type { BlobStore } from '../../platform/blob/blob-store.js';
 import type { ScansSettings } from './scans-settings.js';
+import { moduleDb } from '../../platform/db/database.js';
 import type { PlatformDb } from '../../platform/db/platform-tables.js';
 import type { EventBus } from '../../platform/events/event-bus.js';
 import type { JobQueue } from '../../platform/jobs/job-queue.js';
+import { createLlmCallLedger } from '../../platform/llm/llm-call-ledger.js';
 import type { LlmProvider } from '../../platform/llm/llm-provider.js';
 import type { Logger } from '../../platform/telemetry/logger.js';
 import { histogram } from '../../platform/telemetry/metric-factory.js';
@@ -19,20 +24,21 @@ import { scanChannel, scanMessageOf } from './scan-events.js';
 import { createScanSharesService } from './scan-shares-service.js';
 import { createScanSharesStore } from './scan-shares-store.js';
 import { registerScanSharesRoutes } from './scan-shares-routes.js';
-import { callerOf, registerScansRoutes } from './scans-routes.js';
+import { registerScansRoutes } from './scans-routes.js';
 import { createScansService, SCAN_JOB } from './scans-service.js';
-import { createScansStore } from './scans-store.js';
-import { scansDb } from './scans-tables.js';
+import { createScansStore, type ScansStore } from './scans-store.js';
+import type { ScansTables } from './scans-tables.js';
 import { analysingStage } from './stages/analysing-stage.js';
 import { processingStage } from './stages/processing-stage.js';
 import { reportingStage } from './stages/reporting-stage.js';
 import { createScanPipeline, type ScanJobPayload } from './stages/scan-pipeline.js';
-import { errors } from '../../platform/errors/app-error.js';
+
+export { scansMigrations } from './scans-migrations.js';
 
 export type ScansModuleSettings = ScansSettings;
 
 export interface ScansModuleDeps {
-  /** The platform's database handle, migrated with scansMigrations. */
+  /** The platform's database handle, migrated with the platform's migrations and scansMigrations. */
   db: PlatformDb;
   /** The composed store: uploads count against the caller's quota; jobs run outside requests, so theirs do not. */
   blobs: BlobStore;
@@ -57,17 +63,82 @@ export interface ScansModule {
   startWorker(): { close(): Promise<void> };
 }
 
-export function createScansModule(deps: ScansModuleDeps): ScansModule {
-  const { settings, logger } = deps;
-  const now = deps.now ?? (() => new Date());
-  const db = scansDb(deps.db);
-  const store = createScansStore({ db, now });
-  const maxImageBytes = settings.SCANS_MAX_IMAGE_MB * 1024 * 1024;
-  const container = settings.SCANS_CONTAINER;
-  const service = createScansService({
+/** What the module's parts are built over. */
+interface ScansParts {
+  deps: ScansModuleDeps;
+  store: ScansStore;
+  container: string;
+  now: () => Date;
+}
+
+/** The `scanId` topic of /ws: a caller sees the scans http/caller.ts lets them read. */
+function addScanTopic({ deps, store }: ScansParts): void {
+  deps.progress.addTopic({
+    key: 'scanId',
+    noun: 'Scan',
+    channel: scanChannel,
+    async snapshot(id, request) {
+      const caller = callerOf(request);
+      const scan = await store.get(id);
+      if (scan !== undefined && !caller.admin && scan.owner !== caller.id)
+        throw errors.notYours(`Scan ${id} was not found.`);
+      return scan === undefined ? undefined : scanMessageOf(scan);
+    },
+  });
+}
+
+/** Starts taking scan jobs (worker and all roles); close() lets running ones finish. */
+function startScansWorker({ deps, store, container, now }: ScansParts): { close(): Promise<void> } {
+  const { settings } = deps;
+  const seconds = histogram(deps.metrics, {
+    name: 'azimuth_scan_report_seconds',
+    help: 'Time to render one scan report, by format',
+    labelNames: ['format'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  });
+  const pipeline = createScanPipeline({
     store,
     blobs: deps.blobs,
     container,
+    events: deps.events,
+    logger: deps.logger,
+    now,
+    stages: [
+      processingStage({ blobs: deps.blobs, store, maxPx: settings.SCANS_MAX_IMAGE_PX }),
+      analysingStage({ llm: deps.llm, ledger: createLlmCallLedger({ db: deps.db, now }) }),
+      reportingStage({
+        blobs: deps.blobs,
+        store,
+        catalogue: deps.catalogue ?? loadIngredientCatalogue(),
+        now,
+        observe: (format, value) => seconds.observe({ format }, value),
+      }),
+    ],
+    ...(deps.faults === undefined ? {} : { faults: deps.faults }),
+  });
+  // A fresh context per job: the uploader's quota and identity stay off the worker's own blob writes.
+  return deps.jobs.process<ScanJobPayload>(
+    SCAN_JOB,
+    (job) => requestContext.run({ correlationId: `scan-${job.payload.scanId}` }, () => pipeline.run(job)),
+    { concurrency: settings.SCANS_CONCURRENCY },
+  );
+}
+
+export function createScansModule(deps: ScansModuleDeps): ScansModule {
+  const { settings } = deps;
+  const now = deps.now ?? (() => new Date());
+  const db = moduleDb<ScansTables>(deps.db);
+  const parts: ScansParts = {
+    deps,
+    store: createScansStore({ db, now }),
+    container: settings.SCANS_CONTAINER,
+    now,
+  };
+  const maxImageBytes = settings.SCANS_MAX_IMAGE_MB * 1024 * 1024;
+  const service = createScansService({
+    store: parts.store,
+    blobs: deps.blobs,
+    container: parts.container,
     jobs: deps.jobs,
     maxImageBytes,
     jobAttempts: settings.SCANS_JOB_ATTEMPTS,
@@ -77,29 +148,17 @@ export function createScansModule(deps: ScansModuleDeps): ScansModule {
   const shares = createScanSharesService({
     shares: createScanSharesStore({ db, now }),
     scans: service,
-    store,
+    store: parts.store,
     blobs: deps.blobs,
-    container,
+    container: parts.container,
     audit: deps.audit,
     now,
   });
-  deps.progress.addTopic({
-    key: 'scanId',
-    noun: 'Scan',
-    channel: scanChannel,
-    async snapshot(id, request) {
-      const caller = callerOf(request, (request.query as { userId?: string } | undefined)?.userId);
-      const scan = await store.get(id);
-      if (scan !== undefined && !caller.admin && scan.owner !== caller.userId)
-        throw errors.notYours(`Scan ${id} was not found.`);
-      return scan === undefined ? undefined : scanMessageOf(scan);
-    },
-  });
-
+  addScanTopic(parts);
   return {
     routes: async (app) => {
-      await registerScansRoutes(app, { service, maxImageBytes });
-      await registerScanSharesRoutes(app, {
+      await registerScansRoutes(app, { service, maxImageBytes, uploadLimit: uploadRateLimit(settings) });
+      registerScanSharesRoutes(app, {
         shares,
         now,
         ...(settings.SCANS_PUBLIC_BASE_URL === undefined
@@ -107,39 +166,6 @@ export function createScansModule(deps: ScansModuleDeps): ScansModule {
           : { publicBaseUrl: settings.SCANS_PUBLIC_BASE_URL }),
       });
     },
-    startWorker() {
-      const seconds = histogram(deps.metrics, {
-        name: 'azimuth_scan_report_seconds',
-        help: 'Time to render one scan report, by format',
-        labelNames: ['format'],
-        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      });
-      const pipeline = createScanPipeline({
-        store,
-        blobs: deps.blobs,
-        container,
-        events: deps.events,
-        logger,
-        now,
-        stages: [
-          processingStage({ blobs: deps.blobs, store, maxPx: settings.SCANS_MAX_IMAGE_PX }),
-          analysingStage({ llm: deps.llm }),
-          reportingStage({
-            blobs: deps.blobs,
-            store,
-            catalogue: deps.catalogue ?? loadIngredientCatalogue(),
-            now,
-            observe: (format, value) => seconds.observe({ format }, value),
-          }),
-        ],
-        ...(deps.faults === undefined ? {} : { faults: deps.faults }),
-      });
-      // A fresh context per job: the uploader's quota and identity stay off the worker's own blob writes.
-      return deps.jobs.process<ScanJobPayload>(
-        SCAN_JOB,
-        (job) => requestContext.run({ correlationId: `scan-${job.payload.scanId}` }, () => pipeline.run(job)),
-        { concurrency: settings.SCANS_CONCURRENCY },
-      );
-    },
+    startWorker: () => startScansWorker(parts),
   };
 }

@@ -1,5 +1,6 @@
 // Request and response schemas of the scans API (TypeBox: validation, serialization, OpenAPI).
 import Type from 'typebox';
+import { CallerQuery } from '../../http/caller.js';
 import { RiskSummarySchema } from './reports/risk-report.js';
 import { scanStatuses, stageNames } from './scan.js';
 import { LabelReadingSchema } from './stages/label-reading.js';
@@ -7,25 +8,17 @@ import { LabelReadingSchema } from './stages/label-reading.js';
 const strict = { additionalProperties: false } as const;
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
-const userId = Type.Optional(
-  Type.String({
-    minLength: 1,
-    maxLength: 200,
-    description: 'AUTH_MODE=none only: who the caller says they are',
-  }),
-);
 const uuid = Type.String({ format: 'uuid' });
 const time = Type.String({ format: 'date-time' });
 
 export const ScanIdParams = Type.Object({ id: uuid }, strict);
 export const ShareParams = Type.Object({ id: uuid, shareId: uuid }, strict);
 export const TokenParams = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }) }, strict);
-export const OwnerQuery = Type.Object({ userId }, strict);
 export const ListQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
     cursor: Type.Optional(Type.String({ maxLength: 512 })),
-    userId,
+    ...CallerQuery.properties,
   },
   strict,
 );
@@ -118,4 +111,4 @@ export const ShareView = Type.Object(
 export const ShareList = Type.Object({ items: Type.Array(ShareView) }, strict);
 
 /** Multipart text fields of POST /api/scans. */
-export const fieldLimits = { productName: 200, barcode: 64, ingredients: 10_000, userId: 200 } as const;
+export const fieldLimits = { productName: 200, barcode: 64, ingredients: 10_000 } as const;

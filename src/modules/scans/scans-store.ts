@@ -1,14 +1,26 @@
 // Scan rows, job attempts (image_jobs) and stored artifacts (content_snapshot) on PostgreSQL or
 // PGlite through Kysely. Writes are keyed updates or upserts, so a retried job step writes the same
 // rows again instead of adding ones.
-import { sql, type Kysely, type Selectable } from 'kysely';
-import { decodeCursor, encodeCursor } from '../../platform/paging/page-cursor.js';
+import type { Kysely, Selectable } from 'kysely';
+import { jobRowColumns, jobRows, type ChangeColumns } from '../../platform/db/job-rows.js';
+import {
+  after,
+  decodeCursor,
+  isUuid,
+  newestFirst,
+  pageOf,
+  type Page,
+} from '../../platform/db/newest-first-page.js';
 import type { LabelReading } from './stages/label-reading.js';
 import type { RiskSummary } from './reports/risk-report.js';
 import type { ImageFacts, Scan, ScanStatus, Stages } from './scan.js';
-import type { ScansTables } from './scans-tables.js';
+import { createScanAttemptsStore } from './scan-attempts-store.js';
+import { createScanSnapshotsStore } from './scan-snapshots-store.js';
+import type { ScanHistoryTable, ScansTables } from './scans-tables.js';
 
-type Row = Selectable<ScansTables['scan_history']>;
+export type { Snapshot } from './scan-snapshots-store.js';
+
+type Row = Selectable<ScanHistoryTable>;
 
 export type NewScan = Pick<
   Scan,
@@ -37,21 +49,7 @@ export interface ScanChanges {
   completedAt?: Date | null;
 }
 
-/** A stored artifact of a scan (content_snapshot). */
-export interface Snapshot {
-  kind: string;
-  container: string;
-  name: string;
-  contentType: string;
-  sizeBytes: number;
-  sasUrl: string | null;
-  sasExpiresAt: Date | null;
-}
-
-export interface ScansPage {
-  items: Scan[];
-  nextCursor: string | null;
-}
+export type ScansPage = Page<Scan>;
 
 const json = (value: unknown) => JSON.stringify(value);
 
@@ -81,233 +79,123 @@ function toScan(row: Row): Scan {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isScanId = (id: string): boolean => UUID.test(id);
+export const isScanId = isUuid;
 
-/** Newest-first keyset cursor: the last item's creation time and id. */
-const scanCursor = {
-  encode: (scan: Scan) => encodeCursor({ at: scan.createdAt.toISOString(), id: scan.id }),
-  decode(cursor: string | undefined): { at: Date; id: string } | undefined {
-    const key = decodeCursor(
-      cursor,
-      (value) =>
-        typeof value.id === 'string' &&
-        isScanId(value.id) &&
-        typeof value.at === 'string' &&
-        !Number.isNaN(Date.parse(value.at)),
-    );
-    return key && { at: new Date(String(key.at)), id: String(key.id) };
-  },
+const changeColumns: ChangeColumns<ScanChanges> = {
+  ...jobRowColumns,
+  image: { json: 'image' },
+  analysis: { json: 'analysis' },
+  risk: { json: 'risk' },
 };
+
+/** What every use case of the store works over. */
+interface StoreDeps {
+  db: Kysely<ScansTables>;
+  now: () => Date;
+}
+
+async function insert({ db }: StoreDeps, scan: NewScan): Promise<Scan> {
+  const row = await db
+    .insertInto('scan_history')
+    .values({
+      id: scan.id,
+      owner: scan.owner,
+      status: 'queued',
+      stage: 'queued',
+      product_name: scan.productName,
+      barcode: scan.barcode,
+      typed_ingredients: scan.typedIngredients,
+      original_ext: scan.originalExt,
+      content_type: scan.contentType,
+      size_bytes: scan.sizeBytes,
+      blob_url: scan.blobUrl,
+      stages: json(scan.stages),
+      created_at: scan.createdAt,
+      updated_at: scan.createdAt,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toScan(row);
+}
+
+async function get({ db }: StoreDeps, id: string): Promise<Scan | undefined> {
+  if (!isScanId(id)) return undefined;
+  const row = await db.selectFrom('scan_history').selectAll().where('id', '=', id).executeTakeFirst();
+  return row === undefined ? undefined : toScan(row);
+}
+
+/** Newest first; every owner's scans when `owner` is null (admins). */
+async function list(
+  { db }: StoreDeps,
+  owner: string | null,
+  page: { limit: number; cursor?: string },
+): Promise<ScansPage> {
+  const key = decodeCursor(page.cursor);
+  let query = db.selectFrom('scan_history').selectAll();
+  if (owner !== null) query = query.where('owner', '=', owner);
+  if (key !== undefined) query = query.where(after(key));
+  const rows = await query
+    .orderBy(newestFirst)
+    .limit(page.limit + 1)
+    .execute();
+  return pageOf(rows.map(toScan), page.limit);
+}
+
+/** Deletes the scan; its jobs, snapshots and shares go with it (ON DELETE CASCADE). */
+async function remove({ db }: StoreDeps, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('scan_history').where('id', '=', id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/** Perceptual hashes of the owner's other scans, newest first. */
+async function hashesOf(
+  { db }: StoreDeps,
+  owner: string,
+  except: string,
+  limit = 500,
+): Promise<{ id: string; hash: string }[]> {
+  const rows = await db
+    .selectFrom('scan_history')
+    .select(['id', 'perceptual_hash'])
+    .where('owner', '=', owner)
+    .where('id', '!=', except)
+    .where('perceptual_hash', 'is not', null)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.flatMap((r) => (r.perceptual_hash === null ? [] : [{ id: r.id, hash: r.perceptual_hash }]));
+}
 
 export type ScansStore = ReturnType<typeof createScansStore>;
 
+/** Scan rows, with their job attempts (scan-attempts-store.ts) and artifacts (scan-snapshots-store.ts). */
 export function createScansStore(options: { db: Kysely<ScansTables>; now?: () => Date }) {
-  const { db } = options;
-  const now = options.now ?? (() => new Date());
-
+  const deps: StoreDeps = { db: options.db, now: options.now ?? (() => new Date()) };
+  const rows = jobRows<Row, ScanChanges>(options.db, {
+    table: 'scan_history',
+    columns: changeColumns,
+    queuedStage: 'queued',
+    now: deps.now,
+  });
+  const scanOf = (row: Row | undefined) => (row === undefined ? undefined : toScan(row));
   return {
-    async insert(scan: NewScan): Promise<Scan> {
-      const row = await db
-        .insertInto('scan_history')
-        .values({
-          id: scan.id,
-          owner: scan.owner,
-          status: 'queued',
-          stage: 'queued',
-          product_name: scan.productName,
-          barcode: scan.barcode,
-          typed_ingredients: scan.typedIngredients,
-          original_ext: scan.originalExt,
-          content_type: scan.contentType,
-          size_bytes: scan.sizeBytes,
-          blob_url: scan.blobUrl,
-          stages: json(scan.stages),
-          created_at: scan.createdAt,
-          updated_at: scan.createdAt,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toScan(row);
-    },
-
-    async get(id: string): Promise<Scan | undefined> {
-      if (!isScanId(id)) return undefined;
-      const row = await db.selectFrom('scan_history').selectAll().where('id', '=', id).executeTakeFirst();
-      return row === undefined ? undefined : toScan(row);
-    },
-
-    /** Newest first; every owner's scans when `owner` is null (admins). */
-    async list(owner: string | null, page: { limit: number; cursor?: string }): Promise<ScansPage> {
-      const after = scanCursor.decode(page.cursor);
-      let query = db.selectFrom('scan_history').selectAll();
-      if (owner !== null) query = query.where('owner', '=', owner);
-      if (after !== undefined)
-        query = query.where((eb) =>
-          eb.or([
-            eb('created_at', '<', after.at),
-            eb.and([eb('created_at', '=', after.at), eb('id', '<', after.id)]),
-          ]),
-        );
-      const rows = await query
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(page.limit + 1)
-        .execute();
-      const items = rows.slice(0, page.limit).map(toScan);
-      const last = items.at(-1);
-      return {
-        items,
-        nextCursor: rows.length > page.limit && last !== undefined ? scanCursor.encode(last) : null,
-      };
-    },
-
+    insert: (scan: NewScan) => insert(deps, scan),
+    get: (id: string) => get(deps, id),
+    list: (owner: string | null, page: { limit: number; cursor?: string }) => list(deps, owner, page),
     /** Applies `changes` and bumps the version; undefined when the scan is gone. */
-    async update(id: string, changes: ScanChanges): Promise<Scan | undefined> {
-      const set: Record<string, unknown> = { updated_at: now(), version: sql`version + 1` };
-      if (changes.status !== undefined) set.status = changes.status;
-      if (changes.stage !== undefined) set.stage = changes.stage;
-      if (changes.stages !== undefined) set.stages = json(changes.stages);
-      if (changes.image !== undefined) {
-        set.image = json(changes.image);
-        set.perceptual_hash = changes.image.perceptualHash;
-      }
-      if (changes.analysis !== undefined)
-        set.analysis = changes.analysis === null ? null : json(changes.analysis);
-      if (changes.risk !== undefined) set.risk = json(changes.risk);
-      if (changes.error !== undefined) set.error = changes.error;
-      if (changes.completedAt !== undefined) set.completed_at = changes.completedAt;
-      const row = await db
-        .updateTable('scan_history')
-        .set(set)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      return row === undefined ? undefined : toScan(row);
-    },
-
-    /** Moves a failed scan back to queued with `stages`; undefined when it is not failed. */
-    async requeueFailed(id: string, stages: Stages): Promise<Scan | undefined> {
-      const row = await db
-        .updateTable('scan_history')
-        .set({
-          status: 'queued',
-          stage: 'queued',
-          error: null,
-          stages: json(stages),
-          retries: sql<number>`retries + 1`,
-          version: sql<number>`version + 1`,
-          updated_at: now(),
-        })
-        .where('id', '=', id)
-        .where('status', '=', 'failed')
-        .returningAll()
-        .executeTakeFirst();
-      return row === undefined ? undefined : toScan(row);
-    },
-
-    /** Deletes the scan; its jobs, snapshots and shares go with it (ON DELETE CASCADE). */
-    async delete(id: string): Promise<boolean> {
-      const result = await db.deleteFrom('scan_history').where('id', '=', id).executeTakeFirst();
-      return result.numDeletedRows > 0n;
-    },
-
-    /** Perceptual hashes of the owner's other scans, newest first. */
-    async hashesOf(owner: string, except: string, limit = 500): Promise<{ id: string; hash: string }[]> {
-      const rows = await db
-        .selectFrom('scan_history')
-        .select(['id', 'perceptual_hash'])
-        .where('owner', '=', owner)
-        .where('id', '!=', except)
-        .where('perceptual_hash', 'is not', null)
-        .orderBy('created_at', 'desc')
-        .limit(limit)
-        .execute();
-      return rows.flatMap((r) => (r.perceptual_hash === null ? [] : [{ id: r.id, hash: r.perceptual_hash }]));
-    },
-
-    /** Records the start of a processing attempt (an image_jobs row). */
-    async startJob(job: { id: string; scanId: string; attempt: number; container: string; name: string }) {
-      await db
-        .insertInto('image_jobs')
-        .values({
-          id: job.id,
-          scan_id: job.scanId,
-          attempt: job.attempt,
-          blob_container: job.container,
-          blob_name: job.name,
-          status: 'running',
-          started_at: now(),
-        })
-        .execute();
-    },
-
-    async finishJob(id: string, outcome: { status: 'completed' | 'failed'; stage?: string; error?: string }) {
-      await db
-        .updateTable('image_jobs')
-        .set({
-          status: outcome.status,
-          stage: outcome.stage ?? null,
-          error: outcome.error ?? null,
-          finished_at: now(),
-        })
-        .where('id', '=', id)
-        .execute();
-    },
-
-    async jobsOf(scanId: string) {
-      return db
-        .selectFrom('image_jobs')
-        .selectAll()
-        .where('scan_id', '=', scanId)
-        .orderBy('started_at')
-        .execute();
-    },
-
-    /** Records (or replaces) a stored artifact; a replaced blob's cached link is dropped. */
-    async putSnapshot(scanId: string, snapshot: Omit<Snapshot, 'sasUrl' | 'sasExpiresAt'>): Promise<void> {
-      const values = {
-        blob_container: snapshot.container,
-        blob_name: snapshot.name,
-        content_type: snapshot.contentType,
-        size_bytes: snapshot.sizeBytes,
-        blob_sas_url: null,
-        sas_expires_at: null,
-        created_at: now(),
-      };
-      await db
-        .insertInto('content_snapshot')
-        .values({ scan_id: scanId, kind: snapshot.kind, ...values })
-        .onConflict((oc) => oc.columns(['scan_id', 'kind']).doUpdateSet(values))
-        .execute();
-    },
-
-    async snapshots(scanId: string): Promise<Snapshot[]> {
-      const rows = await db
-        .selectFrom('content_snapshot')
-        .selectAll()
-        .where('scan_id', '=', scanId)
-        .orderBy('kind')
-        .execute();
-      return rows.map((r) => ({
-        kind: r.kind,
-        container: r.blob_container,
-        name: r.blob_name,
-        contentType: r.content_type,
-        sizeBytes: Number(r.size_bytes),
-        sasUrl: r.blob_sas_url,
-        sasExpiresAt: r.sas_expires_at === null ? null : new Date(r.sas_expires_at),
-      }));
-    },
-
-    /** Caches a read link on its snapshot (seed 001: blob_sas_url, reused until near expiry). */
-    async cacheLink(scanId: string, kind: string, link: { url: string; expiresOn: Date }): Promise<void> {
-      await db
-        .updateTable('content_snapshot')
-        .set({ blob_sas_url: link.url, sas_expires_at: link.expiresOn })
-        .where('scan_id', '=', scanId)
-        .where('kind', '=', kind)
-        .execute();
-    },
+    update: async (id: string, changes: ScanChanges) =>
+      scanOf(
+        await rows.update(
+          id,
+          changes,
+          changes.image === undefined ? {} : { perceptual_hash: changes.image.perceptualHash },
+        ),
+      ),
+    /** Moves a failed scan back to queued, its failed stages pending; undefined when it is not failed. */
+    requeueFailed: async (id: string, stages: Stages) => scanOf(await rows.requeueFailed(id, stages)),
+    delete: (id: string) => remove(deps, id),
+    hashesOf: (owner: string, except: string, limit?: number) => hashesOf(deps, owner, except, limit),
+    ...createScanAttemptsStore(deps),
+    ...createScanSnapshotsStore(deps),
   };
 }

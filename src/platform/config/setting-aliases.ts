@@ -31,6 +31,8 @@ export const settingAliases: readonly SettingAlias[] = [
   { alias: 'FRONTEND_URL', canonical: 'API_CORS_ORIGINS', origin: 'seed 002', convert: toJsonList },
   { alias: 'AZURE_OPENAI_DEPLOYMENT', canonical: 'AZURE_OPENAI_CHAT_DEPLOYMENT', origin: 'seed 004' },
   { alias: 'AZURE_REDIS_URL', canonical: 'REDIS_URL', origin: 'seed 000' },
+  { alias: 'RATE_LIMIT_MAX_REQUESTS', canonical: 'UPLOAD_RATE_LIMIT_MAX_REQUESTS', origin: 'seed 002' },
+  { alias: 'RATE_LIMIT_WINDOW_MS', canonical: 'UPLOAD_RATE_LIMIT_WINDOW_MS', origin: 'seed 002' },
 ];
 
 export interface AliasResult {

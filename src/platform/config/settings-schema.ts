@@ -236,6 +236,12 @@ export const SettingsSchema = Type.Object({
   BLOB_SAS_TTL_SECONDS: int('Lifetime of SAS links the API hands out', 86_400, 60),
   BLOB_SAS_CACHE_SECONDS: int('How long a SAS link is reused', 82_800, 0),
   UPLOAD_QUOTA_MB_PER_HOUR: int('Per-user upload quota, in MB per hour', 100, 1),
+  UPLOAD_RATE_LIMIT_MAX_REQUESTS: int(
+    'Uploads (POST /api/process-audio, POST /api/scans) one user may start per window; more are 429',
+    100,
+    1,
+  ),
+  UPLOAD_RATE_LIMIT_WINDOW_MS: int('Window of the per-user upload rate limit, in ms', 900_000, 1000),
   STORAGE_TIMEOUT_MS: int('Timeout of one storage call', 30_000, 1),
   STORAGE_RETRY_ATTEMPTS: int('Retries after a failed storage call', 3, 0),
   STORAGE_RETRY_BASE_MS: int('First retry delay (exponential, full jitter)', 1000, 1),

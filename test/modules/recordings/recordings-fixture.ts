@@ -90,6 +90,14 @@ export async function makeTone(
   return path;
 }
 
+/** AUTH_MODE=jwt with a small per-user upload limit (UPLOAD_RATE_LIMIT_MAX_REQUESTS) in a long window. */
+export const uploadLimitEnv = (limit: number): Record<string, string> => ({
+  AUTH_MODE: 'jwt',
+  AUTH_JWT_SECRET: testJwtSecret,
+  UPLOAD_RATE_LIMIT_MAX_REQUESTS: String(limit),
+  UPLOAD_RATE_LIMIT_WINDOW_MS: '900000',
+});
+
 export function tokenFor(subject: string): Promise<string> {
   return mintToken({ secret: testJwtSecret, subject });
 }

@@ -16,7 +16,7 @@ import {
   createScansModule,
   scansMigrations,
   type ScansModuleDeps,
-} from '../../../src/modules/scans/index.js';
+} from '../../../src/modules/scans/scans-module.js';
 import { createJwtAuthenticator } from '../../../src/platform/auth/authenticator.js';
 import { mintToken } from '../../../src/platform/auth/mint-token.js';
 import {
@@ -26,6 +26,7 @@ import {
 } from '../../../src/platform/blob/index.js';
 import type { AzimuthSettings as Settings } from '../../../src/roles/settings.js';
 import { migrateUp } from '../../../src/platform/db/migrator.js';
+import { platformMigrations } from '../../../src/platform/db/platform-migrations.js';
 import { createPgliteDatabase } from '../../../src/platform/db/pglite-database.js';
 import { MemoryEventBus } from '../../../src/platform/events/memory-event-bus.js';
 import { createHealthRegistry } from '../../../src/platform/health/health-registry.js';
@@ -68,7 +69,7 @@ export async function buildScansApp(
   });
   const logger = createLogger({ level: 'silent' });
   const database = await createPgliteDatabase({ dataDir: ':memory:' });
-  await migrateUp({ db: database.db, migrations: scansMigrations });
+  await migrateUp({ db: database.db, migrations: { ...platformMigrations, ...scansMigrations } });
   const audit = createArrayAuditLog();
   const bundle = await createBlobStore(blobStoreOptionsFromSettings(settings), {
     logger,

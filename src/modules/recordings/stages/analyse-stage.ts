@@ -1,6 +1,7 @@
 // Stage 3: insights from the transcript (summary, key points, coaching, sentiment, action items) by
 // one structured LLM call; its result and its cost are written in one update, so a retried job
 // stores exactly one call's result and cost.
+import type { LlmCallLedger } from '../../../platform/llm/llm-call-ledger.js';
 import type { LlmProvider } from '../../../platform/llm/llm-provider.js';
 import { insightsInstructions, InsightsSchema } from '../insights.js';
 import type { Transcript } from '../recording.js';
@@ -9,6 +10,8 @@ import { NO_PROVIDER, type RunContext, type Stage } from './stage.js';
 
 export interface AnalyseStageOptions {
   llm: LlmProvider;
+  /** Where every call's cost is recorded once, whatever happens to the run. */
+  ledger: LlmCallLedger;
 }
 
 /** Most a transcript sent for analysis may hold; longer ones are cut (and the prompt says so). */
@@ -19,15 +22,20 @@ const promptText = (transcript: Transcript): string =>
     ? `${transcript.text.slice(0, MAX_ANALYSIS_CHARS)}\n[transcript cut here for length]`
     : transcript.text;
 
-export function analyseStage({ llm }: AnalyseStageOptions): Stage {
+export function analyseStage({ llm, ledger }: AnalyseStageOptions): Stage {
   async function analyse(context: RunContext, transcript: Transcript): Promise<void> {
     const { recording } = context;
-    const completion = await llm.complete(
-      [
-        { role: 'system', content: insightsInstructions },
-        { role: 'user', content: `Title: ${recording.title}\n\nTranscript:\n${promptText(transcript)}` },
-      ],
-      { schema: InsightsSchema, schemaName: 'recording_insights', task: 'summary' },
+    const completion = await ledger.record(
+      { subject: `recording:${recording.id}`, step: 'analyse' },
+      () =>
+        llm.complete(
+          [
+            { role: 'system', content: insightsInstructions },
+            { role: 'user', content: `Title: ${recording.title}\n\nTranscript:\n${promptText(transcript)}` },
+          ],
+          { schema: InsightsSchema, schemaName: 'recording_insights', task: 'summary' },
+        ),
+      { answered: () => context.fault('provider-answered') },
     );
     await context.fault('analysed');
     await context.update({

@@ -13,6 +13,8 @@ export type PipelinePoint =
   | 'compressed'
   | 'compressed-uploaded'
   | 'compress-recorded'
+  /** A provider call answered, before its ledger row is completed (a worker dying mid-call). */
+  | 'provider-answered'
   | 'transcribed'
   | 'transcript-recorded'
   | 'analysed'

@@ -3,6 +3,7 @@
 // pieces. The transcript and the calls' cost are written in one update.
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { LlmCallLedger } from '../../../platform/llm/llm-call-ledger.js';
 import type { LlmCost, LlmProvider } from '../../../platform/llm/llm-provider.js';
 import type { Ffmpeg } from '../ffmpeg.js';
 import type { Transcript } from '../recording.js';
@@ -15,6 +16,8 @@ export interface TranscribeStageOptions {
   ffmpeg: Ffmpeg;
   /** Largest audio sent in one transcription; MAX_TRANSCRIPTION_UPLOAD_BYTES in production. */
   chunkBytes: number;
+  /** Where every call's cost is recorded once, whatever happens to the run. */
+  ledger: LlmCallLedger;
 }
 
 interface Audio {
@@ -51,62 +54,76 @@ async function audioOf(context: RunContext): Promise<Audio> {
   };
 }
 
+/** The audio in pieces under `chunkBytes`, or a reason it cannot be cut. */
+async function piecesOf(
+  { ffmpeg, chunkBytes }: TranscribeStageOptions,
+  context: RunContext,
+  path: string,
+): Promise<Piece[] | string> {
+  const size = (await stat(path)).size;
+  if (size <= chunkBytes) return [{ path, start: 0 }];
+  const found = await ffmpeg.availability();
+  if (!found.ok) return `audio larger than ${chunkBytes} bytes and ffmpeg not available to split it`;
+  const duration = context.recording.durationSeconds ?? (await ffmpeg.probeDuration(path));
+  if (duration === null || duration <= 0) throw new Error('cannot split audio of unknown duration');
+  // A margin below the limit: pieces end at frame boundaries and bitrates vary.
+  const seconds = Math.max(1, Math.floor((duration * chunkBytes * 0.9) / size));
+  const outputDir = join(context.dir, 'chunks');
+  await mkdir(outputDir);
+  return ffmpeg.split({ input: path, outputDir, segmentSeconds: seconds });
+}
+
+async function transcribe(
+  { llm, ledger }: TranscribeStageOptions,
+  context: RunContext,
+  audio: Audio,
+  pieces: Piece[],
+): Promise<Transcribed> {
+  const { language } = context.recording;
+  const texts: string[] = [];
+  const transcript: Transcript = {
+    text: '',
+    language: null,
+    segments: [],
+    model: '',
+    chunks: pieces.length,
+  };
+  let cost: LlmCost | null = null;
+  let durationSeconds = 0;
+  for (const [index, piece] of pieces.entries()) {
+    const previous = texts.at(-1);
+    const result = await ledger.record(
+      { subject: `recording:${context.id}`, step: `transcribe:${index}` },
+      () =>
+        llm.transcribe(
+          { data: { path: piece.path }, filename: audio.filename, contentType: audio.contentType },
+          {
+            ...(language === null ? {} : { language }),
+            // The previous piece's last words keep the style and names consistent across cuts.
+            ...(previous === undefined ? {} : { prompt: previous.slice(-400) }),
+          },
+        ),
+      { answered: () => context.fault('provider-answered') },
+    );
+    texts.push(result.text.trim());
+    for (const segment of result.segments)
+      transcript.segments.push({
+        start: segment.start + piece.start,
+        end: segment.end + piece.start,
+        text: segment.text,
+      });
+    transcript.language ??= result.language ?? null;
+    transcript.model = result.model;
+    cost = addCost(cost, result.cost);
+    durationSeconds = piece.start + (result.durationSeconds ?? 0);
+    if (pieces.length > 1) await context.progress('transcribe', ((index + 1) / pieces.length) * 99);
+  }
+  transcript.text = texts.filter((t) => t !== '').join(' ');
+  return { transcript, cost, durationSeconds };
+}
+
 export function transcribeStage(options: TranscribeStageOptions): Stage {
-  const { llm, ffmpeg, chunkBytes } = options;
-
-  /** The audio in pieces under `chunkBytes`, or a reason it cannot be cut. */
-  async function piecesOf(context: RunContext, path: string): Promise<Piece[] | string> {
-    const size = (await stat(path)).size;
-    if (size <= chunkBytes) return [{ path, start: 0 }];
-    const found = await ffmpeg.availability();
-    if (!found.ok) return `audio larger than ${chunkBytes} bytes and ffmpeg not available to split it`;
-    const duration = context.recording.durationSeconds ?? (await ffmpeg.probeDuration(path));
-    if (duration === null || duration <= 0) throw new Error('cannot split audio of unknown duration');
-    // A margin below the limit: pieces end at frame boundaries and bitrates vary.
-    const seconds = Math.max(1, Math.floor((duration * chunkBytes * 0.9) / size));
-    const outputDir = join(context.dir, 'chunks');
-    await mkdir(outputDir);
-    return ffmpeg.split({ input: path, outputDir, segmentSeconds: seconds });
-  }
-
-  async function transcribe(context: RunContext, audio: Audio, pieces: Piece[]): Promise<Transcribed> {
-    const { language } = context.recording;
-    const texts: string[] = [];
-    const transcript: Transcript = {
-      text: '',
-      language: null,
-      segments: [],
-      model: '',
-      chunks: pieces.length,
-    };
-    let cost: LlmCost | null = null;
-    let durationSeconds = 0;
-    for (const [index, piece] of pieces.entries()) {
-      const previous = texts.at(-1);
-      const result = await llm.transcribe(
-        { data: { path: piece.path }, filename: audio.filename, contentType: audio.contentType },
-        {
-          ...(language === null ? {} : { language }),
-          // The previous piece's last words keep the style and names consistent across cuts.
-          ...(previous === undefined ? {} : { prompt: previous.slice(-400) }),
-        },
-      );
-      texts.push(result.text.trim());
-      for (const segment of result.segments)
-        transcript.segments.push({
-          start: segment.start + piece.start,
-          end: segment.end + piece.start,
-          text: segment.text,
-        });
-      transcript.language ??= result.language ?? null;
-      transcript.model = result.model;
-      cost = addCost(cost, result.cost);
-      durationSeconds = piece.start + (result.durationSeconds ?? 0);
-      if (pieces.length > 1) await context.progress('transcribe', ((index + 1) / pieces.length) * 99);
-    }
-    transcript.text = texts.filter((t) => t !== '').join(' ');
-    return { transcript, cost, durationSeconds };
-  }
+  const { llm } = options;
 
   async function run(context: RunContext): Promise<void> {
     if (!llm.capabilities.transcribe) {
@@ -114,12 +131,12 @@ export function transcribeStage(options: TranscribeStageOptions): Stage {
       return;
     }
     const audio = await audioOf(context);
-    const pieces = await piecesOf(context, audio.path);
+    const pieces = await piecesOf(options, context, audio.path);
     if (typeof pieces === 'string') {
       await context.update({ stages: context.finished('transcribe', 'skipped', pieces) });
       return;
     }
-    const { transcript, cost, durationSeconds } = await transcribe(context, audio, pieces);
+    const { transcript, cost, durationSeconds } = await transcribe(options, context, audio, pieces);
     await context.fault('transcribed');
     const { recording } = context;
     await context.update({

@@ -38,114 +38,122 @@ class ScanGoneError extends Error {
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-export function createScanPipeline(deps: ScanPipelineDeps) {
-  const { store, logger } = deps;
+function runContext(deps: ScanPipelineDeps, initial: Scan): ScanRun & { scan: Scan } {
   const ref = refIn(deps.container);
+  const cache = new Map<string, Buffer>();
+  const context = {
+    scan: initial,
+    async update(changes: ScanChanges) {
+      const next = await deps.store.update(initial.id, changes);
+      if (next === undefined) throw new ScanGoneError(`scan ${initial.id} was deleted`);
+      context.scan = next;
+      return next;
+    },
+    ref,
+    async read(name: string) {
+      const known = cache.get(name);
+      if (known !== undefined) return known;
+      const bytes = await deps.blobs.downloadBuffer(ref(name));
+      cache.set(name, bytes);
+      return bytes;
+    },
+    remember: (name: string, bytes: Buffer) => void cache.set(name, bytes),
+  };
+  return context;
+}
 
-  function runContext(initial: Scan): ScanRun & { scan: Scan } {
-    const cache = new Map<string, Buffer>();
-    const context = {
-      scan: initial,
-      async update(changes: ScanChanges) {
-        const next = await store.update(initial.id, changes);
-        if (next === undefined) throw new ScanGoneError(`scan ${initial.id} was deleted`);
-        context.scan = next;
-        return next;
-      },
-      ref,
-      async read(name: string) {
-        const known = cache.get(name);
-        if (known !== undefined) return known;
-        const bytes = await deps.blobs.downloadBuffer(ref(name));
-        cache.set(name, bytes);
-        return bytes;
-      },
-      remember: (name: string, bytes: Buffer) => void cache.set(name, bytes),
-    };
-    return context;
+/** One attempt of a scan's job, as the failure bookkeeping sees it. */
+interface Attempt {
+  job: JobContext<ScanJobPayload>;
+  jobId: string;
+  context: ScanRun & { scan: Scan };
+  /** The stage under way; undefined while completing. */
+  stage?: StageName;
+}
+
+/** The stages not yet finished, in order; `attempt.stage` names the one under way. */
+async function runStages(deps: ScanPipelineDeps, attempt: Attempt): Promise<void> {
+  const { context, job } = attempt;
+  for (const stage of deps.stages) {
+    const state = context.scan.stages[stage.name].state;
+    if (state === 'done' || state === 'skipped') continue;
+    attempt.stage = stage.name;
+    await publishScan(deps.events, await context.update({ status: stage.name, stage: stage.name }));
+    const outcome: StageOutcome = await stage.run(context);
+    await deps.faults?.(stage.name, context.scan.id);
+    const finished = { ...outcome, finishedAt: deps.now().toISOString() };
+    await context.update({ stages: { ...context.scan.stages, [stage.name]: finished } });
+    await job.progress({ stage: stage.name });
   }
+  delete attempt.stage;
+  const done = await context.update({
+    status: 'completed',
+    stage: 'completed',
+    error: null,
+    completedAt: deps.now(),
+  });
+  await deps.store.finishJob(attempt.jobId, { status: 'completed' });
+  await publishScan(deps.events, done);
+}
 
-  async function run(job: JobContext<ScanJobPayload>): Promise<void> {
-    const initial = await store.get(job.payload.scanId);
-    if (initial === undefined || initial.status === 'completed') return;
-    const context = runContext(initial);
-    const jobId = randomUUID();
-    const original = scanBlobs.original(initial.owner, initial.id, initial.originalExt);
-    await store.startJob({
-      id: jobId,
-      scanId: initial.id,
-      attempt: job.attemptsMade + 1,
-      container: deps.container,
-      name: original,
-    });
-    let current: StageName | undefined;
-    try {
-      for (const stage of deps.stages) {
-        const state = context.scan.stages[stage.name].state;
-        if (state === 'done' || state === 'skipped') continue;
-        current = stage.name;
-        await publishScan(deps.events, await context.update({ status: stage.name, stage: stage.name }));
-        const outcome: StageOutcome = await stage.run(context);
-        await deps.faults?.(stage.name, initial.id);
-        const finished = { ...outcome, finishedAt: deps.now().toISOString() };
-        await context.update({ stages: { ...context.scan.stages, [stage.name]: finished } });
-        await job.progress({ stage: stage.name });
-      }
-      current = undefined;
-      const done = await context.update({
-        status: 'completed',
-        stage: 'completed',
-        error: null,
-        completedAt: deps.now(),
-      });
-      await store.finishJob(jobId, { status: 'completed' });
-      await publishScan(deps.events, done);
-    } catch (error) {
-      await failed(job, { jobId, scan: context.scan, stage: current, error });
-      throw error;
-    }
+/** On the queue's last attempt the scan is marked failed, naming the stage; earlier ones only log. */
+async function failed(deps: ScanPipelineDeps, attempt: Attempt, error: unknown): Promise<void> {
+  const { job, stage } = attempt;
+  const { scan } = attempt.context;
+  if (error instanceof ScanGoneError) {
+    deps.logger.info({ scanId: scan.id }, 'scan deleted while processing; its blobs are removed');
+    await removeScanBlobs(deps.blobs, deps.container, [
+      scanBlobs.imagePrefix(scan.owner, scan.id),
+      scanBlobs.reportPrefix(scan.id),
+    ]).catch(() => undefined);
+    return;
   }
-
-  async function failed(
-    job: JobContext<ScanJobPayload>,
-    attempt: { jobId: string; scan: Scan; stage: StageName | undefined; error: unknown },
-  ): Promise<void> {
-    const { scan, stage, error } = attempt;
-    if (error instanceof ScanGoneError) {
-      logger.info({ scanId: scan.id }, 'scan deleted while processing; its blobs are removed');
-      await removeScanBlobs(deps.blobs, deps.container, [
-        scanBlobs.imagePrefix(scan.owner, scan.id),
-        scanBlobs.reportPrefix(scan.id),
-      ]).catch(() => undefined);
-      return;
-    }
-    const last = job.attemptsMade + 1 >= job.payload.attempts;
-    logger.warn(
-      { err: error, scanId: scan.id, stage, attempt: job.attemptsMade + 1, last },
-      'scan step failed',
+  const last = job.attemptsMade + 1 >= job.payload.attempts;
+  deps.logger.warn(
+    { err: error, scanId: scan.id, stage, attempt: job.attemptsMade + 1, last },
+    'scan step failed',
+  );
+  await deps.store
+    .finishJob(attempt.jobId, {
+      status: 'failed',
+      ...(stage === undefined ? {} : { stage }),
+      error: message(error),
+    })
+    .catch(() => undefined);
+  if (!last) return;
+  await deps.store
+    .update(scan.id, {
+      status: 'failed',
+      error: `${stage ?? 'completing'}: ${message(error)}`,
+      ...(stage === undefined
+        ? {}
+        : { stages: { ...scan.stages, [stage]: { state: 'failed', reason: message(error) } } }),
+    })
+    .then((row) => (row === undefined ? undefined : publishScan(deps.events, row)))
+    .catch((cause: unknown) =>
+      deps.logger.error({ err: cause, scanId: scan.id }, 'could not record the failure'),
     );
-    await store
-      .finishJob(attempt.jobId, {
-        status: 'failed',
-        ...(stage === undefined ? {} : { stage }),
-        error: message(error),
-      })
-      .catch(() => undefined);
-    if (!last) return;
-    const reason = `${stage ?? 'completing'}: ${message(error)}`;
-    await store
-      .update(scan.id, {
-        status: 'failed',
-        error: reason,
-        ...(stage === undefined
-          ? {}
-          : { stages: { ...scan.stages, [stage]: { state: 'failed', reason: message(error) } } }),
-      })
-      .then((row) => (row === undefined ? undefined : publishScan(deps.events, row)))
-      .catch((cause: unknown) =>
-        logger.error({ err: cause, scanId: scan.id }, 'could not record the failure'),
-      );
-  }
+}
 
-  return { run };
+async function run(deps: ScanPipelineDeps, job: JobContext<ScanJobPayload>): Promise<void> {
+  const initial = await deps.store.get(job.payload.scanId);
+  if (initial === undefined || initial.status === 'completed') return;
+  const attempt: Attempt = { job, jobId: randomUUID(), context: runContext(deps, initial) };
+  await deps.store.startJob({
+    id: attempt.jobId,
+    scanId: initial.id,
+    attempt: job.attemptsMade + 1,
+    container: deps.container,
+    name: scanBlobs.original(initial.owner, initial.id, initial.originalExt),
+  });
+  try {
+    await runStages(deps, attempt);
+  } catch (error) {
+    await failed(deps, attempt, error);
+    throw error;
+  }
+}
+
+export function createScanPipeline(deps: ScanPipelineDeps) {
+  return { run: (job: JobContext<ScanJobPayload>) => run(deps, job) };
 }

@@ -1,0 +1,104 @@
+// The row a background job moves through its stages (a recording, a scan): keyed updates that bump
+// its version, and the move of a failed row back to queued for another run. Writes are keyed, so a
+// retried job step writes the same row again instead of adding one.
+import { sql, type Kysely } from 'kysely';
+
+/** Where each field of a change goes: a column, or a JSON column (written as JSON text). */
+export type ChangeColumns<C> = { [K in keyof C]-?: string | { json: string } };
+
+/** Where the changes every job row takes go (a module adds its own fields). */
+export const jobRowColumns = {
+  status: 'status',
+  stage: 'stage',
+  stages: { json: 'stages' },
+  error: 'error',
+  completedAt: 'completed_at',
+} as const;
+
+/** The columns every job row has. */
+interface JobRowTable {
+  id: string;
+  status: string;
+  stage: string;
+  error: string | null;
+  stages: string;
+  retries: number;
+  version: number;
+  updated_at: Date;
+}
+
+type StageStates = Record<string, { state: string }>;
+
+/** The stages with each failed one pending again (what a retry runs). */
+export const retryStages = <S extends StageStates>(stages: S): S =>
+  Object.fromEntries(
+    Object.entries(stages).map(([name, stage]) => [
+      name,
+      stage.state === 'failed' ? { state: 'pending' } : stage,
+    ]),
+  ) as S;
+
+/** The columns `changes` sets (absent fields are left as they are). */
+function setOf<C extends object>(changes: C, columns: ChangeColumns<C>): Record<string, unknown> {
+  const set: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === undefined) continue;
+    const column = columns[key as keyof C];
+    if (typeof column === 'string') set[column] = value;
+    else set[column.json] = value === null ? null : JSON.stringify(value);
+  }
+  return set;
+}
+
+export interface JobRowsOptions<C> {
+  table: string;
+  columns: ChangeColumns<C>;
+  /** The `stage` a requeued row starts at again. */
+  queuedStage: string;
+  /** Columns a requeue also resets (e.g. a percentage). */
+  requeueExtra?: Record<string, unknown>;
+  now: () => Date;
+}
+
+/**
+ * Updates of one module's job table. `db` is the module's Kysely handle and `Row` its table's
+ * selected row: Kysely is invariant in its table map, so the handle is seen here as a table of job
+ * rows, once.
+ */
+export function jobRows<Row, C extends object>(db: object, options: JobRowsOptions<C>) {
+  const rows = db as unknown as Kysely<Record<string, JobRowTable>>;
+  const { table } = options;
+  const bumped = () => ({ version: sql<number>`version + 1`, updated_at: options.now() });
+  return {
+    /** Applies `changes` and bumps the version; undefined when the row is gone. */
+    async update(id: string, changes: C, extra: Record<string, unknown> = {}): Promise<Row | undefined> {
+      const row = await rows
+        .updateTable(table)
+        .set({ ...setOf(changes, options.columns), ...extra, ...bumped() })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row as Row | undefined;
+    },
+
+    /** Moves a failed row back to queued with its failed stages pending; undefined when it is not failed. */
+    async requeueFailed(id: string, stages: StageStates): Promise<Row | undefined> {
+      const row = await rows
+        .updateTable(table)
+        .set({
+          status: 'queued',
+          stage: options.queuedStage,
+          error: null,
+          stages: JSON.stringify(retryStages(stages)),
+          retries: sql<number>`retries + 1`,
+          ...options.requeueExtra,
+          ...bumped(),
+        })
+        .where('id', '=', id)
+        .where('status', '=', 'failed')
+        .returningAll()
+        .executeTakeFirst();
+      return row as Row | undefined;
+    },
+  };
+}
