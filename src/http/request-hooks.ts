@@ -6,6 +6,7 @@ import type { App } from './app-types.js';
 import { registerCors } from './api-cors.js';
 import { registerAuth } from './auth.js';
 import { registerRateLimits } from './rate-limits.js';
+import { registerFiniteNumbers } from './finite-numbers.js';
 import { featureOn } from './request-features.js';
 import { registerRefusalAudit } from './refusal-audit.js';
 import { registerRequestTracking } from './request-tracking.js';
@@ -41,6 +42,7 @@ export async function registerRequestHooks(app: App, deps: AppDeps) {
     failOpen: settings.API_RATE_LIMIT_FAIL_OPEN,
     ...(deps.rateLimitRedis ? { redis: deps.rateLimitRedis } : {}),
   });
+  registerFiniteNumbers(app);
   // Bench only: what Ajv's compiled validators and the compiled serializers cost per request.
   if (!on('validation')) app.setValidatorCompiler(() => () => true);
   if (!on('serialization')) app.setSerializerCompiler(() => (data) => JSON.stringify(data));

@@ -52,6 +52,15 @@ describe('list cursors', () => {
     }
   });
 
+  it.each(lists)(
+    'when %s gets limit=1e309 (Infinity once coerced), then it is a 400 problem',
+    async (list) => {
+      const response = await fuzz.t.app.inject({ url: `${list}?limit=1e309`, headers: { authorization } });
+      expect(response.statusCode, response.body).toBe(400);
+      expect(response.json()).toMatchObject({ detail: 'limit must be a finite number.' });
+    },
+  );
+
   it('when files are listed page by page, then the cursor handed out leads through every file', async () => {
     const boundary = 'cursors';
     for (const name of ['a.txt', 'b.txt', 'c.txt']) {

@@ -6,6 +6,8 @@ import type { BlobRef } from './blob-store.js';
 const containerPattern = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$/;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point here.
 const controlChars = /[\u0000-\u001f\u007f-\u009f]/;
+// In a `u` pattern a surrogate pair is one code point, so only a lone surrogate is category Cs.
+const loneSurrogate = /\p{Cs}/u;
 const metadataKeyPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A list page's size: 100 when omitted; 400 outside Azure's 1-5000. */
@@ -33,6 +35,9 @@ export function assertBlobName(name: string): void {
   if (name.length < 1 || name.length > 1024)
     throw errors.badRequest(`Blob name must be 1-1024 characters long (got ${name.length}).`);
   if (controlChars.test(name)) throw errors.badRequest('Blob name must not contain control characters.');
+  // A lone UTF-16 surrogate has no UTF-8 form: no URL, no header, no Azure name can carry it.
+  if (loneSurrogate.test(name))
+    throw errors.badRequest('Blob name must be valid Unicode (no lone surrogates).');
   if (name.endsWith('.') || name.endsWith('/'))
     throw errors.badRequest('Blob name must not end with a dot or a slash.');
   const segments = name.split('/');

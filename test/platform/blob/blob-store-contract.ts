@@ -206,6 +206,7 @@ export function describeBlobStoreContract(
       ['empty', '', '1-1024 characters'],
       ['1025 chars', 'x'.repeat(1025), '1-1024 characters'],
       ['a control char', 'bad\u0001name', 'control characters'],
+      ['a lone surrogate', 'bad\udfffname', 'lone surrogates'],
       ['ending in a dot', 'ends.', 'must not end with a dot or a slash'],
       ['ending in a slash', 'ends/', 'must not end with a dot or a slash'],
       ['climbing with ..', 'a/../../etc/passwd', '".." path segments'],
