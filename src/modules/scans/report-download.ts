@@ -4,8 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { BlobDownload } from '../../platform/blob/blob-store.js';
 import { reportCsp } from './reports/report-html.js';
 import type { Scan } from './scan.js';
-import type { ReportFormat } from './scan-blobs.js';
-import { reportContentTypes } from './stages/reporting-stage.js';
+import { reportContentTypes, type ReportFormat } from './scan-blobs.js';
 
 /** A download name from the product name: ASCII letters, digits and hyphens only. */
 export function downloadName(scan: Scan, format: ReportFormat): string {

@@ -5,6 +5,11 @@ import type { BlobRef, BlobStore } from '../../platform/blob/blob-store.js';
 
 export type ReportFormat = 'json' | 'html' | 'pdf';
 export const reportFormats: readonly ReportFormat[] = ['json', 'html', 'pdf'];
+export const reportContentTypes: Record<ReportFormat, string> = {
+  json: 'application/json',
+  html: 'text/html; charset=utf-8',
+  pdf: 'application/pdf',
+};
 
 /**
  * One path segment from any text: characters outside [A-Za-z0-9._-] become `_`, dots cannot make

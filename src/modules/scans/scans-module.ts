@@ -28,10 +28,7 @@ import { registerScansRoutes } from './scans-routes.js';
 import { createScansService, SCAN_JOB } from './scans-service.js';
 import { createScansStore, type ScansStore } from './scans-store.js';
 import type { ScansTables } from './scans-tables.js';
-import { analysingStage } from './stages/analysing-stage.js';
-import { processingStage } from './stages/processing-stage.js';
-import { reportingStage } from './stages/reporting-stage.js';
-import { createScanPipeline, type ScanJobPayload } from './stages/scan-pipeline.js';
+import type { ScanJobPayload } from './stages/scan-pipeline.js';
 
 export { scansMigrations } from './scans-migrations.js';
 
@@ -87,8 +84,18 @@ function addScanTopic({ deps, store }: ScansParts): void {
   });
 }
 
-/** Starts taking scan jobs (worker and all roles); close() lets running ones finish. */
-function startScansWorker({ deps, store, container, now }: ScansParts): { close(): Promise<void> } {
+/**
+ * The stages, loaded when the worker takes its first job: they pull in sharp and pdfkit (~50 MB),
+ * which an api-only process never needs.
+ */
+async function loadScanPipeline({ deps, store, container, now }: ScansParts) {
+  const [{ analysingStage }, { processingStage }, { reportingStage }, { createScanPipeline }] =
+    await Promise.all([
+      import('./stages/analysing-stage.js'),
+      import('./stages/processing-stage.js'),
+      import('./stages/reporting-stage.js'),
+      import('./stages/scan-pipeline.js'),
+    ]);
   const { settings } = deps;
   const seconds = histogram(deps.metrics, {
     name: 'azimuth_scan_report_seconds',
@@ -96,7 +103,7 @@ function startScansWorker({ deps, store, container, now }: ScansParts): { close(
     labelNames: ['format'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   });
-  const pipeline = createScanPipeline({
+  return createScanPipeline({
     store,
     blobs: deps.blobs,
     container,
@@ -116,11 +123,19 @@ function startScansWorker({ deps, store, container, now }: ScansParts): { close(
     ],
     ...(deps.faults === undefined ? {} : { faults: deps.faults }),
   });
+}
+
+/** Starts taking scan jobs (worker and all roles); close() lets running ones finish. */
+function startScansWorker(parts: ScansParts): { close(): Promise<void> } {
+  let pipeline: ReturnType<typeof loadScanPipeline> | undefined;
   // A fresh context per job: the uploader's quota and identity stay off the worker's own blob writes.
-  return deps.jobs.process<ScanJobPayload>(
+  return parts.deps.jobs.process<ScanJobPayload>(
     SCAN_JOB,
-    (job) => requestContext.run({ correlationId: `scan-${job.payload.scanId}` }, () => pipeline.run(job)),
-    { concurrency: settings.SCANS_CONCURRENCY },
+    (job) =>
+      requestContext.run({ correlationId: `scan-${job.payload.scanId}` }, async () =>
+        (await (pipeline ??= loadScanPipeline(parts))).run(job),
+      ),
+    { concurrency: parts.deps.settings.SCANS_CONCURRENCY },
   );
 }
 

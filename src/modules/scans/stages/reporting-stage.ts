@@ -10,15 +10,9 @@ import { renderReportJson } from '../reports/report-json.js';
 import { renderReportPdf } from '../reports/report-pdf.js';
 import { buildRiskReport, type RiskReport } from '../reports/risk-report.js';
 import type { Scan } from '../scan.js';
-import { scanBlobs, type ReportFormat } from '../scan-blobs.js';
+import { reportContentTypes, scanBlobs, type ReportFormat } from '../scan-blobs.js';
 import type { ScansStore } from '../scans-store.js';
 import type { ScanStage } from './scan-stage.js';
-
-export const reportContentTypes: Record<ReportFormat, string> = {
-  json: 'application/json',
-  html: 'text/html; charset=utf-8',
-  pdf: 'application/pdf',
-};
 
 /** The ingredients to check: the label's, then typed ones it did not list. */
 function ingredientsOf(scan: Scan): string[] {
