@@ -219,6 +219,30 @@ const describeError = (error: Error) => ({
   message: error.message,
 });
 
+/** A refusal (someone else's item) is audited and answered as not found; anything else is ours. */
+async function subscribeFailed(
+  context: {
+    options: ProgressSocketOptions;
+    request: FastifyRequest;
+    fail: (error: string, about?: ClientMessage) => void;
+  },
+  message: ClientMessage,
+  error: unknown,
+) {
+  const { options, request, fail } = context;
+  if (isAppError(error) && error.refusal) {
+    await options.audit
+      ?.record(refusalEntry(request, error, 'ws.subscribe'))
+      .catch((failure: unknown) =>
+        options.logger.error({ err: failure }, 'audit record of a refusal failed'),
+      );
+    fail(`${message.topic.noun} not found.`, message);
+    return;
+  }
+  options.logger.warn({ err: error, [message.topic.key]: message.id }, 'websocket subscribe failed');
+  fail('Could not subscribe now; try again.', message);
+}
+
 /** One connection's watches: subscribe, unsubscribe, and the error frames they answer with. */
 function watchSession(context: {
   options: ProgressSocketOptions;
@@ -282,19 +306,7 @@ function watchSession(context: {
         send({ type: 'unsubscribed', [message.topic.key]: message.id });
         return;
       }
-      subscribe(message).catch(async (error: unknown) => {
-        if (isAppError(error) && error.refusal) {
-          await options.audit
-            ?.record(refusalEntry(request, error, 'ws.subscribe'))
-            .catch((failure: unknown) =>
-              options.logger.error({ err: failure }, 'audit record of a refusal failed'),
-            );
-          fail(`${message.topic.noun} not found.`, message);
-          return;
-        }
-        options.logger.warn({ err: error, [message.topic.key]: message.id }, 'websocket subscribe failed');
-        fail('Could not subscribe now; try again.', message);
-      });
+      subscribe(message).catch((error: unknown) => subscribeFailed({ ...context, fail }, message, error));
     },
     close() {
       for (const subscription of watches.values()) subscription.unsubscribe();
