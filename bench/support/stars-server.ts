@@ -11,7 +11,7 @@ import { Kysely, Migrator } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import { buildApp } from '../../src/http/app.js';
 import { requestFeatures, type RequestFeature } from '../../src/http/request-features.js';
-import type { StarsTables } from '../../src/modules/stars/postgres-stars-store.js';
+import type { StarsTables } from '../../src/modules/stars/stars-tables.js';
 import { starsMigrations } from '../../src/modules/stars/stars-migrations.js';
 import { starsModule } from '../../src/modules/stars/stars-module.js';
 import type { StarsStore } from '../../src/modules/stars/stars-store.js';

@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import type { Kysely } from 'kysely';
 import { createProgressSocket } from '../../src/http/progress-socket.js';
 import { createScansModule } from '../../src/modules/scans/scans-module.js';
-import type { StarsTables } from '../../src/modules/stars/postgres-stars-store.js';
+import type { StarsTables } from '../../src/modules/stars/stars-tables.js';
 import { createStarsStore } from '../../src/modules/stars/stars-store-factory.js';
 import { blobStoreOptionsFromSettings, createBlobStore } from '../../src/platform/blob/index.js';
 import { moduleDb } from '../../src/platform/db/database.js';

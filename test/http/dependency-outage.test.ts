@@ -8,7 +8,8 @@ import { buildTestApp, type TestApp, type TestAppFor } from '../helpers/test-app
 
 type StarsApp = TestAppFor<{ modules: ['stars'] }>;
 import type { App } from '../../src/http/app-types.js';
-import { PostgresStarsStore, type StarsTables } from '../../src/modules/stars/postgres-stars-store.js';
+import { PostgresStarsStore } from '../../src/modules/stars/postgres-stars-store.js';
+import type { StarsTables } from '../../src/modules/stars/stars-tables.js';
 import { starsMigrations } from '../../src/modules/stars/stars-migrations.js';
 import { createStarsStore } from '../../src/modules/stars/stars-store-factory.js';
 import { createStoragePolicy } from '../../src/platform/blob/create-blob-store.js';

@@ -1,6 +1,6 @@
 // StarsStore on PostgreSQL or PGlite through Kysely. Likes are exact because one statement
 // inserts the (star, user) row under its primary key and bumps the counter only if it inserted.
-import { sql, type Generated, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
 import { errors } from '../../platform/errors/app-error.js';
 import type { DependencyCheck } from '../../platform/health/dependency-check.js';
 import { isStoreId } from './ids.js';
@@ -21,37 +21,9 @@ import type {
   StarsStore,
   StarsStoreStats,
 } from './stars-store.js';
+import type { StarsTables } from './stars-tables.js';
 import type { NewUser, User, UserChanges } from './user.js';
 import { UuidV7Generator } from './uuid-v7.js';
-
-/** The module's tables: the platform hands the store `moduleDb<StarsTables>(db)`. */
-export type StarsTables = {
-  star_users: {
-    id: string;
-    name: string;
-    email: string | null;
-    created_at: Date;
-    updated_at: Date;
-  };
-  stars: {
-    id: string;
-    user_id: string;
-    name: string;
-    message: string | null;
-    ra: number;
-    dec: number;
-    color: string | null;
-    likes: Generated<number>;
-    active: Generated<boolean>;
-    created_at: Date;
-    expires_at: Date | null;
-  };
-  star_likes: {
-    star_id: string;
-    user_id: string;
-    created_at: Date;
-  };
-};
 
 type StarRow = Selectable<StarsTables['stars']>;
 type UserRow = Selectable<StarsTables['star_users']>;

@@ -1,7 +1,8 @@
 // Picks the StarsStore driver (STARS_STORE) for the composition root.
 import type { Kysely } from 'kysely';
 import type { ResiliencePolicy } from '../../platform/resilience/resilience-policy.js';
-import { PostgresStarsStore, type StarsTables } from './postgres-stars-store.js';
+import { PostgresStarsStore } from './postgres-stars-store.js';
+import type { StarsTables } from './stars-tables.js';
 import type { Clock, StarsStore } from './stars-store.js';
 import { createTableClientFactory, type TablesAccount } from './tables-client-factory.js';
 import { TablesStarsStore, type EtagRetryOptions } from './tables-stars-store.js';

@@ -3,7 +3,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresStarsStore, type StarsTables } from '../../../src/modules/stars/postgres-stars-store.js';
+import { PostgresStarsStore } from '../../../src/modules/stars/postgres-stars-store.js';
+import type { StarsTables } from '../../../src/modules/stars/stars-tables.js';
 import { starsMigrations } from '../../../src/modules/stars/stars-migrations.js';
 import { describeStarsStoreContract } from './stars-store-contract.js';
 

@@ -2,7 +2,8 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { PostgresStarsStore, type StarsTables } from '../../../src/modules/stars/postgres-stars-store.js';
+import { PostgresStarsStore } from '../../../src/modules/stars/postgres-stars-store.js';
+import type { StarsTables } from '../../../src/modules/stars/stars-tables.js';
 import { starsMigrations } from '../../../src/modules/stars/stars-migrations.js';
 import { migrateUp } from '../../../src/platform/db/migrator.js';
 import { createTestPostgres, type TestPostgres } from '../../helpers/postgres.js';

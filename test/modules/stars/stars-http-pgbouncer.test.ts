@@ -2,7 +2,7 @@
 // Server's built-in pooler), with the production pool and migrator.
 import { sql } from 'kysely';
 import { describe } from 'vitest';
-import type { StarsTables } from '../../../src/modules/stars/postgres-stars-store.js';
+import type { StarsTables } from '../../../src/modules/stars/stars-tables.js';
 import { starsMigrations } from '../../../src/modules/stars/stars-migrations.js';
 import { createStarsStore } from '../../../src/modules/stars/stars-store-factory.js';
 import { moduleDb, type Database } from '../../../src/platform/db/database.js';

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
-import type { StarsTables } from '../../../../src/modules/stars/postgres-stars-store.js';
+import type { StarsTables } from '../../../../src/modules/stars/stars-tables.js';
 import { starsMigrations } from '../../../../src/modules/stars/stars-migrations.js';
 import { createStarsStore } from '../../../../src/modules/stars/stars-store-factory.js';
 import type { Clock, StarsStore } from '../../../../src/modules/stars/stars-store.js';
