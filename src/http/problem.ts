@@ -145,6 +145,8 @@ const clientErrorDetails: Record<number, string> = {
   408: 'The request took too long to arrive.',
 };
 
+const multipartParserError = /unexpected end of multipart data|^Multipart: Boundary not found/i;
+
 function toAppError(error: FastifyError, exposeInternalErrors: boolean): AppError {
   if (isAppError(error)) return error;
   // Ports translate outages themselves (DependencyUnavailableError, an AppError); an open breaker
@@ -157,6 +159,10 @@ function toAppError(error: FastifyError, exposeInternalErrors: boolean): AppErro
       extensions: { errors: found.map((v) => ({ in: where, ...v })) },
     });
   }
+  // The multipart parser's errors carry no status or code: a body cut off or not framed by its
+  // boundary is the client's mistake, not a fault of ours.
+  if (multipartParserError.test(error.message))
+    return errors.badRequest('The multipart body is malformed or cut off before its closing boundary.');
   const status = error.statusCode ?? 500;
   // Fastify's own 4xx errors (malformed JSON, body too large, unsupported type) are safe to show.
   if (status >= 400 && status < 500) return errors.fromStatus(status, error.message);

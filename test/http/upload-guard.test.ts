@@ -123,6 +123,22 @@ describe('files and recordings uploads', () => {
       expect(response.json()).toMatchObject({ detail: expect.stringContaining('boundary') });
     }
   });
+  it('when a complete body is cut off or framed by another boundary, then 400 problem (fuzz findings)', async () => {
+    const framedByOther = `--other\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n\r\nhi\r\n--other--\r\n`;
+    for (const url of ['/api/files', '/api/process-audio'])
+      for (const payload of ['-', framedByOther]) {
+        const response = await t.app.inject({
+          method: 'POST',
+          url,
+          headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+          payload,
+        });
+        expect(response.statusCode, `${url} ${payload}`).toBe(400);
+        expect(response.json()).toMatchObject({ detail: expect.stringContaining('malformed or cut off') });
+      }
+    expect(await filesUnder(t.dataDir)).toEqual([]);
+  });
+
   it('when an upload stalls, then none of it is charged to the quota', async () => {
     // Last here, since it uses up the quota (1 MiB; nothing was stored before). 600 KiB passes the
     // quota's first 256 KiB reservation, so a charge would show: 900 KiB more would then cross it.
