@@ -3,8 +3,6 @@
 // state between a request and the snapshot after it), and counters on the event bus and queue.
 import { Registry } from 'prom-client';
 import type { Kysely } from 'kysely';
-import { createProgressSocket } from '../../src/http/progress-socket.js';
-import { createScansModule } from '../../src/modules/scans/scans-module.js';
 import type { StarsTables } from '../../src/modules/stars/stars-tables.js';
 import { createStarsStore } from '../../src/modules/stars/stars-store-factory.js';
 import { blobStoreOptionsFromSettings, createBlobStore } from '../../src/platform/blob/index.js';
@@ -21,6 +19,7 @@ import { allMigrations } from '../../src/roles/migrations.js';
 import { createArrayAuditLog, createMapCache } from '../helpers/fakes.js';
 import { buildTestApp, testJwtSecret, type TestApp } from '../helpers/test-app.js';
 import { testSettings } from '../helpers/test-settings.js';
+import { scansWithProgress } from '../modules/scans/scans-fixture.js';
 import { countingEventBus, countingJobQueue, type Counters } from './state-snapshot.js';
 
 export const fuzzEnv = {
@@ -59,22 +58,13 @@ export async function buildFuzzApp(dataDir: string): Promise<FuzzApp> {
   const metrics = new Registry();
   const lifecycle = createLifecycle();
   lifecycle.markReady();
-  const progress = createProgressSocket({
-    events,
-    lifecycle,
-    metrics,
-    logger,
-    pingIntervalMs: 30_000,
-    maxMessageBytes: 4096,
-  });
-  const scans = createScansModule({
+  const { scans } = scansWithProgress(lifecycle, {
     db: shared.db,
     blobs: bundle.store,
     jobs,
     events,
     llm: createNoneLlmProvider(),
     audit: createArrayAuditLog(),
-    progress,
     metrics,
     logger,
     settings,

@@ -52,6 +52,22 @@ export interface ScansFixture {
   close(): Promise<void>;
 }
 
+/** The scans module with the `/ws` progress socket it shares with recordings. */
+export function scansWithProgress(
+  lifecycle: ReturnType<typeof createLifecycle>,
+  deps: Omit<Parameters<typeof createScansModule>[0], 'progress'>,
+) {
+  const progress = createProgressSocket({
+    events: deps.events,
+    lifecycle,
+    metrics: deps.metrics,
+    logger: deps.logger,
+    pingIntervalMs: 30_000,
+    maxMessageBytes: 4096,
+  });
+  return { scans: createScansModule({ ...deps, progress }), progress };
+}
+
 export async function buildScansApp(
   options: {
     env?: Record<string, string>;
@@ -82,22 +98,13 @@ export async function buildScansApp(
   const jobs = new InProcessJobQueue({ logger });
   const metrics = createMetricsRegistry();
   const lifecycle = createLifecycle();
-  const progress = createProgressSocket({
-    events,
-    lifecycle,
-    metrics,
-    logger,
-    pingIntervalMs: 30_000,
-    maxMessageBytes: 4096,
-  });
-  const scans = createScansModule({
+  const { scans, progress } = scansWithProgress(lifecycle, {
     db: database.db,
     blobs: bundle.store,
     jobs,
     events,
     llm: options.llm ?? createNoneLlmProvider(),
     audit,
-    progress,
     metrics,
     logger,
     settings,
