@@ -47,7 +47,7 @@ function watchForStall(request: FastifyRequest, reply: FastifyReply, idleMs: num
     request.log.info({ idleMs, bytesRead: bytesNow }, 'upload stalled');
     // Answered already (a refusal mid-upload): only the connection is left to end.
     if (reply.sent) {
-      raw.socket.destroy();
+      raw.destroy();
       return;
     }
     // The rest of the body will never be read: end the connection after the answer.

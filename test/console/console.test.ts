@@ -114,6 +114,12 @@ describe.runIf(chromiumAvailable())('web console in Chromium', () => {
       for (const liker of i % 3 === 0 ? [alice, bob] : i % 3 === 1 ? [bob] : [])
         await api(`/stars/${star.id}/like`, { method: 'POST', body: JSON.stringify({ userId: liker.id }) });
     }
+    // The pages must load after Seed 6 has expired, or they draw it alive (it fades only on load).
+    await expect
+      .poll(async () =>
+        (await api<{ items: { name: string }[] }>('/stars/active?limit=100')).items.map((s) => s.name),
+      )
+      .not.toContain('Seed 6');
   };
 
   it('shows a star placed in one window in another, and a like in both', { timeout: 120_000 }, async () => {
@@ -232,7 +238,7 @@ describe.runIf(chromiumAvailable())('web console in Chromium', () => {
       await page.waitForURL(/\/scans\/[0-9a-f-]{36}$/, { timeout: slow });
       await page.locator('.stage-bar[data-status="completed"]').waitFor({ timeout: 120_000 });
       const risk = page.locator('[data-testid="risk"]');
-      await risk.getByText('high', { exact: true }).waitFor({ timeout: slow });
+      await risk.getByRole('heading', { name: 'Risk: high' }).waitFor({ timeout: slow });
       // The matches come from report.json, not from the scan's summary.
       const matches = page.locator('[data-testid="matches"] tbody tr');
       await matches.filter({ hasText: 'p-Phenylenediamine' }).waitFor({ timeout: slow });

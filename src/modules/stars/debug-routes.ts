@@ -5,7 +5,7 @@ import type { App } from '../../http/app-types.js';
 import { access } from '../../http/caller.js';
 import { problemResponses } from '../../http/problem.js';
 import { emptyBodyAsObject, type WriteLimit } from './actor.js';
-import { StarPage, StarResponse, StatsResponse, TtlSeconds } from './stars-schemas.js';
+import { StarName, StarPage, StarResponse, StatsResponse, TtlSeconds } from './stars-schemas.js';
 import type { StarsService } from './stars-service.js';
 
 const tags = ['debug'];
@@ -22,7 +22,7 @@ const ActiveStarsDiagnosis = Type.Object({
 const AddTestStarBody = Type.Object(
   {
     userId: Type.Optional(Type.String({ format: 'uuid' })),
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    name: Type.Optional(StarName),
     ttlSeconds: Type.Optional(TtlSeconds),
   },
   { additionalProperties: false },

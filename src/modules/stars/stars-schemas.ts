@@ -15,7 +15,7 @@ const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null
 // PostgreSQL refuses NUL in text, so names, messages and emails refuse it here (400, not 500);
 // names hold no control character at all.
 const NoControl = '^[^\\u0000-\\u001f\\u007f]*$';
-const StarName = Type.String({ minLength: 1, maxLength: STAR_NAME_MAX, pattern: NoControl });
+export const StarName = Type.String({ minLength: 1, maxLength: STAR_NAME_MAX, pattern: NoControl });
 const StarMessage = Type.String({ maxLength: STAR_MESSAGE_MAX, pattern: '^[^\\u0000]*$' });
 const Ra = Type.Number({ minimum: 0, exclusiveMaximum: 360, description: 'Right ascension, degrees' });
 const Dec = Type.Number({ minimum: -90, maximum: 90, description: 'Declination, degrees' });
