@@ -18,7 +18,11 @@ import { seedObjects } from './seed-objects.js';
 import { stateSnapshotter, type StateSnapshot } from './state-snapshot.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 100);
-const seed = process.env.FUZZ_SEED === undefined ? {} : { seed: Number(process.env.FUZZ_SEED) };
+// CI gates on a reproducible sample (a red run must be replayable and must not come and go by
+// chance); a local run draws a new sample each time, to find what CI's has not.
+const ciSeed = 20261126;
+const seedSetting = process.env.FUZZ_SEED ?? (process.env.CI === 'true' ? String(ciSeed) : undefined);
+const seed = seedSetting === undefined ? {} : { seed: Number(seedSetting) };
 
 interface Document {
   paths: Record<string, Record<string, Operation>>;
