@@ -14,7 +14,9 @@ export async function freePort(): Promise<number> {
 }
 
 export function spawnQuiet(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, args, {
+  const profile = process.env.BENCH_CPU_PROF_DIR; // profile the servers: `BENCH_CPU_PROF_DIR=/tmp/p`
+  const nodeArgs = profile === undefined ? args : ['--cpu-prof', `--cpu-prof-dir=${profile}`, ...args];
+  return spawn(process.execPath, nodeArgs, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

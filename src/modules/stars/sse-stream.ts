@@ -38,8 +38,8 @@ export class EventStreams {
   readonly #options: EventStreamsOptions;
   readonly #clients = new Set<Client>();
   readonly #byChannel = new Map<string, number>();
-  /** Recent frames by `channel id`: every subscriber of one event gets the same string. */
-  readonly #frames = new Map<string, string>();
+  /** Recent frames by `channel id`: every subscriber of one event gets the same bytes. */
+  readonly #frames = new Map<string, Buffer>();
   readonly #gauge;
   readonly #removeDrainHook: () => void;
   #heartbeat: NodeJS.Timeout | undefined;
@@ -102,11 +102,11 @@ export class EventStreams {
     this.#stopHeartbeat();
   }
 
-  #frameOf(event: BusEvent): string {
+  #frameOf(event: BusEvent): Buffer {
     const key = `${event.channel} ${event.id}`;
     let frame = this.#frames.get(key);
     if (frame === undefined) {
-      frame = sseFrame({ id: event.id, data: JSON.stringify(event.data) });
+      frame = Buffer.from(sseFrame({ id: event.id, data: JSON.stringify(event.data) }));
       this.#frames.set(key, frame);
       if (this.#frames.size > FRAME_CACHE_SIZE) {
         const oldest = this.#frames.keys().next();
@@ -125,7 +125,7 @@ export class EventStreams {
 
   #startHeartbeat(): void {
     if (this.#heartbeat !== undefined) return;
-    const comment = sseComment('heartbeat');
+    const comment = Buffer.from(sseComment('heartbeat'));
     this.#heartbeat = setInterval(() => {
       for (const client of [...this.#clients]) client.connection.write(comment);
     }, this.#options.heartbeatMs ?? 15_000);
