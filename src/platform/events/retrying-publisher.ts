@@ -161,8 +161,15 @@ export class RetryingPublisher implements EventPublisher {
     while (at > 0 && (this.#waiting[at - 1] as Waiting).seq > event.seq) at -= 1;
     this.#waiting.splice(at, 0, event);
     this.#pendingGauge?.set(this.#waiting.length);
-    this.#draining ??= this.#drain().finally(() => {
+    this.#startDrain();
+  }
+
+  #startDrain(): void {
+    if (this.#draining !== undefined) return;
+    this.#draining = this.#drain().finally(() => {
       this.#draining = undefined;
+      // An event may have queued after the loop saw the FIFO empty, before this ran.
+      if (this.#waiting.length > 0 && !this.#stopped()) this.#startDrain();
     });
   }
 

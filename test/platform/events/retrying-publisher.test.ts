@@ -47,13 +47,22 @@ function fakeBus() {
   return { state, published, held, bus: { publish, check } };
 }
 
+type LogLine = { level: string; msg: string } & Record<string, unknown>;
+
 function capturingLogger() {
-  const lines: Array<{ level: string; msg: string } & Record<string, unknown>> = [];
+  const lines: LogLine[] = [];
+  const hooks: Array<(line: LogLine) => void> = [];
   const logger = createLogger({
     level: 'info',
-    destination: { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) },
+    destination: {
+      write: (text: string) => {
+        const line = JSON.parse(text) as LogLine;
+        lines.push(line);
+        for (const hook of hooks) hook(line);
+      },
+    },
   });
-  return { logger, lines };
+  return { logger, lines, hooks };
 }
 
 function setup(options: { maxPending?: number; flushTimeoutMs?: number } = {}) {
@@ -148,6 +157,26 @@ describe('retrying publisher', () => {
     expect(publisher.pending).toBe(3);
     await vi.advanceTimersByTimeAsync(100);
     expect(dataOf(published)).toEqual([1, 2, 3]);
+  });
+
+  it('when the bus fails again just as the queue drained, then the new event is still retried', async () => {
+    const { publisher, published, state, hooks } = setup();
+    state.down = true;
+    await publisher.publish('stars', 1);
+    // Published from the drain's own last line, as a request could be in that moment.
+    hooks.push((line) => {
+      if (line.level !== 'info') return;
+      state.down = true;
+      void publisher.publish('stars', 2);
+    });
+    state.down = false;
+    await vi.advanceTimersByTimeAsync(100);
+    expect(dataOf(published)).toEqual([1]);
+    expect(publisher.pending).toBe(1);
+    hooks.length = 0;
+    state.down = false;
+    await vi.advanceTimersByTimeAsync(100);
+    expect(dataOf(published)).toEqual([1, 2]);
   });
 
   it('when the FIFO is full, then newer events are dropped with one error line and counted, and the kept ones still go out', async () => {
