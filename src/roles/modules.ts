@@ -77,7 +77,15 @@ export async function createModules(
         settings,
         ...(blobs.verifyLink ? { verifyLink: blobs.verifyLink } : {}),
       }),
-      starsModule({ store: stars, cache: platform.cache, events, lifecycle, metrics, settings }),
+      starsModule({
+        store: stars,
+        cache: platform.cache,
+        events,
+        publisher: platform.publisher,
+        lifecycle,
+        metrics,
+        settings,
+      }),
       recordingsModule({
         db: database.db,
         blobs: blobs.store,

@@ -12,6 +12,7 @@ import type { Database } from '../platform/db/database.js';
 import { migrateUp } from '../platform/db/migrator.js';
 import { createEventBus } from '../platform/events/create-event-bus.js';
 import type { ManagedEventBus } from '../platform/events/event-bus.js';
+import { RetryingPublisher } from '../platform/events/retrying-publisher.js';
 import {
   createBlobStore,
   blobStoreOptionsFromSettings,
@@ -27,6 +28,7 @@ import { createRedisQuotaStore } from '../platform/quota/redis-quota-store.js';
 import { createPolicyMetrics } from '../platform/resilience/policy-metrics.js';
 import type { ManagedJobQueue } from '../platform/jobs/job-queue.js';
 import { createRedis } from '../platform/redis/create-redis.js';
+import { isRedisOutage } from '../platform/redis/redis-outage.js';
 import type { RedisConnections } from '../platform/redis/redis-connections.js';
 import type { Logger } from '../platform/telemetry/logger.js';
 import { clusterWorkerLabel } from './cluster.js';
@@ -45,6 +47,11 @@ export interface Platform {
   redis?: RedisConnections;
   cache: ManagedCache;
   events: ManagedEventBus;
+  /**
+   * Publishes change events on `events`, holding them in order while the bus is down; /health's
+   * `events` check includes its pending count, and close() flushes it before the bus closes.
+   */
+  publisher: RetryingPublisher;
   jobs: ManagedJobQueue;
   audit: AuditLog & AuditLogReader;
   /** Blob storage with every decorator (resilience, SAS cache, quota, audit and metrics). */
@@ -133,18 +140,25 @@ async function openDatabase({ settings, logger, metrics, health, closers }: Open
 async function openMessaging(
   { settings, logger, metrics, health, closers }: Opening,
   redis: RedisConnections | undefined,
-): Promise<Pick<Platform, 'cache' | 'events' | 'jobs'>> {
+): Promise<Pick<Platform, 'cache' | 'events' | 'publisher' | 'jobs'>> {
   const shared = { logger, metrics, ...(redis ? { redis } : {}) };
   const cache = createCache(settings, shared);
   closers.push(() => cache.close());
   health.register(cache.check);
   const events = createEventBus(settings, shared);
   closers.push(() => events.close());
-  health.register(events.check);
+  // Closed before the bus (closers run in reverse): what waits gets a last chance to go out,
+  // within a share of the shutdown deadline that leaves room for the steps before it.
+  const publisher = new RetryingPublisher(
+    { flushTimeoutMs: Math.min(5000, Math.floor(settings.SHUTDOWN_TIMEOUT_MS / 4)) },
+    { bus: events, logger, metrics, isTransient: isRedisOutage },
+  );
+  closers.push(() => publisher.close());
+  health.register(publisher.check);
   const jobs = await createJobQueue(shared, jobQueueOptionsFromSettings(settings));
   closers.push(() => jobs.close());
   health.register(jobs.check);
-  return { cache, events, jobs };
+  return { cache, events, publisher, jobs };
 }
 
 /** Blob storage with every decorator, and the LLM provider, sharing one set of policy metrics. */

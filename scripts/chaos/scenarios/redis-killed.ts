@@ -1,7 +1,8 @@
 // Redis killed under load (SIGKILL, every key lost) and started again. Reads fall through the cache,
 // writes succeed or fail fast with 503 + Retry-After, /health is healthy again within 2 s, an SSE
-// client that drops resumes with Last-Event-ID and misses nothing, and the worker (not restarted)
-// consumes a job enqueued after the outage.
+// client that drops resumes with Last-Event-ID and misses nothing, every star acknowledged while
+// Redis was down is announced once it is back (the API holds those events and publishes them in
+// order), and the worker (not restarted) consumes a job enqueued after the outage.
 import type { ChaosStack } from '../chaos-stack.js';
 import { describe, loadFigures, notFailingFast, serverErrors, within } from '../figures.js';
 import { byStatus, type CallResult } from '../http-outcome.js';
@@ -71,6 +72,11 @@ function verdict(
       'the SSE client missed no announced change, and got none twice',
       seen.missed === 0 && seen.duplicates === 0,
       `missed ${seen.missed} of ${seen.announced}, ${seen.duplicates} duplicates`,
+    ),
+    check(
+      'every star acknowledged during the outage was announced once Redis was back',
+      seen.notAnnounced === 0,
+      `${seen.notAnnounced} of ${traffic.starsWritten.size - seen.announced} not announced`,
     ),
     check(
       'the same worker process completes a job enqueued after the outage',

@@ -14,7 +14,7 @@
 import type { Registry } from 'prom-client';
 import type { AppModule } from '../../http/app-types.js';
 import type { Cache } from '../../platform/cache/cache.js';
-import type { EventBus } from '../../platform/events/event-bus.js';
+import type { EventBus, EventPublisher } from '../../platform/events/event-bus.js';
 import type { Lifecycle } from '../../platform/health/lifecycle.js';
 import type { WriteLimit } from './actor.js';
 import { registerAdminRoutes } from './admin-routes.js';
@@ -31,6 +31,11 @@ export interface StarsModuleDeps {
   store: StarsStore;
   cache: Cache;
   events: EventBus;
+  /**
+   * Where the service's change events go; default `events` itself, whose failures then reach the
+   * caller. The roles pass the platform's RetryingPublisher, which waits out a bus outage.
+   */
+  publisher?: EventPublisher;
   lifecycle: Lifecycle;
   metrics: Registry;
   settings: StarsSettings;
@@ -56,8 +61,7 @@ export function starsModule(deps: StarsModuleDeps): StarsModule {
     const service = new StarsService({
       store: deps.store,
       cache: deps.cache,
-      events: deps.events,
-      logger: app.log,
+      events: deps.publisher ?? deps.events,
       popularityWindowSeconds: settings.REDIS_POPULARITY_WINDOW,
       clock,
     });

@@ -10,7 +10,7 @@
 // delete on one instance is what every instance reads next; the memory cache is one process's.
 import type { Cache } from '../../platform/cache/cache.js';
 import { errors } from '../../platform/errors/app-error.js';
-import type { EventBus } from '../../platform/events/event-bus.js';
+import type { EventPublisher } from '../../platform/events/event-bus.js';
 import { pageLimit, type Page, type PageRequest } from './page-cursor.js';
 import type { StarsStore, StarsStoreStats } from './stars-store.js';
 import type { PopularStarResponse, StarResponse, UserResponse } from './stars-schemas.js';
@@ -57,16 +57,14 @@ export interface CreateStarInput {
   active?: boolean;
 }
 
-/** All the service logs: a failed publish (pino's and Fastify's loggers fit). */
-export interface WarningLogger {
-  warn(details: object, message: string): void;
-}
-
 export interface StarsServiceOptions {
   store: StarsStore;
   cache: Cache;
-  events: EventBus;
-  logger: WarningLogger;
+  /**
+   * Where change events go. A RetryingPublisher in the roles: a bus outage delays announcements
+   * (in order) instead of losing them, and never fails the write that was already stored.
+   */
+  events: EventPublisher;
   /** REDIS_POPULARITY_WINDOW: likes younger than this count for the popular list. */
   popularityWindowSeconds: number;
   /** Epoch milliseconds. */
@@ -76,8 +74,7 @@ export interface StarsServiceOptions {
 export class StarsService {
   readonly #store: StarsStore;
   readonly #cache: Cache;
-  readonly #events: EventBus;
-  readonly #logger: WarningLogger;
+  readonly #events: EventPublisher;
   readonly #windowSeconds: number;
   readonly #clock: () => number;
 
@@ -85,7 +82,6 @@ export class StarsService {
     this.#store = options.store;
     this.#cache = options.cache;
     this.#events = options.events;
-    this.#logger = options.logger;
     this.#windowSeconds = options.popularityWindowSeconds;
     this.#clock = options.clock ?? Date.now;
   }
@@ -322,13 +318,8 @@ export class StarsService {
     await Promise.all([this.#cache.delete(cacheKeys.star(id)), this.#cache.deleteByPrefix(LIST_PREFIX)]);
   }
 
-  /** The change is stored already; a bus outage must not turn it into an error for the caller. */
   async #publish(channel: string, event: ChangeEvent<StarResponse | UserResponse>): Promise<void> {
-    try {
-      await this.#events.publish(channel, event);
-    } catch (error) {
-      this.#logger.warn({ err: error, channel, type: event.type }, 'publishing a change event failed');
-    }
+    await this.#events.publish(channel, event);
   }
 
   /** `active` as it is now: a cached view may predate the star's expiry. */

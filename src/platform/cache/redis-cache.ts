@@ -6,7 +6,9 @@
 // a load in flight on this process when the delete happens does not store its result (single
 // flight marks it stale); while Redis is down nothing is served from it at all (reads are misses);
 // and a delete that failed during an outage is replayed as soon as the connection is ready again
-// (too many pending ones flush the namespace instead), so the old value cannot resurface after.
+// (too many pending ones flush the namespace instead), so the old value cannot resurface after;
+// until its replay has succeeded, reads of what it covers are misses, so no request is served the
+// old value in the moments between the reconnect and the replay either.
 import type { Redis } from 'ioredis';
 import type { DependencyCheck } from '../health/dependency-check.js';
 import { closeRedis } from '../redis/redis-connections.js';
@@ -33,9 +35,14 @@ export class RedisCache extends BaseCache implements ManagedCache {
   readonly #client: Redis;
   readonly #prefix: string;
   readonly #windowSeconds: number;
-  readonly #pending = new Map<string, boolean>();
-  #flushAll = false;
-  readonly #onReady = () => void this.#replayInvalidations();
+  /** Failed invalidations by key or prefix, with the failure count when each last failed. */
+  readonly #pending = new Map<string, { isPrefix: boolean; failure: number }>();
+  /** Every failed invalidation so far, so a replay never forgets one that failed while it ran. */
+  #failures = 0;
+  /** The failure count when the pending list overflowed into a flush of the namespace; 0 when not. */
+  #flushAll = 0;
+  #replaying: Promise<void> | undefined;
+  readonly #onReady = () => this.#replay();
 
   constructor(options: CacheOptions, deps: RedisCacheDeps) {
     super(options, deps);
@@ -55,6 +62,11 @@ export class RedisCache extends BaseCache implements ManagedCache {
   }
 
   protected async fetch(key: string): Promise<{ json: string | undefined; reads: number }> {
+    if (this.#mayBeStale(key)) {
+      // A delete that timed out on a live connection leaves no 'ready' to replay on: a read does.
+      if (this.#client.status === 'ready') this.#replay();
+      return { json: undefined, reads: 0 };
+    }
     // One round trip: the value, and a read counted in a window that starts at the first read.
     const results = await this.#client
       .pipeline()
@@ -96,18 +108,58 @@ export class RedisCache extends BaseCache implements ManagedCache {
   }
 
   protected override onInvalidationFailed(keyOrPrefix: string, isPrefix: boolean): void {
-    if (this.#pending.size >= MAX_PENDING_INVALIDATIONS) this.#flushAll = true;
-    else this.#pending.set(keyOrPrefix, isPrefix || this.#pending.get(keyOrPrefix) === true);
+    this.#failures += 1;
+    const known = this.#pending.get(keyOrPrefix);
+    if (known === undefined && this.#pending.size >= MAX_PENDING_INVALIDATIONS) {
+      this.#flushAll = this.#failures;
+      return;
+    }
+    this.#pending.set(keyOrPrefix, {
+      isPrefix: isPrefix || known?.isPrefix === true,
+      failure: this.#failures,
+    });
   }
 
+  /** Whether a failed invalidation not yet replayed covers the key. */
+  #mayBeStale(key: string): boolean {
+    if (this.#flushAll > 0) return true;
+    if (this.#pending.size === 0) return false;
+    for (const [keyOrPrefix, { isPrefix }] of this.#pending) {
+      if (isPrefix ? key.startsWith(keyOrPrefix) : key === keyOrPrefix) return true;
+    }
+    return false;
+  }
+
+  #replay(): void {
+    if (this.#replaying !== undefined) return;
+    this.#replaying = this.#replayInvalidations().finally(() => {
+      this.#replaying = undefined;
+    });
+  }
+
+  /**
+   * Each pending invalidation leaves the list only once it succeeded and did not fail again since;
+   * if the connection drops again, the rest stay pending for the next 'ready'.
+   */
   async #replayInvalidations(): Promise<void> {
-    if (!this.#flushAll && this.#pending.size === 0) return;
-    const pending = this.#flushAll ? new Map([['', true]]) : new Map(this.#pending);
-    this.#pending.clear();
-    this.#flushAll = false;
-    for (const [keyOrPrefix, isPrefix] of pending) {
-      if (isPrefix) await this.deleteByPrefix(keyOrPrefix);
-      else await this.delete(keyOrPrefix);
+    if (this.#flushAll === 0 && this.#pending.size === 0) return;
+    const upTo = this.#failures;
+    const flushAll = this.#flushAll > 0;
+    const pending = flushAll ? [['', { isPrefix: true, failure: upTo }] as const] : [...this.#pending];
+    for (const [keyOrPrefix, { isPrefix, failure }] of pending) {
+      try {
+        if (isPrefix) await this.removePrefix(keyOrPrefix);
+        else await this.remove(keyOrPrefix);
+      } catch {
+        return;
+      }
+      if (!flushAll && this.#pending.get(keyOrPrefix)?.failure === failure) this.#pending.delete(keyOrPrefix);
+    }
+    if (!flushAll) return;
+    // The whole namespace is gone: what failed before this replay began is covered.
+    if (this.#flushAll <= upTo) this.#flushAll = 0;
+    for (const [keyOrPrefix, { failure }] of this.#pending) {
+      if (failure <= upTo) this.#pending.delete(keyOrPrefix);
     }
   }
 
@@ -119,7 +171,7 @@ export class RedisCache extends BaseCache implements ManagedCache {
 
   /** Invalidations waiting for Redis to come back (for tests and /health). */
   get pendingInvalidations(): number {
-    return this.#flushAll ? MAX_PENDING_INVALIDATIONS : this.#pending.size;
+    return this.#flushAll > 0 ? MAX_PENDING_INVALIDATIONS : this.#pending.size;
   }
 
   async close(): Promise<void> {

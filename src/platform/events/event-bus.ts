@@ -32,6 +32,14 @@ export interface EventBusStats {
   subscribers: number;
 }
 
+/**
+ * What a module that only announces changes needs. The composition root gives it a
+ * RetryingPublisher (retrying-publisher.ts), which waits out a bus outage instead of failing.
+ */
+export interface EventPublisher {
+  publish(channel: string, data: unknown): Promise<unknown>;
+}
+
 export interface EventBus {
   /** Appends to the channel's log and delivers to every subscriber in every process; returns the id. */
   publish(channel: string, data: unknown): Promise<string>;

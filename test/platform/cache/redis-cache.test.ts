@@ -98,4 +98,40 @@ describe.runIf(redisUp)('redis cache', () => {
       }
     });
   });
+
+  describe('when an invalidation fails while Redis still answers (a reply timed out)', () => {
+    const keyPrefix = uniquePrefix('cache-pending');
+    afterAll(() => cleanupPrefix(keyPrefix));
+
+    it('then what it covers is never served from Redis until it is replayed, and the next read replays it', async () => {
+      const connections = createRedisConnections(testRedisOptions(), { logger: silentLogger() });
+      const client = connections.connect('cache');
+      await new Promise((resolve) => client.once('ready', resolve));
+      const cache = new RedisCache({ ...contractPolicy, keyPrefix }, { logger: silentLogger(), client });
+      const direct = new Redis({ host: services.redis.host, port: services.redis.port, db: 0 });
+      try {
+        await cache.set('list:a', 'old');
+        await cache.set('other', 'kept');
+        // No reconnect follows this failure, so no 'ready' event will replay it.
+        vi.spyOn(client, 'unlink').mockRejectedValueOnce(new Error('Command timed out'));
+        await cache.deleteByPrefix('list:');
+        expect(cache.pendingInvalidations).toBe(1);
+        expect(await direct.get(`${keyPrefix}v:list:a`)).toBe('"old"');
+
+        // The old value is still in Redis, but a read covered by the failed delete is a miss...
+        expect(await cache.getOrLoad('list:a', () => Promise.resolve('fresh'))).toBe('fresh');
+        // ...that also replays the delete (a key outside it is served as usual).
+        expect(await cache.get('other')).toBe('kept');
+        await vi.waitFor(() => expect(cache.pendingInvalidations).toBe(0));
+        expect(await direct.get(`${keyPrefix}v:list:a`)).not.toBe('"old"');
+        await cache.set('list:a', 'new');
+        expect(await cache.get('list:a')).toBe('new');
+      } finally {
+        vi.restoreAllMocks();
+        await cache.close();
+        await connections.close();
+        await direct.quit();
+      }
+    });
+  });
 });
