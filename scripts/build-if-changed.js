@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// What `npm start` runs first: builds the server (tsc) and the web console (Vite) only when their
+// What `npm start` runs first: builds the server (tsc), the web console (Vite) and the PGlite template only when their
 // sources are newer than the last build, so an unchanged checkout starts in about a second.
 // `--only web` (or `server`) limits it to one; the browser tests build just the console.
 import { spawnSync } from 'node:child_process';
@@ -38,6 +38,13 @@ const targets = [
     output: 'web/dist/index.html',
     inputs: ['web/src', 'web/index.html', 'web/vite.config.ts', 'package-lock.json'],
     command: ['npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']],
+  },
+  {
+    // Embedded mode's initialised data directory: a new DATA_DIR copies it instead of running initdb.
+    name: 'PGlite template',
+    output: 'dist/pglite-template/azimuth-template.json',
+    inputs: ['package-lock.json', 'src/platform/db/pglite-template.ts'],
+    command: ['node', ['scripts/build-pglite-template.js']],
   },
 ];
 
