@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// What `npm start` runs first: builds the server (tsc), the web console (Vite) and the PGlite template only when their
-// sources are newer than the last build, so an unchanged checkout starts in about a second.
+// What `npm start` runs first: builds the server (tsc), the web console (Vite) and the PGlite
+// template only when their sources are newer than the last build, so an unchanged checkout starts
+// in about a second.
 // `--only web` (or `server`) limits it to one; the browser tests build just the console.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
