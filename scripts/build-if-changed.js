@@ -41,10 +41,11 @@ const targets = [
     command: ['npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']],
   },
   {
-    // Embedded mode's initialised data directory: a new DATA_DIR copies it instead of running initdb.
+    // Embedded mode's initialised, migrated data directory, which a new DATA_DIR copies; the script
+    // keeps it when PGlite's version and the migrations are unchanged.
     name: 'PGlite template',
     output: 'dist/pglite-template/azimuth-template.json',
-    inputs: ['package-lock.json', 'src/platform/db/pglite-template.ts'],
+    inputs: ['src', 'package-lock.json'],
     command: ['node', ['scripts/build-pglite-template.js']],
   },
 ];

@@ -119,10 +119,15 @@ export async function createPlatform(settings: Settings, logger: Logger, role: s
 
 /** The database, migrated first where start-up migrates. */
 async function openDatabase({ settings, logger, metrics, health, closers }: Opening): Promise<Database> {
-  const database = await createDatabase(settings, { logger, metrics });
+  const migrate = shouldMigrateAtStart(settings);
+  const database = await createDatabase(settings, {
+    logger,
+    metrics,
+    ...(migrate ? { migrations: allMigrations } : {}),
+  });
   closers.push(() => database.close());
   health.register(database.check);
-  if (shouldMigrateAtStart(settings)) {
+  if (migrate) {
     const applied = await migrateUp({ db: database.db, migrations: allMigrations });
     logger.info({ applied, driver: database.driver }, `migrated at start-up: ${applied.length} applied`);
   }
