@@ -3,7 +3,7 @@
 import type { Redis } from 'ioredis';
 import type { AuditLog, AuditLogReader } from '../platform/audit/audit-log.js';
 import { KyselyAuditLog } from '../platform/audit/kysely-audit-log.js';
-import { createJwtAuthenticator, type Authenticator } from '../platform/auth/authenticator.js';
+import type { Authenticator } from '../platform/auth/authenticator.js';
 import type { ManagedCache } from '../platform/cache/base-cache.js';
 import { createCache } from '../platform/cache/create-cache.js';
 import type { Settings } from '../platform/config/settings-schema.js';
@@ -69,6 +69,11 @@ interface Opening {
 
 export async function createPlatform(settings: Settings, logger: Logger, role: string): Promise<Platform> {
   const metrics = createMetricsRegistry({ service: 'azimuth', role, ...clusterWorkerLabel() });
+  if (settings.APPLICATIONINSIGHTS_CONNECTION_STRING !== undefined) {
+    // Loaded only when exporting: without a connection string OpenTelemetry's API is never imported.
+    const { bridgeMetricsToOpenTelemetry } = await import('../platform/telemetry/otel-metrics-bridge.js');
+    bridgeMetricsToOpenTelemetry(metrics);
+  }
   const health = createHealthRegistry();
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -94,7 +99,7 @@ export async function createPlatform(settings: Settings, logger: Logger, role: s
       logger.warn('redis is not reachable yet; starting degraded, connections keep retrying');
     }
 
-    const authenticator = settings.AUTH_MODE === 'jwt' ? jwtAuthenticator(settings) : undefined;
+    const authenticator = settings.AUTH_MODE === 'jwt' ? await jwtAuthenticator(settings) : undefined;
     return {
       settings,
       logger,
@@ -186,7 +191,9 @@ function shouldMigrateAtStart(settings: Settings): boolean {
   return settings.DATABASE_AUTO_MIGRATE ?? true;
 }
 
-function jwtAuthenticator(settings: Settings): Authenticator {
+/** Loaded only in AUTH_MODE=jwt: jose is not needed where no token is verified. */
+async function jwtAuthenticator(settings: Settings): Promise<Authenticator> {
+  const { createJwtAuthenticator } = await import('../platform/auth/authenticator.js');
   return createJwtAuthenticator({
     ...(settings.AUTH_JWT_SECRET ? { secret: settings.AUTH_JWT_SECRET } : {}),
     ...(settings.AUTH_JWKS_URL ? { jwksUrl: settings.AUTH_JWKS_URL } : {}),
