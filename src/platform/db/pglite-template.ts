@@ -3,6 +3,7 @@
 // ~400 MB of peak memory) and the migrations known at build time (~1.5 s, mostly compiling the
 // WebAssembly they are the first to run) then run at build time instead of at every first start.
 // Start-up still migrates: whatever was added since the build is applied as usual.
+import { createHash } from 'node:crypto';
 import { cp, mkdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -35,30 +36,49 @@ async function exists(path: string): Promise<boolean> {
 
 interface Stamp {
   pglite: string;
-  /** Migrations applied in the template, by name. */
-  migrations: string[];
+  /** Migrations applied in the template: name → fingerprint of its code. */
+  migrations: Record<string, string>;
+}
+
+/**
+ * A migration's code, hashed: a migration edited in place (during development, before it ships)
+ * keeps its name, and a template that ran the old code must not pass for the new.
+ */
+function fingerprint(migration: MigrationRecord[string] | undefined): string | undefined {
+  if (migration === undefined) return undefined;
+  const code = `${migration.up.toString()}\n${migration.down?.toString() ?? ''}`;
+  return createHash('sha256').update(code).digest('hex').slice(0, 16);
+}
+
+function fingerprints(migrations: MigrationRecord, names = Object.keys(migrations)): Record<string, string> {
+  return Object.fromEntries(names.sort().map((name) => [name, fingerprint(migrations[name]) ?? '']));
 }
 
 async function readStamp(templateDir: string): Promise<Stamp | undefined> {
   try {
-    const stamp = JSON.parse(await readFile(join(templateDir, stampFile), 'utf8')) as Partial<Stamp>;
-    if (typeof stamp.pglite !== 'string' || !Array.isArray(stamp.migrations)) return undefined;
+    const stamp = JSON.parse(await readFile(join(templateDir, stampFile), 'utf8')) as {
+      pglite?: unknown;
+      migrations?: unknown;
+    };
+    if (typeof stamp.pglite !== 'string' || typeof stamp.migrations !== 'object' || stamp.migrations === null)
+      return undefined;
     if (!(await exists(join(templateDir, 'PG_VERSION')))) return undefined;
-    return { pglite: stamp.pglite, migrations: stamp.migrations };
+    return { pglite: stamp.pglite, migrations: stamp.migrations as Record<string, string> };
   } catch {
     return undefined;
   }
 }
 
 export interface TemplateCheck {
-  /** The migrations this code knows: a template that applied any other is not used. */
+  /** The migrations this code knows: a template that applied any other, or other code, is not used. */
   migrations?: MigrationRecord;
   version?: string;
 }
 
 /**
  * Whether `templateDir` holds a complete template made by this PGlite version whose applied
- * migrations this code all knows (Kysely refuses a database that ran a migration it lacks).
+ * migrations this code all knows, with the same code (Kysely refuses a database that ran a
+ * migration it lacks, and one that ran other code under the same name would be silently wrong).
  */
 export async function isUsableTemplate(templateDir: string, check: TemplateCheck = {}): Promise<boolean> {
   const stamp = await readStamp(templateDir);
@@ -66,7 +86,9 @@ export async function isUsableTemplate(templateDir: string, check: TemplateCheck
   return (
     stamp !== undefined &&
     stamp.pglite === (check.version ?? pgliteVersion()) &&
-    stamp.migrations.every((name) => Object.hasOwn(known, name))
+    Object.entries(stamp.migrations).every(
+      ([name, hash]) => Object.hasOwn(known, name) && fingerprint(known[name]) === hash,
+    )
   );
 }
 
@@ -95,16 +117,17 @@ export async function seedFromTemplate(
 
 /**
  * Initialises a data directory with PGlite at `templateDir` and applies `migrations` to it (the
- * build step). Kept when one with the same PGlite version and migrations is already there.
+ * build step). Kept when one with the same PGlite version and migrations (names and code) is already
+ * there.
  */
 export async function makePgliteTemplate(
   templateDir = defaultTemplateDir,
   migrations: MigrationRecord = {},
 ): Promise<void> {
   const version = pgliteVersion();
-  const names = Object.keys(migrations).sort();
+  const wanted = JSON.stringify(fingerprints(migrations));
   const current = await readStamp(templateDir);
-  if (current?.pglite === version && current.migrations.join() === names.join()) return;
+  if (current?.pglite === version && JSON.stringify(current.migrations) === wanted) return;
   const { PGlite } = await import('@electric-sql/pglite');
   const partial = `${templateDir}.making-${process.pid}`;
   await rm(partial, { recursive: true, force: true });
@@ -117,7 +140,7 @@ export async function makePgliteTemplate(
   const applied = await migrateUp({ db, migrations });
   await db.destroy();
   if (!pglite.closed) await pglite.close();
-  const stamp: Stamp = { pglite: version, migrations: applied.sort() };
+  const stamp: Stamp = { pglite: version, migrations: fingerprints(migrations, applied) };
   await writeFile(join(partial, stampFile), `${JSON.stringify(stamp)}\n`);
   await rm(templateDir, { recursive: true, force: true });
   await rename(partial, templateDir);

@@ -32,8 +32,16 @@ describe('PGlite template', () => {
     expect(await isUsableTemplate(template, { migrations: platformMigrations, version: '0.0.0-x' })).toBe(
       false,
     );
-    // Code that does not know a migration the template applied (an older checkout) does not use it.
+    // Code that does not know a migration the template applied (an older checkout) does not use it,
+    // nor code whose migration of the same name was edited since the build.
     expect(await isUsableTemplate(template, { migrations: {} })).toBe(false);
+    const edited = Object.fromEntries(
+      Object.entries(platformMigrations).map(([name, m]) => [
+        name,
+        { up: async () => m.up(await Promise.resolve(undefined as never)) },
+      ]),
+    );
+    expect(await isUsableTemplate(template, { migrations: edited })).toBe(false);
   });
 
   it('when a new data directory opens, then it starts from the template and takes writes', async () => {
