@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// What `npm start` runs first: builds the server (tsc) and the web console (Vite) only when their
-// sources are newer than the last build, so an unchanged checkout starts in about a second.
+// What `npm start` runs first: builds the server (tsc), the web console (Vite) and the PGlite
+// template only when their sources are newer than the last build, so an unchanged checkout starts
+// in about a second.
 // `--only web` (or `server`) limits it to one; the browser tests build just the console.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -38,6 +39,14 @@ const targets = [
     output: 'web/dist/index.html',
     inputs: ['web/src', 'web/index.html', 'web/vite.config.ts', 'package-lock.json'],
     command: ['npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']],
+  },
+  {
+    // Embedded mode's initialised, migrated data directory, which a new DATA_DIR copies; the script
+    // keeps it when PGlite's version and the migrations are unchanged.
+    name: 'PGlite template',
+    output: 'dist/pglite-template/azimuth-template.json',
+    inputs: ['src', 'package-lock.json'],
+    command: ['node', ['scripts/build-pglite-template.js']],
   },
 ];
 

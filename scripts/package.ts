@@ -29,6 +29,8 @@ function run(command: string, args: string[], cwd: string): void {
 function compiledFromCurrentSource(path: string): boolean {
   const inDist = relative(join(root, 'dist'), path);
   if (inDist.endsWith('.tsbuildinfo')) return false;
+  // The embedded database's initdb template: deployments run on PostgreSQL, never PGlite.
+  if (inDist === 'pglite-template' || inDist.startsWith(`pglite-template${sep}`)) return false;
   // Directories have no compiled extension and are kept; their files are judged one by one.
   const source = inDist.replace(/\.(js|js\.map|d\.ts|d\.ts\.map)$/, '.ts');
   return source === inDist || existsSync(join(root, 'src', source));

@@ -8,7 +8,6 @@ import { redactSettings } from '../platform/config/redact-settings.js';
 import { productionGuardProblems } from '../platform/config/production-guards.js';
 import { isSettingsError, SettingsError } from '../platform/config/settings-error.js';
 import { AzimuthSettingsSchema, loadAzimuthSettings, type AzimuthSettings as Settings } from './settings.js';
-import { mintToken } from '../platform/auth/mint-token.js';
 import { startAzureMonitor } from '../platform/telemetry/azure-monitor.js';
 import { createLogger, type Logger } from '../platform/telemetry/logger.js';
 
@@ -33,7 +32,7 @@ async function settingsOrExit(checks: SettingsCheck[] = []): Promise<Settings> {
   }
 }
 
-function loggerFor(settings: Settings, role: string): Logger {
+async function loggerFor(settings: Settings, role: string): Promise<Logger> {
   // A person at a terminal gets readable lines at info (unless LOG_LEVEL says otherwise); pipes and
   // log sinks keep JSON.
   const pretty = process.stdout.isTTY && settings.ENVIRONMENT === 'development';
@@ -41,7 +40,11 @@ function loggerFor(settings: Settings, role: string): Logger {
     level: pretty && process.env.LOG_LEVEL === undefined ? 'info' : settings.LOG_LEVEL,
     pretty,
     base: { service: 'azimuth', role, version: settings.VERSION },
-    exportToOpenTelemetry: settings.APPLICATIONINSIGHTS_CONNECTION_STRING !== undefined,
+    ...(settings.APPLICATIONINSIGHTS_CONNECTION_STRING === undefined
+      ? {}
+      : {
+          openTelemetry: (await import('../platform/telemetry/otel-log-stream.js')).openTelemetryLogStream(),
+        }),
   });
   for (const notice of settingNotices) logger.warn(notice);
   return logger;
@@ -49,7 +52,7 @@ function loggerFor(settings: Settings, role: string): Logger {
 
 async function runRole(role: Role): Promise<void> {
   const settings = await settingsOrExit([productionGuardProblems]);
-  const logger = loggerFor(settings, role);
+  const logger = await loggerFor(settings, role);
   process.on('unhandledRejection', (reason) => {
     logger.fatal({ err: reason }, 'unhandled promise rejection');
     logger.flush(() => process.exit(1));
@@ -93,7 +96,7 @@ program
     if (workers === 1) return runRole('api');
     // The primary refuses bad settings once, before forking; it serves nothing itself.
     const settings = await settingsOrExit([productionGuardProblems, clusterProblems]);
-    const logger = loggerFor(settings, 'api-primary');
+    const logger = await loggerFor(settings, 'api-primary');
     runClusterPrimary({ workers, logger, shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS });
   });
 program
@@ -112,7 +115,7 @@ program
   .action(async (options: { status?: boolean }) => {
     const settings = await settingsOrExit();
     const { runMigrateCommand } = await import('./migrate.js');
-    process.exitCode = await runMigrateCommand(settings, loggerFor(settings, 'migrate'), options);
+    process.exitCode = await runMigrateCommand(settings, await loggerFor(settings, 'migrate'), options);
   });
 
 program
@@ -149,6 +152,8 @@ program
       process.stderr.write('azimuth: AUTH_JWT_SECRET is not set; it signs the token.\n');
       process.exit(2);
     }
+    // jose is loaded only by the commands that sign or verify tokens, not by every start-up.
+    const { mintToken } = await import('../platform/auth/mint-token.js');
     const token = await mintToken({
       secret: settings.AUTH_JWT_SECRET,
       subject: options.sub,

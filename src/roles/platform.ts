@@ -3,7 +3,7 @@
 import type { Redis } from 'ioredis';
 import type { AuditLog, AuditLogReader } from '../platform/audit/audit-log.js';
 import { KyselyAuditLog } from '../platform/audit/kysely-audit-log.js';
-import { createJwtAuthenticator, type Authenticator } from '../platform/auth/authenticator.js';
+import type { Authenticator } from '../platform/auth/authenticator.js';
 import type { ManagedCache } from '../platform/cache/base-cache.js';
 import { createCache } from '../platform/cache/create-cache.js';
 import type { Settings } from '../platform/config/settings-schema.js';
@@ -76,6 +76,11 @@ interface Opening {
 
 export async function createPlatform(settings: Settings, logger: Logger, role: string): Promise<Platform> {
   const metrics = createMetricsRegistry({ service: 'azimuth', role, ...clusterWorkerLabel() });
+  if (settings.APPLICATIONINSIGHTS_CONNECTION_STRING !== undefined) {
+    // Loaded only when exporting: without a connection string OpenTelemetry's API is never imported.
+    const { bridgeMetricsToOpenTelemetry } = await import('../platform/telemetry/otel-metrics-bridge.js');
+    bridgeMetricsToOpenTelemetry(metrics);
+  }
   const health = createHealthRegistry();
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -101,7 +106,7 @@ export async function createPlatform(settings: Settings, logger: Logger, role: s
       logger.warn('redis is not reachable yet; starting degraded, connections keep retrying');
     }
 
-    const authenticator = settings.AUTH_MODE === 'jwt' ? jwtAuthenticator(settings) : undefined;
+    const authenticator = settings.AUTH_MODE === 'jwt' ? await jwtAuthenticator(settings) : undefined;
     return {
       settings,
       logger,
@@ -126,10 +131,15 @@ export async function createPlatform(settings: Settings, logger: Logger, role: s
 
 /** The database, migrated first where start-up migrates. */
 async function openDatabase({ settings, logger, metrics, health, closers }: Opening): Promise<Database> {
-  const database = await createDatabase(settings, { logger, metrics });
+  const migrate = shouldMigrateAtStart(settings);
+  const database = await createDatabase(settings, {
+    logger,
+    metrics,
+    ...(migrate ? { migrations: allMigrations } : {}),
+  });
   closers.push(() => database.close());
   health.register(database.check);
-  if (shouldMigrateAtStart(settings)) {
+  if (migrate) {
     const applied = await migrateUp({ db: database.db, migrations: allMigrations });
     logger.info({ applied, driver: database.driver }, `migrated at start-up: ${applied.length} applied`);
   }
@@ -195,7 +205,9 @@ function shouldMigrateAtStart(settings: Settings): boolean {
   return settings.DATABASE_AUTO_MIGRATE ?? true;
 }
 
-function jwtAuthenticator(settings: Settings): Authenticator {
+/** Loaded only in AUTH_MODE=jwt: jose is not needed where no token is verified. */
+async function jwtAuthenticator(settings: Settings): Promise<Authenticator> {
+  const { createJwtAuthenticator } = await import('../platform/auth/authenticator.js');
   return createJwtAuthenticator({
     ...(settings.AUTH_JWT_SECRET ? { secret: settings.AUTH_JWT_SECRET } : {}),
     ...(settings.AUTH_JWKS_URL ? { jwksUrl: settings.AUTH_JWKS_URL } : {}),

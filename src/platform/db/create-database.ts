@@ -3,6 +3,14 @@ import type { Settings } from '../config/settings-schema.js';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../telemetry/logger.js';
 import type { Database, DatabaseOptions } from './database.js';
+import type { MigrationRecord } from './migrator.js';
+
+export interface DatabaseDeps {
+  logger: Logger;
+  metrics?: Registry;
+  /** What start-up will migrate to: a new embedded database may start from a template holding them. */
+  migrations?: MigrationRecord;
+}
 
 export function databaseOptionsFromSettings(settings: Settings): DatabaseOptions {
   return {
@@ -16,22 +24,19 @@ export function databaseOptionsFromSettings(settings: Settings): DatabaseOptions
 }
 
 /** Imports only the driver in use: PGlite's WebAssembly or pg, never both. */
-export async function openDatabase(
-  options: DatabaseOptions,
-  deps: { logger: Logger; metrics?: Registry },
-): Promise<Database> {
+export async function openDatabase(options: DatabaseOptions, deps: DatabaseDeps): Promise<Database> {
   if (options.url !== undefined) {
     const { createPostgresDatabase } = await import('./postgres-database.js');
     return createPostgresDatabase({ ...options, url: options.url }, deps);
   }
   const { createPgliteDatabase } = await import('./pglite-database.js');
-  return createPgliteDatabase({ dataDir: options.dataDir });
+  return createPgliteDatabase({
+    dataDir: options.dataDir,
+    ...(deps.migrations ? { migrations: deps.migrations } : {}),
+  });
 }
 
 /** The composition root's one line: `const database = await createDatabase(settings, { logger })`. */
-export function createDatabase(
-  settings: Settings,
-  deps: { logger: Logger; metrics?: Registry },
-): Promise<Database> {
+export function createDatabase(settings: Settings, deps: DatabaseDeps): Promise<Database> {
   return openDatabase(databaseOptionsFromSettings(settings), deps);
 }

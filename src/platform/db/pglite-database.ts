@@ -6,11 +6,20 @@ import { Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import type { Database } from './database.js';
 import { databaseCheck } from './database-check.js';
+import { seedFromTemplate } from './pglite-template.js';
+import type { MigrationRecord } from './migrator.js';
 import type { PlatformTables } from './platform-tables.js';
 
 export interface PgliteDatabaseOptions {
   /** `:memory:` for an in-memory database; otherwise files go to `{dataDir}/pglite`. */
   dataDir: string;
+  /** Initialised data directory a new database starts from (`npm run build` makes one). */
+  templateDir?: string;
+  /**
+   * The migrations this process knows: a template that applied others is not used. Without
+   * them only a template with no migrations applied is.
+   */
+  migrations?: MigrationRecord;
 }
 
 /**
@@ -27,6 +36,7 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions): Prom
     pglite = await PGlite.create(embeddedSettings);
   } else {
     const dir = join(options.dataDir, 'pglite');
+    await seedFromTemplate(dir, options.templateDir, options.migrations);
     await mkdir(dir, { recursive: true });
     pglite = await PGlite.create(dir, embeddedSettings);
   }

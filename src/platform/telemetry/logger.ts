@@ -2,7 +2,6 @@
 // and scrubbed of credentials before it leaves the process.
 import { createRequire } from 'node:module';
 import { pino, type Logger, type DestinationStream } from 'pino';
-import { openTelemetryLogStream } from './otel-log-stream.js';
 import { requestContext } from './request-context.js';
 import { redactSecrets } from './redact.js';
 
@@ -16,8 +15,11 @@ export interface LoggerOptions {
   destination?: DestinationStream;
   /** Human-readable, colourised lines (pino-pretty) instead of JSON: for a terminal, never for a log sink. */
   pretty?: boolean;
-  /** Also emit every line as an OpenTelemetry log record (Application Insights traces). */
-  exportToOpenTelemetry?: boolean;
+  /**
+   * Also write every line here: the OpenTelemetry log stream (Application Insights traces), which
+   * the caller imports only when telemetry is exported (`otel-log-stream.ts`).
+   */
+  openTelemetry?: DestinationStream;
 }
 
 type PrettyFactory = (options: Record<string, unknown>) => DestinationStream;
@@ -78,8 +80,8 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 function withOpenTelemetry(destination: DestinationStream, options: LoggerOptions): DestinationStream {
-  if (options.exportToOpenTelemetry !== true) return destination;
-  const telemetry = openTelemetryLogStream();
+  const telemetry = options.openTelemetry;
+  if (telemetry === undefined) return destination;
   const buffered = destination as DestinationStream & {
     flush?: (callback?: (error?: Error) => void) => void;
     flushSync?: () => void;

@@ -1,8 +1,7 @@
 // One Prometheus registry per process (per app in tests), with process metrics; ports and
-// the HTTP layer add their own metrics to it. Bridged to OpenTelemetry, so with Application
-// Insights on, the same metrics reach it (a no-op without it).
+// the HTTP layer add their own metrics to it. With Application Insights on, the composition root
+// bridges it to OpenTelemetry (otel-metrics-bridge.ts), so the same metrics reach it.
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { bridgeMetricsToOpenTelemetry } from './otel-metrics-bridge.js';
 
 export type { Registry } from 'prom-client';
 
@@ -10,6 +9,5 @@ export function createMetricsRegistry(defaultLabels: Record<string, string> = {}
   const registry = new Registry();
   registry.setDefaultLabels(defaultLabels);
   collectDefaultMetrics({ register: registry });
-  bridgeMetricsToOpenTelemetry(registry);
   return registry;
 }
