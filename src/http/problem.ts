@@ -72,9 +72,15 @@ export function registerProblemHandlers(
   });
 
   // Rate-limited, since an attacker could search for valid URLs; a store outage follows
-  // API_RATE_LIMIT_FAIL_OPEN like every other limit.
+  // API_RATE_LIMIT_FAIL_OPEN like every other limit. The caller is identified first (routes get
+  // that hook as they are registered; this handler is not a route), so a signed-in caller is
+  // counted by subject and a bad token is still a 401.
+  const notFoundLimit = app.rateLimitHook(
+    { max: options.notFoundRateLimit, timeWindow: 60_000 },
+    'not-found',
+  );
   app.setNotFoundHandler(
-    { preHandler: app.rateLimitHook({ max: options.notFoundRateLimit, timeWindow: 60_000 }, 'not-found') },
+    { preHandler: app.identifyCaller === undefined ? notFoundLimit : [app.identifyCaller, notFoundLimit] },
     (request, reply) =>
       sendProblem(
         request,

@@ -5,7 +5,7 @@
 // Which limit a route has is decided when the route is registered: a limited route gets one
 // onRequest hook of its own (after the global ones, so the caller is known), an unlimited one
 // (probes, metrics) gets none and pays nothing.
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Redis } from 'ioredis';
 import { errors } from '../platform/errors/app-error.js';
 import { redisKeyPrefixes } from '../platform/redis/redis-key-prefixes.js';
@@ -13,6 +13,7 @@ import type { App } from './app-types.js';
 import { createMemoryRateLimitStore } from './memory-rate-limit-store.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 import { createRedisRateLimitStore } from './redis-rate-limit-store.js';
+import { addRouteHook } from './route-hooks.js';
 
 /** A route's own limit (`config.rateLimit`), counted per caller by the key the global one uses. */
 export interface RouteRateLimit {
@@ -68,17 +69,12 @@ export function registerRateLimits(app: App, options: RateLimitOptions): void {
     const limit = route.config?.rateLimit;
     if (limit === false || (limit === undefined && !enabled)) return;
     // A route's own counters are its own (method and URL template), as @fastify/rate-limit kept them.
-    addOnRequest(
+    addRouteHook(
       route,
+      'onRequest',
       limit === undefined ? global : hookFor(limit, `${String(route.method)}${route.url}-`),
     );
   });
-}
-
-function addOnRequest(route: RouteOptions, hook: RateLimitHook): void {
-  const existing = route.onRequest;
-  route.onRequest =
-    existing === undefined ? [hook] : Array.isArray(existing) ? [...existing, hook] : [existing, hook];
 }
 
 /** Fail closed: a store error is a 503, not a 500. */
