@@ -1,6 +1,6 @@
 // Rate-limit counters in this process: a Map from key to its window. Expired windows are swept
-// when the map is full; if every window is still open, the oldest is dropped, so a flood of new
-// clients costs bounded memory (the dropped client starts a fresh window).
+// when the map is full (at most once a second); if it is still full, the oldest window is dropped,
+// so a flood of new clients costs bounded memory and time (the dropped client starts afresh).
 import type { RateLimitCallback, RateLimitStore } from './rate-limit-store.js';
 
 interface Window {
@@ -20,8 +20,13 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions 
   const now = options.now ?? Date.now;
   const windows = new Map<string, Window>();
 
+  let sweptAt = Number.NEGATIVE_INFINITY;
   const makeRoom = (at: number) => {
-    for (const [key, window] of windows) if (window.endsAt <= at) windows.delete(key);
+    // A full sweep at most once a second: a flood of new keys must not make every hit O(keys).
+    if (at - sweptAt >= 1000) {
+      sweptAt = at;
+      for (const [key, window] of windows) if (window.endsAt <= at) windows.delete(key);
+    }
     // Insertion order is the order windows opened (a reopened window is inserted again).
     if (windows.size >= maxKeys) {
       const oldest = windows.keys().next();

@@ -109,6 +109,24 @@ describe('the memory store', () => {
     expect(counts).toEqual([1, 1, 1, 2]);
   });
 
+  it('when keys flood in within a second of a sweep, then the oldest are dropped without sweeping again', () => {
+    let now = 0;
+    const store = createMemoryRateLimitStore({ maxKeys: 2, now: () => now });
+    const counts: number[] = [];
+    const record = (k: string, windowMs: number) =>
+      store.hit(k, windowMs, (_error, count) => counts.push(count));
+    record('a', 60_000);
+    record('b', 60_000);
+    record('c', 60_000); // full: sweeps (nothing has expired), then drops a
+    record('short', 10); // full again: drops b
+    now = 500;
+    // `short` has expired, but the last sweep was under a second ago: the oldest open window (c)
+    // is dropped instead of sweeping the whole map again.
+    record('d', 60_000);
+    record('c', 60_000);
+    expect(counts).toEqual([1, 1, 1, 1, 1, 1]);
+  });
+
   it('when the clock passes the window, then the key opens a new one with the full window left', () => {
     let now = 0;
     const store = createMemoryRateLimitStore({ now: () => now });
