@@ -4,11 +4,12 @@
 // logs, histories and Referer headers.
 // AUTH_MODE=none (development and test only): nobody is identified and modules take the user
 // from the request body, as the Star Map API always did.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Authenticator } from '../platform/auth/authenticator.js';
 import { hasRole, type Principal } from '../platform/auth/principal.js';
 import { errors } from '../platform/errors/app-error.js';
 import type { App } from './app-types.js';
+import { addRouteHook } from './route-hooks.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,8 +17,20 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     authMode: 'none' | 'jwt';
+    /** The hook identifying the caller (AUTH_MODE=jwt), for handlers that are not routes (the 404). */
+    identifyCaller: CallerHook | undefined;
+  }
+  interface FastifyContextConfig {
+    /** The route answers everyone alike and reads no caller (probes): no token is looked at. */
+    anonymous?: boolean;
   }
 }
+
+export type CallerHook = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+) => void;
 
 /** `jwt` says which mode routes see; the bench passes no authenticator with it to time the hook. */
 export function registerAuth(
@@ -27,18 +40,42 @@ export function registerAuth(
 ) {
   app.decorate('authMode', jwt ? 'jwt' : 'none');
   app.decorateRequest('principal', null);
-  if (!authenticator) return;
+  if (!authenticator) {
+    app.decorate('identifyCaller', undefined);
+    return;
+  }
 
-  app.addHook('onRequest', async (request) => {
-    const token = bearerToken(request);
-    if (token === undefined) return;
-    try {
-      request.principal = await authenticator.authenticate(token);
-    } catch (error) {
-      throw errors.unauthorized((error as Error).message);
-    }
-    request.context.principalId = request.principal.id;
+  const identify = callerHook(authenticator);
+  app.decorate('identifyCaller', identify);
+  // Each route that reads its caller gets the hook, after the app-wide ones (correlation context).
+  app.addHook('onRoute', (route) => {
+    if (route.config?.anonymous !== true) addRouteHook(route, 'onRequest', identify);
   });
+}
+
+/** A callback hook: a request without a token costs no Promise. */
+function callerHook(authenticator: Authenticator): CallerHook {
+  return (request, _reply, done) => {
+    let token: string | undefined;
+    try {
+      token = bearerToken(request);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    if (token === undefined) {
+      done();
+      return;
+    }
+    authenticator.authenticate(token).then(
+      (principal) => {
+        request.principal = principal;
+        request.context.principalId = principal.id;
+        done();
+      },
+      (error: unknown) => done(errors.unauthorized((error as Error).message)),
+    );
+  };
 }
 
 function bearerToken(request: FastifyRequest): string | undefined {

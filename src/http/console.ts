@@ -7,6 +7,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import type { App } from './app-types.js';
+import { addRouteHook } from './route-hooks.js';
 
 export interface ConsoleOptions {
   /** The Vite build output (web/dist). Absent or unbuilt: the console is not served. */
@@ -103,11 +104,14 @@ export async function registerConsole(app: App, options: ConsoleOptions): Promis
       .header('content-security-policy', csp)
       .sendFile('index.html', options.root, { cacheControl: false });
 
-  // `/` is also the API's service description: browsers (asking for HTML) get the console.
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.method === 'GET' && request.url.split('?')[0] === '/' && wantsHtml(request)) {
-      return sendIndex(reply);
-    }
+  // `/` is also the API's service description (root-route.ts, registered after this): browsers
+  // (asking for HTML) get the console. Only that route gets the hook; no other request pays for it.
+  app.addHook('onRoute', (route) => {
+    if (route.url !== '/' || route.method !== 'GET') return;
+    addRouteHook(route, 'onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      if (wantsHtml(request)) void sendIndex(reply);
+      else done();
+    });
   });
   const page = {
     schema: {

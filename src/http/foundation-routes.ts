@@ -11,11 +11,6 @@ import { registerRootRoute } from './root-route.js';
 
 export async function registerFoundationRoutes(app: App, deps: AppDeps) {
   const { settings } = deps;
-  registerRootRoute(app, {
-    name: settings.PROJECT_NAME,
-    version: settings.VERSION,
-    environment: settings.ENVIRONMENT,
-  });
   registerHealthRoutes(app, {
     health: deps.health,
     lifecycle: deps.lifecycle,
@@ -25,10 +20,16 @@ export async function registerFoundationRoutes(app: App, deps: AppDeps) {
   registerMetricsRoute(app, deps.metrics);
   registerMetricsSummaryRoute(app, { metrics: deps.metrics, health: deps.health });
   if (deps.auditLog) registerAuditLogRoute(app, { auditLog: deps.auditLog });
+  // Before the root route: the console hooks itself onto `/` as that route is registered.
   if (deps.console)
     await registerConsole(app, {
       ...deps.console,
       version: settings.VERSION,
       environment: settings.ENVIRONMENT,
     });
+  registerRootRoute(app, {
+    name: settings.PROJECT_NAME,
+    version: settings.VERSION,
+    environment: settings.ENVIRONMENT,
+  });
 }

@@ -41,7 +41,8 @@ export function registerHealthRoutes(
     environment: string;
   },
 ) {
-  const config = { rateLimit: false } as const;
+  // Probes read no caller and are never limited: no auth or rate-limit hook runs for them.
+  const config = { rateLimit: false, anonymous: true } as const;
 
   app.get(
     '/health',

@@ -11,7 +11,6 @@ import { toDependencyError } from '../platform/resilience/dependency-error.js';
 import { correlationHeader } from '../platform/telemetry/correlation-id.js';
 import { securityHeaders } from './security-headers.js';
 import type { App } from './app-types.js';
-import { failClosed, rateLimitUnavailable } from './rate-limits.js';
 
 export const ProblemSchema = Type.Object(
   {
@@ -67,18 +66,21 @@ export function registerProblemHandlers(
   app.addSchema(ProblemSchema);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const problem =
-      request.inRateLimitStage && !isAppError(error)
-        ? rateLimitUnavailable()
-        : toAppError(error, options.exposeInternalErrors);
+    const problem = toAppError(error, options.exposeInternalErrors);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(request, reply, problem);
   });
 
-  // Rate-limited, since an attacker could search for valid URLs. The limiter runs as a preHandler
-  // here, outside the rate-limit stage, so its store errors fail closed explicitly.
+  // Rate-limited, since an attacker could search for valid URLs; a store outage follows
+  // API_RATE_LIMIT_FAIL_OPEN like every other limit. The caller is identified first (routes get
+  // that hook as they are registered; this handler is not a route), so a signed-in caller is
+  // counted by subject and a bad token is still a 401.
+  const notFoundLimit = app.rateLimitHook(
+    { max: options.notFoundRateLimit, timeWindow: 60_000 },
+    'not-found',
+  );
   app.setNotFoundHandler(
-    { preHandler: failClosed(app.rateLimit({ max: options.notFoundRateLimit, timeWindow: 60_000 })) },
+    { preHandler: app.identifyCaller === undefined ? notFoundLimit : [app.identifyCaller, notFoundLimit] },
     (request, reply) =>
       sendProblem(
         request,

@@ -36,7 +36,7 @@ export async function registerRequestHooks(app: App, deps: AppDeps) {
   if (deps.auditLog) registerRefusalAudit(app, deps.auditLog);
   registerUploadGuard(app, { idleTimeoutMs: settings.UPLOAD_IDLE_TIMEOUT_MS });
   registerStreamSlots(app, settings.API_MAX_STREAMS_PER_CLIENT);
-  await registerRateLimits(app, {
+  registerRateLimits(app, {
     enabled: on('rate-limit'),
     globalPerMinute: settings.API_RATE_LIMIT_GLOBAL,
     failOpen: settings.API_RATE_LIMIT_FAIL_OPEN,

@@ -1,12 +1,14 @@
 // Per-request plumbing: the correlation id in AsyncLocalStorage and in the response header,
 // one log line per request, and the request-duration histogram labelled by route template.
 // Each part can be left out by the bench (request-features.ts) to measure what it costs.
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { levels } from 'pino';
 import type { Registry } from 'prom-client';
 import { correlationHeader } from '../platform/telemetry/correlation-id.js';
 import { requestContext, type RequestContext } from '../platform/telemetry/request-context.js';
 import type { App } from './app-types.js';
 import { createRequestDuration } from './request-duration.js';
+import { addRouteHook, takesBody } from './route-hooks.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -35,11 +37,16 @@ function registerCorrelationContext(app: App) {
     requestContext.run(request.context, done);
   });
   // A body is parsed from socket events, outside the onRequest continuation: enter the context
-  // again for the handler then. A request without one never left it.
-  app.addHook('preHandler', (request, _reply, done) => {
-    if (requestContext.get() === request.context) done();
-    else requestContext.run(request.context, done);
+  // again for the handler then. A request without one never left it, so routes that take no
+  // body (GET, HEAD) get no such hook.
+  app.addHook('onRoute', (route) => {
+    if (takesBody(route)) addRouteHook(route, 'preHandler', reenterContext);
   });
+}
+
+function reenterContext(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
+  if (requestContext.get() === request.context) done();
+  else requestContext.run(request.context, done);
 }
 
 function registerCompletion(app: App, options: RequestTrackingOptions) {

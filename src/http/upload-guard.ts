@@ -1,12 +1,19 @@
 // Guards every multipart upload at the edge: a form without a boundary is a 400 before any route
 // runs, and a client that stops sending mid-body for UPLOAD_IDLE_TIMEOUT_MS fails the upload with
 // a 400 instead of holding the request (and a half-written temp file) open indefinitely.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { errors } from '../platform/errors/app-error.js';
 import type { App } from './app-types.js';
+import { addRouteHook, takesBody } from './route-hooks.js';
 
+/** Only routes that take a body get the guard: Fastify reads no body for GET and HEAD. */
 export function registerUploadGuard(app: App, options: { idleTimeoutMs: number }): void {
-  app.addHook('onRequest', (request, reply, done) => {
+  app.addHook('onRoute', (route) => {
+    if (!takesBody(route)) return;
+    addRouteHook(route, 'onRequest', guard);
+    addRouteHook(route, 'onSend', closeUnread);
+  });
+  const guard = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const type = request.headers['content-type'];
     if (type === undefined || !/^multipart\//i.test(type)) {
       done();
@@ -18,15 +25,20 @@ export function registerUploadGuard(app: App, options: { idleTimeoutMs: number }
     }
     watchForStall(request, reply, options.idleTimeoutMs);
     done();
-  });
-  // An answer before the whole body arrived (a refusal mid-upload) ends the connection, rather
-  // than reading the rest of a body nobody wants to keep the connection alive.
-  app.addHook('onSend', (request, reply, payload, done) => {
-    if (!request.raw.complete && /^multipart\//i.test(request.headers['content-type'] ?? ''))
-      reply.header('connection', 'close');
-    done(null, payload);
-  });
+  };
 }
+
+/**
+ * An answer before the whole body arrived (a refusal mid-upload) ends the connection, rather
+ * than reading the rest of a body nobody wants to keep the connection alive.
+ */
+function closeUnread(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: OnSendDone): void {
+  if (!request.raw.complete && /^multipart\//i.test(request.headers['content-type'] ?? ''))
+    reply.header('connection', 'close');
+  done(null, payload);
+}
+
+type OnSendDone = (error: Error | null, payload: unknown) => void;
 
 /**
  * Fails the upload once the client has sent no byte for `idleMs` while the route was reading. A

@@ -330,9 +330,13 @@ describe('the HTTP foundation', () => {
       expect((await get('/me', user)).json()).toEqual({ principal: { id: 'user-1', roles: [] } });
       expect((await get('/admin', user)).statusCode).toBe(403);
       expect((await get('/admin', admin)).statusCode).toBe(200);
-      const refused = await get('/health/liveness', forged);
+      // A bad token is refused outright, even where no caller is needed…
+      const refused = await get('/log', forged);
       expect(refused.statusCode).toBe(401);
       expect(refused.headers['content-type']).toMatch(/problem\+json/);
+      expect((await get('/no-such-route', forged)).statusCode).toBe(401);
+      // …except on probes, which read no caller at all (health-routes.ts: `anonymous`).
+      expect((await get('/health/liveness', forged)).statusCode).toBe(200);
       expect((await get('/me', expired)).json()).toMatchObject({
         status: 401,
         detail: expect.stringContaining('ERR_JWT_EXPIRED'),

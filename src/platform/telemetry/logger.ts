@@ -2,6 +2,7 @@
 // and scrubbed of credentials before it leaves the process.
 import { createRequire } from 'node:module';
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { isoTimestamp } from './iso-timestamp.js';
 import { requestContext } from './request-context.js';
 import { redactSecrets } from './redact.js';
 
@@ -40,7 +41,7 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level: options.level,
       base: { pid: process.pid, ...options.base },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTimestamp,
       formatters: { level: (label) => ({ level: label }) },
       mixin: () => {
         const correlationId = requestContext.correlationId();
