@@ -194,7 +194,7 @@ export async function run(args: string[]): Promise<void> {
   try {
     await waitForOk(`${base}/health/readiness`, performance.now(), 60_000);
     await seed(base);
-    if (process.env.BENCH_SKIP_POPULAR !== "1") await popularBench(base);
+    if (process.env.BENCH_SKIP_POPULAR !== '1') await popularBench(base);
     await fanoutBench(base, port, clientsWanted);
   } finally {
     await stop(server);
