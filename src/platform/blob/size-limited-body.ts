@@ -1,6 +1,6 @@
 // Caps an upload body's size while it streams: the stream fails before it ends, so the blob
 // driver never commits a body that is too large (shared by the files and recordings uploads).
-import { Transform, type Readable } from 'node:stream';
+import { finished, Transform, type Readable } from 'node:stream';
 import { parkErrors } from './stream-errors.js';
 
 export interface SizeLimitOptions {
@@ -31,7 +31,12 @@ export function limitBodySize(body: Readable, options: SizeLimitOptions): Readab
     },
   });
   parkErrors(limit);
-  body.on('error', (error) => limit.destroy(error));
+  // finished(), not an 'error' listener: a body that failed or was destroyed before this call
+  // (a multipart body cut off before its closing boundary) emits nothing more, and the limit
+  // must still fail rather than wait for an 'end' that never comes.
+  finished(body, (error) => {
+    if (error) limit.destroy(error);
+  });
   body.once('limit', () => limit.destroy(options.tooLarge()));
   return body.pipe(limit);
 }
