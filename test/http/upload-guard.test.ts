@@ -166,6 +166,17 @@ describe('files and recordings uploads', () => {
     expect(response.json()).toMatchObject({ sizeBytes: wavHead.length });
   });
 
+  it('when the file’s name holds a NUL, then the recording is kept with a title without it (fuzz finding)', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/process-audio',
+      headers: multipartHeaders,
+      payload: multipartBody({ data: wavHead, filename: 'a\0b.wav', contentType: 'audio/wav' }),
+    });
+    expect(response.statusCode).toBe(202);
+    expect(response.json()).toMatchObject({ title: 'ab.wav' });
+  });
+
   it('when an upload stalls, then none of it is charged to the quota', async () => {
     // Last here, since it uses up the quota (1 MiB; nothing was stored before). 600 KiB passes the
     // quota's first 256 KiB reservation, so a charge would show: 900 KiB more would then cross it.
