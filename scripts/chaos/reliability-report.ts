@@ -1,7 +1,41 @@
 // docs/reliability.md from a chaos run's results: one table of what each fault did to the load
 // (requests, answers, recovery, lost writes), the checks each scenario made, and the command
-// and date of the run, so the figures can be reproduced.
+// and date of the run, so the figures can be reproduced; and, when the route fuzz has left its
+// summaries in reports/fuzz/, the hostile inputs it tried and how they were refused.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Figure, ScenarioResult } from './scenario.js';
+
+/** What one part of the route fuzz (test/fuzz/fuzz-suite.ts) writes to reports/fuzz/part-N-of-M.json. */
+export interface FuzzPartSummary {
+  part: number;
+  parts: number;
+  operations: number;
+  passedOperations: number;
+  failed: string[];
+  skipped: string[];
+  statuses: Record<string, number>;
+  casesPerOperation: number;
+  totalCases: number;
+  seed: number;
+  replay: string;
+  date: string;
+}
+
+const fuzzSummaryDir = fileURLToPath(new URL('../../reports/fuzz/', import.meta.url));
+
+/** The fuzz summaries in `dir` (none when the fuzz has not run here). */
+export function readFuzzSummaries(dir = fuzzSummaryDir): FuzzPartSummary[] {
+  const files = (() => {
+    try {
+      return readdirSync(dir).filter((file) => /^part-\d+-of-\d+\.json$/.test(file));
+    } catch {
+      return [];
+    }
+  })();
+  return files.map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as FuzzPartSummary);
+}
 
 const cell = (value: Figure | undefined): string => {
   if (value === undefined) return '—';
@@ -51,7 +85,7 @@ const sum = (results: readonly ScenarioResult[], pick: (r: ScenarioResult) => Fi
   }, 0);
 
 /** Load held, faults survived, writes kept, refusals: the run in five lines. */
-function glance(results: readonly ScenarioResult[]): string[] {
+function glance(results: readonly ScenarioResult[], fuzz: readonly FuzzPartSummary[]): string[] {
   const survived = results.filter((r) => r.checks.every((c) => c.ok)).length;
   const statuses = (r: ScenarioResult) => (typeof r.figures.byStatus === 'object' ? r.figures.byStatus : {});
   return [
@@ -62,14 +96,74 @@ function glance(results: readonly ScenarioResult[]): string[] {
     `| acknowledged writes lost | ${sum(results, (r) => r.figures.lostWrites)} |`,
     `| refusals: 503 with Retry-After | ${sum(results, (r) => statuses(r)['503'])} |`,
     `| refusals: connection refused (no listener) | ${sum(results, (r) => statuses(r).refused)} |`,
-    '| inputs tried | not part of this run: the OpenAPI-driven fuzz tests (`test/fuzz/`) |',
+    fuzz.length === 0
+      ? '| inputs tried | no route fuzz summary yet (see "Generated hostile input") |'
+      : `| inputs tried (route fuzz) | ${fuzz.reduce((n, s) => n + s.totalCases, 0)}, of which refused 4xx: ${fuzz.reduce((n, s) => n + (s.statuses['4xx'] ?? 0), 0)}, 5xx: ${fuzz.reduce((n, s) => n + (s.statuses['5xx'] ?? 0), 0)} |`,
+  ];
+}
+
+/** The parts of the newest fuzz run: same seed, cases per operation and number of parts. */
+export function newestRun(summaries: readonly FuzzPartSummary[]): FuzzPartSummary[] {
+  const newest = [...summaries].sort((a, b) => b.date.localeCompare(a.date))[0];
+  if (newest === undefined) return [];
+  return summaries.filter(
+    (s) =>
+      s.seed === newest.seed && s.parts === newest.parts && s.casesPerOperation === newest.casesPerOperation,
+  );
+}
+
+const fuzzCommand = 'FUZZ_RUNS=1000 CI=true npx vitest run test/fuzz';
+
+/** Inputs tried and refusals, from one fuzz run's part summaries (how to produce them when absent). */
+export function fuzzSection(parts: readonly FuzzPartSummary[]): string[] {
+  const heading = ['## Generated hostile input', ''];
+  if (parts.length === 0)
+    return [
+      ...heading,
+      `No fuzz summary was found in \`reports/fuzz/\`: run \`${fuzzCommand}\` (CI's fixed seed, 1,000`,
+      'requests per operation) and then this command again to add the inputs tried and their refusals.',
+    ];
+  const first = parts[0] as FuzzPartSummary;
+  const total = (pick: (s: FuzzPartSummary) => number) => parts.reduce((sum, s) => sum + pick(s), 0);
+  const status = (key: string) => total((s) => s.statuses[key] ?? 0);
+  const failed = parts.flatMap((s) => s.failed);
+  const skipped = parts.flatMap((s) => s.skipped);
+  const dates = parts.map((s) => s.date).sort();
+  return [
+    ...heading,
+    'Every operation of the OpenAPI document, sent requests generated from its own schemas, valid-looking',
+    'and hostile (`test/fuzz/`). Each answer must be no 5xx, an error must be a problem+json with the',
+    'correlation id, a 2xx must match its schema, and a refusal must leave every table, blob, file, event',
+    'and job as it was.',
+    '',
+    '| measure | figure |',
+    '| --- | --- |',
+    `| operations fuzzed | ${total((s) => s.operations)} (in ${parts.length} of ${first.parts} parts) |`,
+    `| requests per operation | ${first.casesPerOperation} |`,
+    `| inputs tried | ${total((s) => s.totalCases)} |`,
+    `| answered 2xx (accepted, schema-valid) | ${status('2xx')} |`,
+    `| answered 3xx | ${status('3xx')} |`,
+    `| refused 4xx (problem+json, nothing changed) | ${status('4xx')} |`,
+    `| server errors 5xx | ${status('5xx')} |`,
+    `| operations failing a property | ${failed.length === 0 ? 'none' : failed.join(', ')} |`,
+    `| open findings (skipped) | ${skipped.length === 0 ? 'none' : skipped.join(', ')} |`,
+    `| seed (replay with \`${first.replay}\`) | ${first.seed} |`,
+    `| run | ${dates[0] ?? ''} to ${dates.at(-1) ?? ''} |`,
   ];
 }
 
 export function renderReliabilityReport(
   results: readonly ScenarioResult[],
-  run: { command: string; date: Date; faultMs: number; steadyMs: number },
+  run: {
+    command: string;
+    date: Date;
+    faultMs: number;
+    steadyMs: number;
+    /** The route fuzz's summaries; read from reports/fuzz/ when not given. */
+    fuzz?: readonly FuzzPartSummary[];
+  },
 ): string {
+  const fuzz = newestRun(run.fuzz ?? readFuzzSummaries());
   return [
     '# Reliability report',
     '',
@@ -81,7 +175,7 @@ export function renderReliabilityReport(
     "stand-in speaking Azure OpenAI's wire format, and steady mixed traffic (star reads and writes, file",
     'reads and writes, an SSE client, a WebSocket client, recording uploads). One fault at a time.',
     '',
-    ...glance(results),
+    ...glance(results, fuzz),
     '',
     ...summaryTable(results),
     '',
@@ -91,5 +185,7 @@ export function renderReliabilityReport(
     '## Scenarios',
     '',
     ...results.flatMap(details),
+    ...fuzzSection(fuzz),
+    '',
   ].join('\n');
 }

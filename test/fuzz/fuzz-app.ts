@@ -1,6 +1,8 @@
 // The whole API for fuzzing: every module (files, stars, recordings, scans) over embedded drivers,
 // AUTH_MODE=jwt with DEBUG routes on, rate limits out of the way, no workers (so nothing changes
-// state between a request and the snapshot after it), and counters on the event bus and queue.
+// state between a request and the snapshot after it), counters on the event bus and queue, and a
+// ledger of the blobs every store commits.
+import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import type { Kysely } from 'kysely';
 import type { StarsTables } from '../../src/modules/stars/stars-tables.js';
@@ -20,7 +22,13 @@ import { createArrayAuditLog, createMapCache } from '../helpers/fakes.js';
 import { buildTestApp, testJwtSecret, type TestApp } from '../helpers/test-app.js';
 import { testSettings } from '../helpers/test-settings.js';
 import { scansWithProgress } from '../modules/scans/scans-fixture.js';
-import { countingEventBus, countingJobQueue, type Counters } from './state-snapshot.js';
+import {
+  BlobLedger,
+  countingEventBus,
+  countingJobQueue,
+  followBlobWrites,
+  type Counters,
+} from './state-snapshot.js';
 
 export const fuzzEnv = {
   AUTH_MODE: 'jwt',
@@ -37,6 +45,10 @@ export interface FuzzApp {
   /** Every database the app writes to. */
   databases: Kysely<unknown>[];
   counters: Counters;
+  /** The blobs every store of the app committed (both stores write under `blobRoot`). */
+  ledger: BlobLedger;
+  /** `{dataDir}/blobs`: the disk driver's containers and its `.tmp` folder. */
+  blobRoot: string;
   close(): Promise<void>;
 }
 
@@ -80,10 +92,15 @@ export async function buildFuzzApp(dataDir: string): Promise<FuzzApp> {
     dataDir,
     env: fuzzEnv,
   });
+  const ledger = new BlobLedger();
+  followBlobWrites(bundle.store, ledger);
+  followBlobWrites(t.bundle.store, ledger);
   return {
     t,
     databases: [moduleDb<unknown>(shared.db), moduleDb<unknown>(t.db)],
     counters,
+    ledger,
+    blobRoot: join(dataDir, 'blobs'),
     async close() {
       await t.close();
       await shared.close();

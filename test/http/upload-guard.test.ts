@@ -52,6 +52,9 @@ function expectStalledAnswer(answer: Awaited<ReturnType<typeof stalledUpload>>) 
 
 const mp3 = Buffer.from('ID3\x03\x00\x00\x00\x00\x00\x00', 'latin1');
 const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46]);
+/** A RIFF/WAVE head and nothing after it: 12 bytes, fewer than the 64 the format sniff asks for. */
+const wavHead = Buffer.from('RIFF$\0\0\0WAVE', 'latin1');
+const cutOffHeaders = { 'content-type': `multipart/form-data; boundary=${boundary}` };
 
 describe('files and recordings uploads', () => {
   let t: TestAppFor<{ modules: ['files', 'recordings'] }>;
@@ -139,6 +142,41 @@ describe('files and recordings uploads', () => {
     expect(await filesUnder(t.dataDir)).toEqual([]);
   });
 
+  it('when a complete body’s file part ends before the closing boundary, then 400 problem and nothing is kept (fuzz finding)', async () => {
+    // A WAV head and then the end of the body: the parser fails the file before the format sniff
+    // has its 64 bytes, which once left the upload waiting for an end that never came.
+    const payload = cutOffBody({ field: 'file', magic: wavHead, bytes: wavHead.length });
+    for (const url of ['/api/files', '/api/process-audio']) {
+      const response = await t.app.inject({ method: 'POST', url, headers: cutOffHeaders, payload });
+      expect(response.statusCode, url).toBe(400);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+      expect(response.json()).toMatchObject({ detail: expect.stringContaining('malformed or cut off') });
+    }
+    expect(await filesUnder(t.dataDir)).toEqual([]);
+  });
+
+  it('when a complete WAV shorter than the format sniff arrives whole, then every byte is stored', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/process-audio',
+      headers: multipartHeaders,
+      payload: multipartBody({ data: wavHead, filename: 'short.wav', contentType: 'audio/wav' }),
+    });
+    expect(response.statusCode).toBe(202);
+    expect(response.json()).toMatchObject({ sizeBytes: wavHead.length });
+  });
+
+  it('when the file’s name holds a NUL, then the recording is kept with a title without it (fuzz finding)', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/process-audio',
+      headers: multipartHeaders,
+      payload: multipartBody({ data: wavHead, filename: 'a\0b.wav', contentType: 'audio/wav' }),
+    });
+    expect(response.statusCode).toBe(202);
+    expect(response.json()).toMatchObject({ title: 'ab.wav' });
+  });
+
   it('when an upload stalls, then none of it is charged to the quota', async () => {
     // Last here, since it uses up the quota (1 MiB; nothing was stored before). 600 KiB passes the
     // quota's first 256 KiB reservation, so a charge would show: 900 KiB more would then cross it.
@@ -170,5 +208,17 @@ describe('scan uploads', () => {
     );
     expectStalledAnswer(answer);
     await expect.poll(() => filesUnder(join(scans.settings.DATA_DIR, 'blobs'))).toEqual([]);
+  });
+
+  it('when a complete body’s image part ends before the closing boundary, then 400 problem and nothing is kept', async () => {
+    const response = await scans.app.inject({
+      method: 'POST',
+      url: '/api/scans',
+      headers: cutOffHeaders,
+      payload: cutOffBody({ field: 'image', magic: jpeg, bytes: jpeg.length }),
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ detail: expect.stringContaining('malformed or cut off') });
+    expect(await filesUnder(join(scans.settings.DATA_DIR, 'blobs'))).toEqual([]);
   });
 });

@@ -85,6 +85,12 @@ async function audioFormatOf(upload: NewUpload) {
   );
 }
 
+/**
+ * A title from client text (the form's title or the file's name) without control characters:
+ * PostgreSQL text cannot hold NUL, and a title is shown, never parsed.
+ */
+const titleText = (text: string | undefined) => text?.replace(/\p{Cc}/gu, '').trim() ?? '';
+
 /** Streams the original to storage (size and quota enforced), then writes its row and queues its job. */
 async function create(deps: ServiceDeps, upload: NewUpload): Promise<Recording> {
   const format = await audioFormatOf(upload);
@@ -104,7 +110,8 @@ async function create(deps: ServiceDeps, upload: NewUpload): Promise<Recording> 
     metadata: { recordingId: id },
     quotaSubject: upload.quotaSubject,
   });
-  const title = upload.title?.trim() || upload.filename?.trim() || `Recording ${deps.now().toISOString()}`;
+  const title =
+    titleText(upload.title) || titleText(upload.filename) || `Recording ${deps.now().toISOString()}`;
   try {
     const recording = await deps.store.insert({
       id,

@@ -32,6 +32,9 @@ export function limitBodySize(body: Readable, options: SizeLimitOptions): Readab
   });
   parkErrors(limit);
   body.on('error', (error) => limit.destroy(error));
+  // A body that failed before this call (a multipart file part cut off before its closing
+  // boundary) emits nothing more: without this the limit would wait for an 'end' that never comes.
+  if (body.errored !== null) limit.destroy(body.errored);
   body.once('limit', () => limit.destroy(options.tooLarge()));
   return body.pipe(limit);
 }

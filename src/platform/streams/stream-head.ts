@@ -2,39 +2,48 @@
 // whoever reads the stream next still gets every byte from the start.
 import type { Readable } from 'node:stream';
 
-/** Resolves with up to `bytes` first bytes (fewer when the stream is shorter). */
+/**
+ * Resolves with up to `bytes` first bytes (fewer when the stream is shorter); rejects with the
+ * stream's error when it fails (or has failed already) before they arrive.
+ *
+ * `read(bytes)` hands out nothing until `bytes` are buffered or the stream's data has ended, and
+ * the bytes go back (unshift) in the same tick: 'end' is only emitted once the buffer is empty, so
+ * a body shorter than `bytes` is pushed back before 'end' could fire and reaches its next reader
+ * whole. The listeners stay on for the whole peek: a 'readable' listener added while bytes are
+ * buffered fires at once, and re-adding one per wait would spin without yielding to I/O.
+ */
 export async function peekStream(stream: Readable, bytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  while (size < bytes) {
-    const chunk = stream.read() as Buffer | null;
-    if (chunk !== null) {
-      chunks.push(chunk);
-      size += chunk.length;
-      continue;
+  /** Signals so far: one that arrives between a read and the wait is not lost. */
+  let signals = 0;
+  let wake: () => void = () => undefined;
+  let failure: Error | undefined;
+  const onSignal = () => {
+    signals++;
+    wake();
+  };
+  const onError = (error: Error) => {
+    failure ??= error;
+    onSignal();
+  };
+  const events = ['readable', 'end', 'close'] as const;
+  for (const event of events) stream.on(event, onSignal);
+  stream.on('error', onError);
+  try {
+    for (;;) {
+      const failed = failure ?? stream.errored;
+      if (failed !== null) throw failed;
+      const seen = signals;
+      const head = stream.read(bytes) as Buffer | null;
+      if (head !== null) {
+        stream.unshift(head);
+        return head;
+      }
+      // Destroyed without an error, or ended empty: there is nothing to peek at.
+      if (stream.readableEnded || stream.destroyed) return Buffer.alloc(0);
+      if (signals === seen) await new Promise<void>((resolve) => (wake = resolve));
     }
-    if (stream.readableEnded || stream.destroyed) break;
-    const ended = await new Promise<boolean>((resolve, reject) => {
-      const done = (value: boolean) => {
-        stream.off('readable', onReadable);
-        stream.off('end', onEnd);
-        stream.off('error', onError);
-        resolve(value);
-      };
-      const onReadable = () => done(false);
-      const onEnd = () => done(true);
-      const onError = (error: Error) => {
-        stream.off('readable', onReadable);
-        stream.off('end', onEnd);
-        reject(error);
-      };
-      stream.once('readable', onReadable);
-      stream.once('end', onEnd);
-      stream.once('error', onError);
-    });
-    if (ended) break;
+  } finally {
+    for (const event of events) stream.off(event, onSignal);
+    stream.off('error', onError);
   }
-  const head = Buffer.concat(chunks);
-  if (head.length > 0 && !stream.readableEnded) stream.unshift(head);
-  return head.subarray(0, bytes);
 }
