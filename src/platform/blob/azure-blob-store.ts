@@ -24,6 +24,7 @@ import {
 } from './blob-names.js';
 import { formatBlobUri } from './blob-uri.js';
 import { parkErrors, throwIfErrored } from './stream-errors.js';
+import { createSharedKeySasSigner, type BlobSasFields } from './shared-key-sas.js';
 import { createUserDelegationKeyCache, type UserDelegationKeyCache } from './user-delegation-key-cache.js';
 import type {
   BlobBody,
@@ -129,6 +130,8 @@ interface AzureContext {
   concurrency: number;
   /** Set with account-key auth: SAS are signed with it; otherwise with a user delegation key. */
   sharedKey: StorageSharedKeyCredential | undefined;
+  /** Signs shared-key SAS without the SDK's generic path (hot: every fresh link). */
+  signSharedKey: ((fields: BlobSasFields) => string) | undefined;
   delegationKeys: UserDelegationKeyCache;
   // Containers are created on first use, once per container per process; a failure (or the
   // container vanishing later) forgets the entry so the next call tries again.
@@ -141,12 +144,15 @@ function createContext(options: AzureBlobStoreOptions): AzureContext {
   const service = createServiceClient(options.auth);
   const now = options.now ?? (() => new Date());
   const policy = options.delegationKeyPolicy;
+  const sharedKey =
+    service.credential instanceof StorageSharedKeyCredential ? service.credential : undefined;
   return {
     service,
     now,
     blockSize: options.uploadBlockSizeBytes ?? 4 * 1024 * 1024,
     concurrency: options.uploadConcurrency ?? 4,
-    sharedKey: service.credential instanceof StorageSharedKeyCredential ? service.credential : undefined,
+    sharedKey,
+    signSharedKey: sharedKey === undefined ? undefined : createSharedKeySasSigner(sharedKey),
     delegationKeys: createUserDelegationKeyCache({
       now,
       fetch: (startsOn, expiresOn) =>
@@ -418,31 +424,61 @@ async function list(
   }
 }
 
-async function sasUrl(context: AzureContext, ref: BlobRef, sas: SasOptions): Promise<SasLink> {
-  assertBlobRef(ref);
-  assertSasLifetime(sas.expiresInSeconds);
-  const permissions = normalizeSasPermissions(sas.permissions);
+/** The validated link's times: start 5 minutes back (clock skew), expiry on a whole second. */
+function sasTimes(context: AzureContext, sas: SasOptions): { startsOn: Date; expiresOn: Date } {
   const issuedAt = context.now().getTime();
-  const expiresOn = new Date(Math.floor(issuedAt / 1000) * 1000 + sas.expiresInSeconds * 1000);
+  return {
+    startsOn: new Date(issuedAt - clockSkewMs),
+    expiresOn: new Date(Math.floor(issuedAt / 1000) * 1000 + sas.expiresInSeconds * 1000),
+  };
+}
+
+/** The blob's URL as the SDK would build it, without building a client (hot in SAS issuing). */
+const plainUrl = (context: AzureContext, ref: BlobRef) =>
+  `${containerOf(context, ref.container).url}/${escapeBlobPath(ref.name)}`;
+
+/** Shared-key links are local CPU work: no await, so no promise beyond the one returned. */
+function sasUrl(context: AzureContext, ref: BlobRef, sas: SasOptions): Promise<SasLink> {
+  try {
+    assertBlobRef(ref);
+    assertSasLifetime(sas.expiresInSeconds);
+    const permissions = normalizeSasPermissions(sas.permissions);
+    const { startsOn, expiresOn } = sasTimes(context, sas);
+    if (context.signSharedKey === undefined)
+      return delegatedSasUrl(context, ref, sas, { permissions, startsOn, expiresOn });
+    const query = context.signSharedKey({
+      container: ref.container,
+      name: ref.name,
+      permissions,
+      startsOn,
+      expiresOn,
+      ...(sas.contentDisposition === undefined ? {} : { contentDisposition: sas.contentDisposition }),
+    });
+    return Promise.resolve({ url: `${plainUrl(context, ref)}?${query}`, expiresOn, permissions });
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+}
+
+/** Managed identity: signed by the SDK with the (cached) user delegation key. */
+async function delegatedSasUrl(
+  context: AzureContext,
+  ref: BlobRef,
+  sas: SasOptions,
+  signed: { permissions: string; startsOn: Date; expiresOn: Date },
+): Promise<SasLink> {
+  const { permissions, startsOn, expiresOn } = signed;
   const values = {
     containerName: ref.container,
     blobName: ref.name,
     permissions: BlobSASPermissions.parse(permissions),
-    startsOn: new Date(issuedAt - clockSkewMs),
+    startsOn,
     expiresOn,
     ...(sas.contentDisposition === undefined ? {} : { contentDisposition: sas.contentDisposition }),
   };
-  const query =
-    context.sharedKey === undefined
-      ? generateBlobSASQueryParameters(
-          values,
-          await context.delegationKeys.get(expiresOn),
-          context.service.accountName,
-        )
-      : generateBlobSASQueryParameters(values, context.sharedKey);
-  // The blob's URL as the SDK would build it, without building a client (hot in SAS issuing).
-  const url = `${containerOf(context, ref.container).url}/${escapeBlobPath(ref.name)}`;
-  return { url: `${url}?${query.toString()}`, expiresOn, permissions };
+  const key = await context.delegationKeys.get(expiresOn);
+  const query = generateBlobSASQueryParameters(values, key, context.service.accountName);
+  return { url: `${plainUrl(context, ref)}?${query.toString()}`, expiresOn, permissions };
 }
 
 const abortOf = (signal: AbortSignal | undefined) => (signal === undefined ? {} : { abortSignal: signal });
