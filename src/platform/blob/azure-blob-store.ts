@@ -144,8 +144,7 @@ function createContext(options: AzureBlobStoreOptions): AzureContext {
   const service = createServiceClient(options.auth);
   const now = options.now ?? (() => new Date());
   const policy = options.delegationKeyPolicy;
-  const sharedKey =
-    service.credential instanceof StorageSharedKeyCredential ? service.credential : undefined;
+  const sharedKey = service.credential instanceof StorageSharedKeyCredential ? service.credential : undefined;
   return {
     service,
     now,
@@ -456,7 +455,8 @@ function sasUrl(context: AzureContext, ref: BlobRef, sas: SasOptions): Promise<S
     });
     return Promise.resolve({ url: `${plainUrl(context, ref)}?${query}`, expiresOn, permissions });
   } catch (error) {
-    return Promise.reject(error as Error);
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrown as caught
+    return Promise.reject(error);
   }
 }
 

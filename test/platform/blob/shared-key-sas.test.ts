@@ -41,11 +41,23 @@ const fields: fc.Arbitrary<BlobSasFields> = fc.record(
     container: fc.stringMatching(/^[a-z0-9](?:-?[a-z0-9]){2,40}$/),
     // Any name the store accepts (the driver validates before signing).
     name: fc
-      .oneof(fc.string({ minLength: 1, maxLength: 60, unit: 'grapheme' }), fc.webPath(), fc.string({ minLength: 1 }))
+      .oneof(
+        fc.string({ minLength: 1, maxLength: 60, unit: 'grapheme' }),
+        fc.webPath(),
+        fc.string({ minLength: 1 }),
+      )
       .filter(isValidName),
     permissions: fc.subarray(['r', 'c', 'w', 'd'], { minLength: 1 }).map((p) => p.join('')),
-    startsOn: fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }),
-    expiresOn: fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }),
+    startsOn: fc.date({
+      min: new Date('2000-01-01T00:00:00Z'),
+      max: new Date('2099-12-31T00:00:00Z'),
+      noInvalidDate: true,
+    }),
+    expiresOn: fc.date({
+      min: new Date('2000-01-01T00:00:00Z'),
+      max: new Date('2099-12-31T00:00:00Z'),
+      noInvalidDate: true,
+    }),
     contentDisposition: fc.oneof(
       fc.constant(''),
       fc.string({ unit: 'grapheme' }),
