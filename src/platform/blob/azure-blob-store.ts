@@ -141,12 +141,13 @@ function createContext(options: AzureBlobStoreOptions): AzureContext {
   const service = createServiceClient(options.auth);
   const now = options.now ?? (() => new Date());
   const policy = options.delegationKeyPolicy;
+  const sharedKey = service.credential instanceof StorageSharedKeyCredential ? service.credential : undefined;
   return {
     service,
     now,
     blockSize: options.uploadBlockSizeBytes ?? 4 * 1024 * 1024,
     concurrency: options.uploadConcurrency ?? 4,
-    sharedKey: service.credential instanceof StorageSharedKeyCredential ? service.credential : undefined,
+    sharedKey,
     delegationKeys: createUserDelegationKeyCache({
       now,
       fetch: (startsOn, expiresOn) =>
@@ -418,31 +419,64 @@ async function list(
   }
 }
 
-async function sasUrl(context: AzureContext, ref: BlobRef, sas: SasOptions): Promise<SasLink> {
-  assertBlobRef(ref);
-  assertSasLifetime(sas.expiresInSeconds);
-  const permissions = normalizeSasPermissions(sas.permissions);
+/** The validated link's times: start 5 minutes back (clock skew), expiry on a whole second. */
+function sasTimes(context: AzureContext, sas: SasOptions): { startsOn: Date; expiresOn: Date } {
   const issuedAt = context.now().getTime();
-  const expiresOn = new Date(Math.floor(issuedAt / 1000) * 1000 + sas.expiresInSeconds * 1000);
-  const values = {
+  return {
+    startsOn: new Date(issuedAt - clockSkewMs),
+    expiresOn: new Date(Math.floor(issuedAt / 1000) * 1000 + sas.expiresInSeconds * 1000),
+  };
+}
+
+/** The blob's URL as the SDK would build it, without building a client (hot in SAS issuing). */
+const plainUrl = (context: AzureContext, ref: BlobRef) =>
+  `${containerOf(context, ref.container).url}/${escapeBlobPath(ref.name)}`;
+
+/** The SDK's signing values for one blob link. */
+function sasValues(ref: BlobRef, sas: SasOptions, signed: SignedTimes) {
+  return {
     containerName: ref.container,
     blobName: ref.name,
-    permissions: BlobSASPermissions.parse(permissions),
-    startsOn: new Date(issuedAt - clockSkewMs),
-    expiresOn,
+    permissions: BlobSASPermissions.parse(signed.permissions),
+    startsOn: signed.startsOn,
+    expiresOn: signed.expiresOn,
     ...(sas.contentDisposition === undefined ? {} : { contentDisposition: sas.contentDisposition }),
   };
-  const query =
-    context.sharedKey === undefined
-      ? generateBlobSASQueryParameters(
-          values,
-          await context.delegationKeys.get(expiresOn),
-          context.service.accountName,
-        )
-      : generateBlobSASQueryParameters(values, context.sharedKey);
-  // The blob's URL as the SDK would build it, without building a client (hot in SAS issuing).
-  const url = `${containerOf(context, ref.container).url}/${escapeBlobPath(ref.name)}`;
-  return { url: `${url}?${query.toString()}`, expiresOn, permissions };
+}
+
+interface SignedTimes {
+  permissions: string;
+  startsOn: Date;
+  expiresOn: Date;
+}
+
+/** Shared-key links are local CPU work: no await, so no promise beyond the one returned. */
+function sasUrl(context: AzureContext, ref: BlobRef, sas: SasOptions): Promise<SasLink> {
+  try {
+    assertBlobRef(ref);
+    assertSasLifetime(sas.expiresInSeconds);
+    const signed = { permissions: normalizeSasPermissions(sas.permissions), ...sasTimes(context, sas) };
+    if (context.sharedKey === undefined) return delegatedSasUrl(context, ref, sas, signed);
+    const query = generateBlobSASQueryParameters(sasValues(ref, sas, signed), context.sharedKey);
+    const { expiresOn, permissions } = signed;
+    return Promise.resolve({ url: `${plainUrl(context, ref)}?${query.toString()}`, expiresOn, permissions });
+  } catch (error) {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrown as caught
+    return Promise.reject(error);
+  }
+}
+
+/** Managed identity: signed with the (cached) user delegation key. */
+async function delegatedSasUrl(
+  context: AzureContext,
+  ref: BlobRef,
+  sas: SasOptions,
+  signed: SignedTimes,
+): Promise<SasLink> {
+  const key = await context.delegationKeys.get(signed.expiresOn);
+  const query = generateBlobSASQueryParameters(sasValues(ref, sas, signed), key, context.service.accountName);
+  const { expiresOn, permissions } = signed;
+  return { url: `${plainUrl(context, ref)}?${query.toString()}`, expiresOn, permissions };
 }
 
 const abortOf = (signal: AbortSignal | undefined) => (signal === undefined ? {} : { abortSignal: signal });

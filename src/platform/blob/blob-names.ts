@@ -63,15 +63,22 @@ export function assertMetadata(metadata: Record<string, string> | undefined): vo
   }
 }
 
+/** Valid inputs seen so far and their canonical form: at most 64 (the orderings of `rwcd` subsets). */
+const canonicalPermissions = new Map<string, string>();
+
 /** Normalizes permissions to Azure's canonical order (`rcwd`), throwing 400 on anything else. */
 export function normalizeSasPermissions(permissions: string): string {
+  const known = canonicalPermissions.get(permissions);
+  if (known !== undefined) return known;
   if (
     permissions.length === 0 ||
     !/^[rwcd]+$/.test(permissions) ||
     new Set(permissions).size !== permissions.length
   )
     throw errors.badRequest('SAS permissions must be a non-empty subset of "rwcd", each letter once.');
-  return ['r', 'c', 'w', 'd'].filter((p) => permissions.includes(p)).join('');
+  const canonical = ['r', 'c', 'w', 'd'].filter((p) => permissions.includes(p)).join('');
+  canonicalPermissions.set(permissions, canonical);
+  return canonical;
 }
 
 /** 1 second to 7 days, the longest a user-delegation SAS may live. */

@@ -2,7 +2,7 @@
 // breaker), so both drivers get the same behaviour under failure, and an outage leaves as the one
 // DependencyUnavailableError (503 with Retry-After), so no module wraps its storage calls.
 import { Readable } from 'node:stream';
-import { translatingOutages } from '../resilience/dependency-error.js';
+import { toDependencyError, translatingOutages } from '../resilience/dependency-error.js';
 import type { ExecuteOptions, ResiliencePolicy } from '../resilience/resilience-policy.js';
 import type { BlobStore } from './blob-store.js';
 
@@ -47,7 +47,11 @@ export function withResilience(store: BlobStore, options: { policy: ResiliencePo
     url: (ref) => store.url(ref),
     // Signing is local CPU work; the one network call (a user delegation key under managed
     // identity, about weekly) runs through the policy inside the Azure driver.
-    sasUrl: (ref, sas) => translatingOutages(options.policy.name, () => store.sasUrl(ref, sas)),
+    // No async frame: the link usually comes back already resolved, and only a failure needs work.
+    sasUrl: (ref, sas) =>
+      store.sasUrl(ref, sas).catch((error: unknown) => {
+        throw toDependencyError(error, options.policy.name) ?? error;
+      }),
     // Health probes answer quickly: one attempt, through the breaker.
     ping: (container, signal) =>
       policy.execute((s) => store.ping(container, combine(signal, s)), signal, { retry: false }),

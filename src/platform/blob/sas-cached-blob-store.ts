@@ -1,9 +1,8 @@
 // Reuses a SAS link for the same blob, permissions and lifetime until it nears expiry (seed 001:
 // 24 h links reused for 23 h), through the Cache port so every instance shares them.
-import { createHash } from 'node:crypto';
 import type { Cache } from '../cache/cache.js';
 import { normalizeSasPermissions } from './blob-names.js';
-import type { BlobStore, SasLink } from './blob-store.js';
+import type { BlobRef, BlobStore, SasLink, SasOptions } from './blob-store.js';
 
 export interface SasCacheOptions {
   cache: Cache;
@@ -18,13 +17,22 @@ export interface SasCacheOptions {
 
 interface CachedLink {
   url: string;
-  expiresOn: string;
+  /** Epoch milliseconds: no Date formatting or parsing on the way in or out. */
+  expiresAt: number;
   permissions: string;
 }
 
+/**
+ * The key names every input of the link unambiguously, without hashing: permissions (`rcwd`
+ * letters), lifetime (digits) and container (`a-z0-9-`) cannot hold the `:` and `/` that end
+ * them, and the name's length says where it ends, so the Content-Disposition is what follows.
+ */
+const keyOf = (prefix: string, ref: BlobRef, permissions: string, sas: SasOptions) =>
+  `${prefix}${permissions}:${sas.expiresInSeconds}:${ref.container}/${ref.name.length}:${ref.name}:${sas.contentDisposition ?? ''}`;
+
 export function withSasCache(store: BlobStore, options: SasCacheOptions): BlobStore {
   const now = options.now ?? (() => new Date());
-  const prefix = options.keyPrefix ?? 'blob:sas:';
+  const prefix = options.keyPrefix ?? 'blob:sas2:';
   return {
     ...store,
     // Spreading copies the decorated store's methods; these are plain closures, not prototype methods.
@@ -32,25 +40,19 @@ export function withSasCache(store: BlobStore, options: SasCacheOptions): BlobSt
       const reuseSeconds = sas.expiresInSeconds - options.minRemainingSeconds;
       if (reuseSeconds <= 0) return store.sasUrl(ref, sas);
       const permissions = normalizeSasPermissions(sas.permissions);
-      const variant = createHash('sha256')
-        .update(
-          `${ref.container}\n${ref.name}\n${permissions}\n${sas.expiresInSeconds}\n${sas.contentDisposition ?? ''}`,
-        )
-        .digest('base64url');
-      const key = `${prefix}${variant}`;
+      const key = keyOf(prefix, ref, permissions, sas);
       const cached = await options.cache.get<CachedLink>(key);
-      if (cached !== undefined) {
-        const expiresOn = new Date(cached.expiresOn);
-        if (expiresOn.getTime() - now().getTime() > options.minRemainingSeconds * 1000)
-          return { url: cached.url, expiresOn, permissions: cached.permissions };
-      }
+      if (cached !== undefined && cached.expiresAt - now().getTime() > options.minRemainingSeconds * 1000)
+        return { url: cached.url, expiresOn: new Date(cached.expiresAt), permissions: cached.permissions };
       const link = await store.sasUrl(ref, sas);
       const entry: CachedLink = {
         url: link.url,
-        expiresOn: link.expiresOn.toISOString(),
+        expiresAt: link.expiresOn.getTime(),
         permissions: link.permissions,
       };
-      await options.cache.set(key, entry, reuseSeconds);
+      // Not awaited: a cache never fails its caller (a failing backend is a no-op), and the link
+      // is valid whether or not the entry lands; the memory driver has stored it on return.
+      void options.cache.set(key, entry, reuseSeconds);
       return link;
     },
   };

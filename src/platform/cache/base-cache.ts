@@ -7,6 +7,7 @@ import { counter } from '../telemetry/metric-factory.js';
 import type { Cache } from './cache.js';
 import { ttlFor, type CachePolicy } from './cache-options.js';
 import { ParsedValues } from './parsed-values.js';
+import { RecentReads } from './recent-reads.js';
 import { SingleFlight } from './single-flight.js';
 
 /** A Cache the composition root owns: it shows on /health and is closed at shutdown. */
@@ -30,7 +31,7 @@ export abstract class BaseCache implements Cache {
   readonly #requests: Counter<'driver' | 'result'> | undefined;
   readonly #errors: Counter<'driver' | 'operation'> | undefined;
   /** Reads seen for recently read keys, so a set right after a read needs no extra round trip. */
-  readonly #recentReads = new Map<string, number>();
+  readonly #recentReads = new RecentReads();
   #lastWarning = 0;
 
   protected constructor(policy: CachePolicy, deps: CacheDeps) {
@@ -61,7 +62,7 @@ export abstract class BaseCache implements Cache {
   async get<T>(key: string): Promise<T | undefined> {
     try {
       const { json, reads } = await this.fetch(key);
-      this.#remember(key, reads);
+      this.#recentReads.remember(key, reads);
       this.#requests?.inc({ driver: this.driver, result: json === undefined ? 'miss' : 'hit' });
       return json === undefined ? undefined : (this.#parsed.parse(key, json) as T);
     } catch (error) {
@@ -122,15 +123,6 @@ export abstract class BaseCache implements Cache {
   /** A driver that can replay a lost invalidation later (Redis after reconnect) overrides this. */
   protected onInvalidationFailed(_keyOrPrefix: string, _isPrefix: boolean): void {
     // The memory driver never fails to invalidate.
-  }
-
-  #remember(key: string, reads: number): void {
-    this.#recentReads.delete(key);
-    this.#recentReads.set(key, reads);
-    if (this.#recentReads.size > 10_000) {
-      const oldest = this.#recentReads.keys().next();
-      if (oldest.done !== true) this.#recentReads.delete(oldest.value);
-    }
   }
 
   #failed(operation: string, error: unknown): void {

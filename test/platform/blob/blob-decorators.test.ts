@@ -163,6 +163,26 @@ describe('withSasCache', () => {
     expect(sign).toHaveBeenCalledTimes(3);
   });
 
+  it('when two links differ only where a name and a Content-Disposition meet, then neither is served for the other', async () => {
+    const cache = createMapCache();
+    const { store: disk } = await diskStore();
+    const sign = vi.spyOn(disk, 'sasUrl');
+    const store = withSasCache(disk, { cache, minRemainingSeconds: 3600 });
+    const first = await store.sasUrl(ref('a:b'), {
+      permissions: 'r',
+      expiresInSeconds: 86_400,
+      contentDisposition: 'c',
+    });
+    const second = await store.sasUrl(ref('a'), {
+      permissions: 'r',
+      expiresInSeconds: 86_400,
+      contentDisposition: 'b:c',
+    });
+    expect(second.url).not.toBe(first.url);
+    expect(sign).toHaveBeenCalledTimes(2);
+    expect(cache.entries.size).toBe(2);
+  });
+
   it('when a link is shorter than the reuse margin, then it is never cached', async () => {
     const cache = createMapCache();
     const { store: disk } = await diskStore();
