@@ -84,15 +84,22 @@ function inside({ root }: DiskContext, ...parts: string[]): string {
   return path;
 }
 
+/**
+ * One name segment as a file-system name. Encoding can triple a segment, and a directory or file
+ * name over the file system's 255 bytes fails with ENAMETOOLONG, so every segment is held to 200.
+ */
+function diskSegment(segment: string): string {
+  const encoded = encodeSegment(segment);
+  if (Buffer.byteLength(encoded) > 200)
+    throw errors.badRequest('Blob name segment is too long for the disk driver (200 bytes encoded).');
+  return encoded;
+}
+
 function locate(context: DiskContext, ref: BlobRef) {
   assertBlobRef(ref);
   const segments = ref.name.split('/');
-  const last = segments.pop() ?? '';
-  const dirs = segments.map((s) => encodeSegment(s) + dirSuffix);
-  const dir = inside(context, ref.container, ...dirs);
-  const base = encodeSegment(last);
-  if (Buffer.byteLength(base) > 200)
-    throw errors.badRequest('Blob name segment is too long for the disk driver (200 bytes encoded).');
+  const base = diskSegment(segments.pop() ?? '');
+  const dir = inside(context, ref.container, ...segments.map((s) => diskSegment(s) + dirSuffix));
   return {
     dir,
     meta: join(dir, base + metaSuffix),

@@ -48,6 +48,21 @@ describe('disk blob store', () => {
     expect((await store.downloadBuffer({ container: 'box', name: '%2e%2e/b' })).toString()).toBe('2');
   });
 
+  it('when any segment of a name encodes past 200 bytes, then every operation is a 400 and nothing is written', async () => {
+    // A folder segment of `%`-heavy text triples when encoded: the file system would refuse it
+    // (ENAMETOOLONG, a 500) if the driver did not. Found by the route fuzz (an admin's `owner`).
+    const { root, store } = await makeStore();
+    const long = '%"{}'.repeat(30);
+    for (const name of [`${long}/a`, `users/${long}/b`, `a/${long}`]) {
+      const ref = { container: 'box', name };
+      await expect(store.upload(ref, Buffer.from('1'))).rejects.toMatchObject({ status: 400 });
+      await expect(store.head(ref)).rejects.toMatchObject({ status: 400 });
+      await expect(store.download(ref)).rejects.toMatchObject({ status: 400 });
+      await expect(store.delete(ref)).rejects.toMatchObject({ status: 400 });
+    }
+    expect((await listTree(root)).filter((path) => !path.startsWith('.'))).toEqual([]);
+  });
+
   it('when an upload completes, then no temporary file is left behind', async () => {
     const { root, store } = await makeStore();
     await store.upload({ container: 'box', name: 'a.txt' }, Buffer.from('x'));
