@@ -15,7 +15,7 @@ import {
 export interface RedisConnections {
   /**
    * A new connection to the purpose's logical database, closed by `close()`. For
-   * @fastify/rate-limit: `connections.connect('rateLimit')`.
+   * the rate limiter: `connections.connect('rateLimit')`.
    */
   connect(purpose: RedisPurpose, mode?: RedisConnectionMode): Redis;
   /** The ioredis options `connect` would use, for libraries that open their own (BullMQ). */
