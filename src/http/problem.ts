@@ -138,7 +138,12 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
     connection: 'close',
   };
   const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
-  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${problem.title}\r\n${head.join('')}\r\n${body}`);
+  // Garbage after a request on a socket whose answer has begun (an event stream, say) cannot get an
+  // answer of its own: it would land inside the other one's body. Node's default handler makes
+  // the same check on the same (internal) field.
+  const answering = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && answering?.headersSent !== true)
+    socket.write(`HTTP/1.1 ${status} ${problem.title}\r\n${head.join('')}\r\n${body}`);
   socket.destroy(error);
 }
 

@@ -4,6 +4,18 @@ import { request as httpRequest } from 'node:http';
 import type { FuzzRequest } from './operation-requests.js';
 import type { FuzzResponse } from './response-properties.js';
 
+/**
+ * A body goes with a Content-Length, as any client sends one: node:http sends a GET's body unframed,
+ * and bytes after a request without a length are the next request's (a malformed one) to a server.
+ */
+function framed(fuzz: FuzzRequest): FuzzRequest['headers'] {
+  const headers = { ...fuzz.headers };
+  const named = (name: string) => Object.keys(headers).some((key) => key.toLowerCase() === name);
+  if (fuzz.payload !== undefined && !named('content-length') && !named('transfer-encoding'))
+    headers['content-length'] = String(Buffer.byteLength(fuzz.payload));
+  return headers;
+}
+
 export function sendOverHttp(baseUrl: string, fuzz: FuzzRequest, hangMs: number): Promise<FuzzResponse> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
@@ -12,7 +24,7 @@ export function sendOverHttp(baseUrl: string, fuzz: FuzzRequest, hangMs: number)
       port,
       method: fuzz.method,
       path: fuzz.url,
-      headers: fuzz.headers,
+      headers: framed(fuzz),
     });
     outgoing.on('error', reject);
     outgoing.setTimeout(hangMs, () => outgoing.destroy(new Error(`no answer within ${hangMs / 1000} s`)));

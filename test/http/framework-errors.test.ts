@@ -21,6 +21,12 @@ const probe: AppModule = async (app) => {
     },
     (request) => request.body,
   );
+  // An answer that has begun and stays open, as an event stream does.
+  app.get('/open', (_request, reply) => {
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/plain' });
+    reply.raw.write('first\n');
+  });
 };
 
 interface Answer {
@@ -105,5 +111,25 @@ describe('framework errors are problems', () => {
 
   it('when the request line is not HTTP, then it is a 400 problem', async () => {
     expectProblem(await rawExchange(t.url, 'GARBAGE\r\n\r\n'), 400);
+  });
+
+  it('when garbage follows a request whose answer has begun, then the socket closes without a 400 inside that answer', async () => {
+    const { hostname, port } = new URL(t.url);
+    const received = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () =>
+        socket.write('GET /open HTTP/1.1\r\nHost: x\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk: Buffer) => {
+        if (!text.includes('first')) {
+          text += chunk.toString('latin1');
+          if (text.includes('first')) socket.write('GARBAGE\r\n\r\n');
+        } else text += chunk.toString('latin1');
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve(text));
+    });
+    expect(received).toMatch(/^HTTP\/1\.1 200/);
+    expect(received).not.toContain('HTTP/1.1 400');
   });
 });
