@@ -33,14 +33,6 @@ const seed = seedSetting === undefined ? Math.floor(Math.random() * 2 ** 31) : N
  */
 const openFindings: Record<string, string> = {};
 
-/**
- * The heap check, when it is an open finding too: after 1,000 cases per operation the heap ends
- * 90–150 MB above its baseline (64 MB allowed). Not yet told apart: a leak, or what the fixture
- * keeps by design (no workers, so every accepted upload's job stays queued; array audit logs).
- */
-const heapFinding: string | undefined =
-  runs > 100 ? 'the heap ends 90–150 MB above its baseline after 1,000 cases per operation' : undefined;
-
 const here = fileURLToPath(new URL('.', import.meta.url));
 const partFile = /^fuzz-routes-(\d+)-of-(\d+)\.test\.ts$/;
 const summaryDir = fileURLToPath(new URL('../../reports/fuzz/', import.meta.url));
@@ -118,6 +110,10 @@ function injector(app: Awaited<ReturnType<typeof fuzzApp>>['app']) {
     });
     try {
       const response = await Promise.race([app.inject({ ...request, signal: controller.signal }), hung]);
+      // A real exchange ends with its request closed (the socket goes, or the body was read); an
+      // injected one whose body nobody read stays open forever, and so would the upload guard's
+      // stall watch on it (a timer holding the request and its reply): close it as a socket would.
+      response.raw.req.destroy();
       return { statusCode: response.statusCode, headers: response.headers, body: response.body };
     } finally {
       clearTimeout(timer);
@@ -193,13 +189,15 @@ export function fuzzPart(part: number, parts: number): void {
     for (const [name, finding] of Object.entries(openFindings))
       if (mine.some((o) => o.name === name)) it.skip(`${name}: open finding: ${finding}`);
 
-    if (heapFinding !== undefined)
-      it.skip(`then the heap returns near its baseline: open finding: ${heapFinding}`);
-    else
-      it('then the heap returns near its baseline', async () => {
-        const generous = 64 * 1024 * 1024;
-        expect(await heapAfterGc()).toBeLessThan(baselineHeap + generous);
-      });
+    // Issue 13. What stays after the run is what warms up once (compiled code, ~10 MB) and what
+    // the app keeps by design within its bounds (cache entries, the event bus's replay, the last
+    // finished jobs): 12–13 MB at 1,000 cases. 64 MB still catches a leak of a few KB per request
+    // (24,000 requests a part). The fixture keeps nothing unbounded: a silent test logger keeps no
+    // lines, and every injected request is closed once answered (see `injector`).
+    it('then the heap returns near its baseline', async () => {
+      const generous = 64 * 1024 * 1024;
+      expect(await heapAfterGc()).toBeLessThan(baselineHeap + generous);
+    });
   });
 }
 

@@ -36,3 +36,9 @@ export function collectingLevel(level: string): string {
 /** Whether a line at `lineLevel` is one a test asked for with `level`. */
 export const shownAt = (level: string, lineLevel: unknown): boolean =>
   typeof lineLevel === 'string' && rank(lineLevel) >= rank(level);
+
+/**
+ * Whether a test that asked for `level` can read any line back (not at `silent`). A quiet logger
+ * still writes at info while collecting; what nobody can read back need not be kept.
+ */
+export const showsAnyLine = (level: string): boolean => rank(level) !== Number.POSITIVE_INFINITY;

@@ -35,7 +35,7 @@ import { createArrayAuditLog, createMapCache } from './fakes.js';
 import { openRecordings, type RecordingsParts, type RecordingsTestOptions } from './recordings-parts.js';
 import { testSettings } from './test-settings.js';
 import { testJwtSecret } from './known-secrets.js';
-import { collectLogLines, collectingLevel, shownAt } from './collected-logs.js';
+import { collectLogLines, collectingLevel, showsAnyLine, shownAt } from './collected-logs.js';
 
 export { testJwtSecret } from './known-secrets.js';
 
@@ -121,11 +121,14 @@ function moduleEnv(names: ModuleName[]): Record<string, string> {
 
 function capturingLogger(level: string) {
   const lines: string[] = [];
+  // A silent app (the fuzz, busy suites) writes thousands of lines at info for the secret scan;
+  // kept here too they would only grow the heap, since logs() would filter every one out.
+  const keep = showsAnyLine(level);
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       const text = chunk.toString('utf8');
       collectLogLines(text);
-      lines.push(...text.split('\n').filter(Boolean));
+      if (keep) lines.push(...text.split('\n').filter(Boolean));
       callback();
     },
   });
