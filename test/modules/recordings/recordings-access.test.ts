@@ -168,11 +168,15 @@ describe('the WebSocket protocol', () => {
     const { id } = (await upload(fixture, { data: media.mp3 })).json<{ id: string }>();
     await waitForStatus(fixture, id, 'completed');
     client.send({ type: 'subscribe', recordingId: id });
+    // A subscription reads the recording first; a loaded CI machine can take longer than poll's 1 s.
+    const patiently = { timeout: 10_000 };
     await expect
-      .poll(() => client.messages.at(-1))
+      .poll(() => client.messages.at(-1), patiently)
       .toMatchObject({ type: 'completed', recordingId: id, percent: 100 });
     client.send({ type: 'unsubscribe', recordingId: id });
-    await expect.poll(() => client.messages.at(-1)).toMatchObject({ type: 'unsubscribed', recordingId: id });
+    await expect
+      .poll(() => client.messages.at(-1), patiently)
+      .toMatchObject({ type: 'unsubscribed', recordingId: id });
     await client.close();
   });
 
