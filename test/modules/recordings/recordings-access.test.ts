@@ -153,7 +153,9 @@ describe('with AUTH_MODE=jwt', () => {
 describe('the WebSocket protocol', () => {
   let fixture: RecordingsFixture;
   beforeAll(async () => {
-    fixture = await buildRecordingsApp({ env: { WS_PING_INTERVAL_MS: '100', WS_MAX_MESSAGE_BYTES: '256' } });
+    // A peer must answer each ping within one interval. Client and server share this process, so
+    // on a loaded machine a 100 ms interval dropped healthy test clients mid-test; 1 s does not.
+    fixture = await buildRecordingsApp({ env: { WS_PING_INTERVAL_MS: '1000', WS_MAX_MESSAGE_BYTES: '256' } });
   });
   afterAll(() => fixture.close());
 
@@ -168,7 +170,7 @@ describe('the WebSocket protocol', () => {
     const { id } = (await upload(fixture, { data: media.mp3 })).json<{ id: string }>();
     await waitForStatus(fixture, id, 'completed');
     client.send({ type: 'subscribe', recordingId: id });
-    // A subscription reads the recording first; a loaded CI machine can take longer than poll's 1 s.
+    // A subscription reads the recording first; a loaded machine can take longer than poll's 1 s.
     const patiently = { timeout: 10_000 };
     await expect
       .poll(() => client.messages.at(-1), patiently)
