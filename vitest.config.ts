@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './test/longest-first-sequencer.js';
 
 export default defineConfig({
   test: {
@@ -10,5 +11,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Suites share PostgreSQL, Redis and spawn processes: two workers fit a 2-core machine.
     maxWorkers: 2,
+    sequence: { sequencer: LongestFirstSequencer },
   },
 });
