@@ -75,122 +75,128 @@ export class FilesPage extends PageElement {
     });
   }
 
+  async #delete(name: string): Promise<void> {
+    await this.guard(async () => {
+      await request(filePath(name), { method: 'DELETE' });
+      await this.#load();
+    });
+  }
+
   protected override render() {
     return html`
       <h1>Files</h1>
       <div class="grid two-cols">
-        <section class="panel grid" aria-label="Files">
-          <form
-            class="row"
-            role="search"
-            @submit=${(e: SubmitEvent) => {
-              e.preventDefault();
-              this.prefix = field(e.target as HTMLFormElement, 'prefix');
-              void this.#load();
-            }}
-          >
-            <label
-              >Name prefix <input name="prefix" .value=${this.prefix} placeholder="e.g. reports/"
-            /></label>
-            <button type="submit">Browse</button>
-          </form>
-          <table>
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Size</th>
-                <th>Modified</th>
-                <th><span class="visually-hidden">Actions</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              ${
-                this.items.length === 0
-                  ? html`<tr>
-                      <td colspan="4" class="muted">No files under this prefix.</td>
-                    </tr>`
-                  : nothing
-              }
-              ${this.items.map(
-                (f) =>
-                  html`<tr data-file=${f.name}>
-                    <td class="code">${f.name}</td>
-                    <td>${f.size.toLocaleString()} B</td>
-                    <td>${new Date(f.lastModified).toLocaleString()}</td>
-                    <td class="row">
-                      <button
-                        class="secondary"
-                        aria-label="Download ${f.name}"
-                        @click=${() => void this.guard(() => download(filePath(f.name), f.name.split('/').pop() ?? f.name))}
-                      >
-                        Download
-                      </button>
-                      <button
-                        class="secondary"
-                        aria-label="Read link for ${f.name}"
-                        @click=${() => void this.#share(f.name)}
-                      >
-                        Link
-                      </button>
-                      <button
-                        class="danger"
-                        aria-label="Delete ${f.name}"
-                        @click=${() =>
-                          void this.guard(async () => {
-                            await request(filePath(f.name), { method: 'DELETE' });
-                            await this.#load();
-                          })}
-                      >
-                        Delete
-                      </button>
-                    </td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>
-          ${this.nextCursor === null ? nothing : html`<button class="secondary" @click=${() => void this.#load(true)}>More</button>`}
-          ${this.messageView()}
-        </section>
-        <div class="grid">
-          <section class="panel grid" aria-label="Upload a file">
-            <h2>Upload</h2>
-            <p class="muted">
-              Stored as
-              ${this.prefix === '' ? 'its file name' : html`<span class="code">${this.prefix}</span>…`}.
-            </p>
-            <upload-box
-              label="Choose a file"
-              @file=${(e: CustomEvent<File>) => void this.#upload(e.detail)}
-            ></upload-box>
-            ${this.progressView()}
-          </section>
-          <section class="panel grid" aria-label="Read links">
-            <h2>Read links</h2>
-            <label
-              >Link lifetime
-              <select name="expiry">
-                <option value="900">15 minutes</option>
-                <option value="3600" selected>1 hour</option>
-                <option value="86400">1 day</option>
-              </select></label
-            >
-            ${
-              this.link
-                ? html`<p class="code" data-testid="read-link">${this.link.url}</p>
-                    <p class="muted">
-                      For ${this.link.name}, valid until ${new Date(this.link.expiresOn).toLocaleString()}.
-                    </p>
-                    <button
-                      @click=${() => void this.guard(() => navigator.clipboard.writeText(this.link?.url ?? ''))}
-                    >
-                      Copy link
-                    </button>`
-                : html`<p class="muted">Choose “Link” on a file.</p>`
-            }
-          </section>
-        </div>
+        ${this.#listView()}
+        <div class="grid">${this.#uploadView()} ${this.#linksView()}</div>
       </div>
     `;
+  }
+
+  #listView() {
+    return html`<section class="panel grid" aria-label="Files">
+      <form
+        class="row"
+        role="search"
+        @submit=${(e: SubmitEvent) => {
+          e.preventDefault();
+          this.prefix = field(e.target as HTMLFormElement, 'prefix');
+          void this.#load();
+        }}
+      >
+        <label>Name prefix <input name="prefix" .value=${this.prefix} placeholder="e.g. reports/" /></label>
+        <button type="submit">Browse</button>
+      </form>
+      <table>
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Size</th>
+            <th>Modified</th>
+            <th><span class="visually-hidden">Actions</span></th>
+          </tr>
+        </thead>
+        <tbody>
+          ${
+            this.items.length === 0
+              ? html`<tr>
+                  <td colspan="4" class="muted">No files under this prefix.</td>
+                </tr>`
+              : nothing
+          }
+          ${this.items.map((f) => this.#rowView(f))}
+        </tbody>
+      </table>
+      ${this.nextCursor === null ? nothing : html`<button class="secondary" @click=${() => void this.#load(true)}>More</button>`}
+      ${this.messageView()}
+    </section>`;
+  }
+
+  #rowView(f: FileItem) {
+    return html`<tr data-file=${f.name}>
+      <td class="code">${f.name}</td>
+      <td>${f.size.toLocaleString()} B</td>
+      <td>${new Date(f.lastModified).toLocaleString()}</td>
+      <td class="row">
+        <button
+          class="secondary"
+          aria-label="Download ${f.name}"
+          @click=${() => void this.guard(() => download(filePath(f.name), f.name.split('/').pop() ?? f.name))}
+        >
+          Download
+        </button>
+        <button
+          class="secondary"
+          aria-label="Read link for ${f.name}"
+          @click=${() => void this.#share(f.name)}
+        >
+          Link
+        </button>
+        <button class="danger" aria-label="Delete ${f.name}" @click=${() => void this.#delete(f.name)}>
+          Delete
+        </button>
+      </td>
+    </tr>`;
+  }
+
+  #uploadView() {
+    return html`<section class="panel grid" aria-label="Upload a file">
+      <h2>Upload</h2>
+      <p class="muted">
+        Stored as ${this.prefix === '' ? 'its file name' : html`<span class="code">${this.prefix}</span>…`}.
+      </p>
+      <upload-box
+        label="Choose a file"
+        @file=${(e: CustomEvent<File>) => void this.#upload(e.detail)}
+      ></upload-box>
+      ${this.progressView()}
+    </section>`;
+  }
+
+  #linksView() {
+    return html`<section class="panel grid" aria-label="Read links">
+      <h2>Read links</h2>
+      <label
+        >Link lifetime
+        <select name="expiry">
+          <option value="900">15 minutes</option>
+          <option value="3600" selected>1 hour</option>
+          <option value="86400">1 day</option>
+        </select></label
+      >
+      ${
+        this.link
+          ? html`<p class="code" data-testid="read-link">${this.link.url}</p>
+              <p class="muted">
+                For ${this.link.name}, valid until ${new Date(this.link.expiresOn).toLocaleString()}.
+              </p>
+              <button
+                @click=${() => void this.guard(() => navigator.clipboard.writeText(this.link?.url ?? ''))}
+              >
+                Copy link
+              </button>`
+          : html`<p class="muted">Choose “Link” on a file.</p>`
+      }
+    </section>`;
   }
 }
 

@@ -115,7 +115,6 @@ export class OperationsPage extends PageElement {
   }
 
   protected override render() {
-    const p = this.points;
     const h = this.health;
     return html`
       <div class="row">
@@ -129,7 +128,13 @@ export class OperationsPage extends PageElement {
             : nothing
         }
       </div>
-      ${this.messageView()}
+      ${this.messageView()} ${this.#dependenciesView()} ${this.#chartsView()} ${this.#breakersView()}
+      ${this.#auditView()}
+    `;
+  }
+
+  #dependenciesView() {
+    return html`
       <section class="panel" aria-label="Dependencies">
         <h2>Dependencies</h2>
         <table data-testid="dependencies">
@@ -144,7 +149,7 @@ export class OperationsPage extends PageElement {
             </tr>
           </thead>
           <tbody>
-            ${Object.entries(h?.dependencies ?? {}).map(
+            ${Object.entries(this.health?.dependencies ?? {}).map(
               ([name, d]) =>
                 html`<tr data-dependency=${name}>
                   <td>${name}</td>
@@ -158,6 +163,12 @@ export class OperationsPage extends PageElement {
           </tbody>
         </table>
       </section>
+    `;
+  }
+
+  #chartsView() {
+    const p = this.points;
+    return html`
       <div class="grid cards">
         ${lineChart('Request rate', 'req/s', [{ label: 'rate', values: p.map((x) => x.rate) }])}
         ${lineChart('Latency', 'ms', [
@@ -174,6 +185,11 @@ export class OperationsPage extends PageElement {
           { label: 'active', values: p.map((x) => x.active) },
         ])}
       </div>
+    `;
+  }
+
+  #breakersView() {
+    return html`
       <section class="panel" aria-label="Circuit breakers">
         <h2>Circuit breakers</h2>
         ${(this.latest?.breakers ?? []).length === 0 ? html`<p class="muted">No breakers reported yet.</p>` : nothing}
@@ -183,37 +199,38 @@ export class OperationsPage extends PageElement {
           )}
         </ul>
       </section>
-      ${
-        this.audit
-          ? html`<section class="panel" aria-label="Audit log">
-              <h2>Audit log</h2>
-              <table>
-                <thead>
-                  <tr>
-                    <th>When</th>
-                    <th>Who</th>
-                    <th>Operation</th>
-                    <th>Target</th>
-                    <th>Outcome</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${this.audit.map(
-                    (a) =>
-                      html`<tr>
-                        <td>${new Date(a.at).toLocaleTimeString()}</td>
-                        <td>${a.actor ?? 'anonymous'}</td>
-                        <td>${a.operation}</td>
-                        <td class="code">${a.target}</td>
-                        <td>${a.outcome}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </section>`
-          : nothing
-      }
     `;
+  }
+
+  #auditView() {
+    return this.audit
+      ? html`<section class="panel" aria-label="Audit log">
+          <h2>Audit log</h2>
+          <table>
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Who</th>
+                <th>Operation</th>
+                <th>Target</th>
+                <th>Outcome</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${this.audit.map(
+                (a) =>
+                  html`<tr>
+                    <td>${new Date(a.at).toLocaleTimeString()}</td>
+                    <td>${a.actor ?? 'anonymous'}</td>
+                    <td>${a.operation}</td>
+                    <td class="code">${a.target}</td>
+                    <td>${a.outcome}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>
+        </section>`
+      : nothing;
   }
 }
 

@@ -46,6 +46,71 @@ const list = (items: string[]) =>
         ${items.map((i) => html`<li>${i}</li>`)}
       </ul>`;
 
+type Transcript = NonNullable<RecordingDetail['transcript']>;
+type Insights = NonNullable<RecordingDetail['insights']>;
+
+const transcriptView = (t: Transcript) =>
+  html`<section aria-label="Transcript">
+    <h3>Transcript</h3>
+    <div class="transcript" data-testid="transcript" tabindex="0">
+      ${
+        t.segments.length > 0
+          ? t.segments.map((s) => html`<p><time>${clock(s.start)}</time>${s.text.trim()}</p>`)
+          : html`<p>${t.text}</p>`
+      }
+    </div>
+  </section>`;
+
+const actionItemsView = (items: Insights['actionItems']) =>
+  items.length === 0
+    ? html`<p class="muted">None.</p>`
+    : html`<table>
+        <thead>
+          <tr>
+            <th>What</th>
+            <th>Who</th>
+            <th>When</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${items.map(
+            (a) =>
+              html`<tr>
+                <td>${a.description}</td>
+                <td>${a.owner ?? '—'}</td>
+                <td>${a.dueDate ?? '—'}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`;
+
+const insightsView = (i: Insights) =>
+  html`<section aria-label="Insights" class="grid">
+    <div>
+      <h3>Summary</h3>
+      <p>${i.summary}</p>
+    </div>
+    <div>
+      <h3>Key points</h3>
+      ${list(i.keyPoints)}
+    </div>
+    <div>
+      <h3>Coaching</h3>
+      ${list(i.coachingRecommendations)}
+    </div>
+    <div>
+      <h3>Sentiment</h3>
+      <p>
+        <span class="badge">${i.sentiment.overall}</span>
+        ${i.sentiment.score.toFixed(2)} · ${i.sentiment.explanation}
+      </p>
+    </div>
+    <div>
+      <h3>Action items</h3>
+      ${actionItemsView(i.actionItems)}
+    </div>
+  </section>`;
+
 export function recordingDetail(d: RecordingDetail) {
   const skipped = Object.entries(d.stages).filter(([, s]) => s.state === 'skipped');
   return html`
@@ -64,72 +129,7 @@ export function recordingDetail(d: RecordingDetail) {
     </p>
     ${skipped.map(([name, s]) => html`<p class="muted">${name}: skipped (${s.reason ?? 'no reason given'})</p>`)}
     ${d.warnings.map((w) => html`<p class="muted">⚠ ${w}</p>`)}
-    ${
-      d.transcript
-        ? html`<section aria-label="Transcript">
-            <h3>Transcript</h3>
-            <div class="transcript" data-testid="transcript" tabindex="0">
-              ${
-                d.transcript.segments.length > 0
-                  ? d.transcript.segments.map(
-                      (s) => html`<p><time>${clock(s.start)}</time>${s.text.trim()}</p>`,
-                    )
-                  : html`<p>${d.transcript.text}</p>`
-              }
-            </div>
-          </section>`
-        : nothing
-    }
-    ${
-      d.insights
-        ? html`<section aria-label="Insights" class="grid">
-            <div>
-              <h3>Summary</h3>
-              <p>${d.insights.summary}</p>
-            </div>
-            <div>
-              <h3>Key points</h3>
-              ${list(d.insights.keyPoints)}
-            </div>
-            <div>
-              <h3>Coaching</h3>
-              ${list(d.insights.coachingRecommendations)}
-            </div>
-            <div>
-              <h3>Sentiment</h3>
-              <p>
-                <span class="badge">${d.insights.sentiment.overall}</span>
-                ${d.insights.sentiment.score.toFixed(2)} · ${d.insights.sentiment.explanation}
-              </p>
-            </div>
-            <div>
-              <h3>Action items</h3>
-              ${
-                d.insights.actionItems.length === 0
-                  ? html`<p class="muted">None.</p>`
-                  : html`<table>
-                      <thead>
-                        <tr>
-                          <th>What</th>
-                          <th>Who</th>
-                          <th>When</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        ${d.insights.actionItems.map(
-                          (a) =>
-                            html`<tr>
-                              <td>${a.description}</td>
-                              <td>${a.owner ?? '—'}</td>
-                              <td>${a.dueDate ?? '—'}</td>
-                            </tr>`,
-                        )}
-                      </tbody>
-                    </table>`
-              }
-            </div>
-          </section>`
-        : nothing
-    }
+    ${d.transcript ? transcriptView(d.transcript) : nothing}
+    ${d.insights ? insightsView(d.insights) : nothing}
   `;
 }
