@@ -17,6 +17,7 @@ import { moduleDb, type Database } from '../../src/platform/db/database.js';
 import { migrateUp } from '../../src/platform/db/migrator.js';
 import { createPostgresDatabase } from '../../src/platform/db/postgres-database.js';
 import { buildRecordingsApp, type RecordingsFixture } from '../modules/recordings/recordings-fixture.js';
+import { buildScansApp, makePhoto, postScan, type ScansFixture } from '../modules/scans/scans-fixture.js';
 import { devAccount, startAzurite, type Azurite } from '../helpers/azurite.js';
 import { createTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { available, services } from '../helpers/services.js';
@@ -118,6 +119,44 @@ describe('files: when Blob Storage (Azurite) is cut', () => {
       dependency: 'storage',
       ok: 200,
     });
+  });
+});
+
+describe('scans: when Blob Storage (Azurite) is cut', () => {
+  let azurite: Azurite;
+  let proxy: TcpProxy;
+  let scans: ScansFixture;
+  let photo: Buffer;
+  beforeAll(async () => {
+    azurite = await startAzurite({ blob: true, table: false });
+    proxy = await startTcpProxy({ host: '127.0.0.1', port: azurite.blobPort });
+    scans = await buildScansApp({
+      env: {
+        AZURE_STORAGE_CONNECTION_STRING: proxiedConnectionString(azurite, proxy, 'Blob'),
+        ...storagePolicyEnv,
+      },
+    });
+    photo = await makePhoto('jpeg');
+  });
+  afterAll(async () => {
+    await scans.close();
+    await proxy.close();
+    await azurite.close();
+  });
+
+  it('then posting a photo is 503 with Retry-After naming storage, records nothing, and recovers', async () => {
+    const post = () => postScan(scans, { image: { data: photo } });
+    expect((await post()).status).toBe(202);
+    proxy.cut();
+    const down = await post();
+    proxy.restore();
+    expect(down.status, JSON.stringify(down.body)).toBe(503);
+    expect(down.headers.get('content-type')).toMatch(/problem\+json/);
+    expect(Number(down.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(down.body).toMatchObject({ status: 503, dependency: 'storage' });
+    const listed = await scans.app.inject({ method: 'GET', url: '/api/scans' });
+    expect(listed.json<{ items: unknown[] }>().items).toHaveLength(1);
+    await expect.poll(async () => (await post()).status, { timeout: 20_000, interval: 250 }).toBe(202);
   });
 });
 

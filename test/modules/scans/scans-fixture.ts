@@ -186,7 +186,7 @@ export interface Post {
 export async function postScan(
   fixture: ScansFixture,
   post: Post,
-): Promise<{ status: number; body: Record<string, unknown> }> {
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
   const form = new FormData();
   for (const [name, value] of Object.entries(post.fields ?? {})) form.append(name, value);
   if (post.image !== undefined)
@@ -201,7 +201,11 @@ export async function postScan(
     body: form,
     headers: post.token === undefined ? {} : { authorization: `Bearer ${post.token}` },
   });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 export interface Detail {
