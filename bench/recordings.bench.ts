@@ -26,6 +26,7 @@ import {
   pipelineServicesReachable,
   spawnBenchWorker,
 } from './support/pipeline-bench.js';
+import { benchProgressSocket } from './support/progress-socket.js';
 import { peakRssMb } from './support/processes.js';
 
 const run$ = promisify(execFile);
@@ -76,6 +77,7 @@ export async function run(): Promise<void> {
 
   const metrics = new Registry();
   const lifecycle = createLifecycle();
+  const progress = benchProgressSocket({ events: shared.events, lifecycle, metrics, logger });
   const app = await buildApp({
     settings,
     logger,
@@ -87,12 +89,11 @@ export async function run(): Promise<void> {
         db: shared.database.db,
         blobs: shared.bundle.store,
         jobs: shared.jobs,
-        events: shared.events,
-        lifecycle,
-        metrics,
         logger,
         settings,
+        progress,
       }),
+      progress.module,
     ],
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });

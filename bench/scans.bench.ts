@@ -6,17 +6,16 @@
 import { Registry } from 'prom-client';
 import sharp from 'sharp';
 import { buildApp } from '../src/http/app.js';
-import { createProgressSocket } from '../src/http/progress-socket.js';
 import { loadIngredientCatalogue } from '../src/modules/scans/ingredient-catalogue.js';
-import { createScansModule, scansMigrations } from '../src/modules/scans/scans-module.js';
+import { scansMigrations, scansModule } from '../src/modules/scans/scans-module.js';
 import { renderReportPdf } from '../src/modules/scans/reports/report-pdf.js';
 import type { RiskReport } from '../src/modules/scans/reports/risk-report.js';
 import type { ScanMessage } from '../src/modules/scans/scan-events.js';
 import { createHealthRegistry } from '../src/platform/health/health-registry.js';
 import { createLifecycle } from '../src/platform/health/lifecycle.js';
-import { createNoneLlmProvider } from '../src/platform/llm/index.js';
 import { createArrayAuditLog } from '../test/helpers/fakes.js';
 import { percentile } from './support/percentiles.js';
+import { benchProgressSocket } from './support/progress-socket.js';
 import {
   closePipelineBench,
   openPipelineBench,
@@ -66,24 +65,13 @@ export async function run(): Promise<void> {
   const { settings, shared, logger } = bench;
   const metrics = new Registry();
   const lifecycle = createLifecycle();
-  const progress = createProgressSocket({
-    events: shared.events,
-    lifecycle,
-    metrics,
-    logger,
-    pingIntervalMs: 30_000,
-    maxMessageBytes: 4096,
-  });
-  const scans = createScansModule({
+  const progress = benchProgressSocket({ events: shared.events, lifecycle, metrics, logger });
+  const scans = scansModule({
     db: shared.database.db,
     blobs: shared.bundle.store,
     jobs: shared.jobs,
-    events: shared.events,
-    llm: createNoneLlmProvider(),
     audit: createArrayAuditLog(),
     progress,
-    metrics,
-    logger,
     settings,
   });
   const app = await buildApp({
@@ -92,7 +80,7 @@ export async function run(): Promise<void> {
     metrics,
     health: createHealthRegistry(),
     lifecycle,
-    modules: [scans.routes, progress.module],
+    modules: [scans, progress.module],
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
 

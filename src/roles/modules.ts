@@ -2,9 +2,9 @@
 // the ports it uses, as a typed object; none of them knows which driver it got.
 import type { AppModule } from '../http/app-types.js';
 import { filesModule } from '../modules/files/files-module.js';
-import { createProgressSocket } from '../http/progress-socket.js';
+import { createProgressSocket, type ProgressSocket } from '../http/progress-socket.js';
 import { recordingsModule, registerRecordingsWorker } from '../modules/recordings/recordings-module.js';
-import { createScansModule } from '../modules/scans/scans-module.js';
+import { registerScansWorker, scansModule } from '../modules/scans/scans-module.js';
 import { PostgresStarsStore } from '../modules/stars/postgres-stars-store.js';
 import type { StarsTables } from '../modules/stars/stars-tables.js';
 import { starsModule } from '../modules/stars/stars-module.js';
@@ -24,90 +24,77 @@ export interface Modules {
   close(): Promise<void>;
 }
 
-// 81 lines on purpose for now: the one place every module is wired to its ports, read top to
-// bottom; the retrying publisher's wiring pushed it one line over. Splitting it into one factory
-// per module is noted on issue 15 (it needs a full CI run this session had no time left for).
 export async function createModules(
   platform: Platform,
   options: { settings: AzimuthSettings; processJobs: boolean },
 ): Promise<Modules> {
-  const { blobs, database, jobs, events, lifecycle, metrics, logger } = platform;
   const { settings } = options;
   // One /ws for every module's live progress (recordings: recordingId, scans: scanId).
   const progress = createProgressSocket({
-    events,
-    lifecycle,
-    metrics,
-    logger,
+    events: platform.events,
+    lifecycle: platform.lifecycle,
+    metrics: platform.metrics,
+    logger: platform.logger,
     pingIntervalMs: settings.WS_PING_INTERVAL_MS,
     maxMessageBytes: settings.WS_MAX_MESSAGE_BYTES,
     audit: platform.audit,
   });
-  const scans = createScansModule({
-    db: database.db,
-    blobs: blobs.store,
-    jobs,
-    events,
-    llm: platform.llm,
-    audit: platform.audit,
-    progress,
-    metrics,
-    logger,
-    settings,
-  });
-  const scansWorker = options.processJobs ? scans.startWorker() : undefined;
   const stars = await openStarsStore(platform, settings);
   platform.health.register(stars.health);
-  // The api role only enqueues; worker and all run the pipeline's jobs.
-  const recordingsWorker = options.processJobs
-    ? await registerRecordingsWorker({
-        db: database.db,
-        blobs: blobs.store,
-        jobs,
-        events,
-        llm: platform.llm,
-        health: platform.health,
-        logger,
-        settings,
-      })
-    : undefined;
-
+  // The api role only enqueues; worker and all run the modules' jobs.
+  const workers = options.processJobs ? await startWorkers(platform, settings) : [];
   return {
-    routes: [
-      filesModule({
-        blobs: blobs.store,
-        health: blobs.health,
-        settings,
-        ...(blobs.verifyLink ? { verifyLink: blobs.verifyLink } : {}),
-      }),
-      starsModule({
-        store: stars,
-        cache: platform.cache,
-        events,
-        publisher: platform.publisher,
-        lifecycle,
-        metrics,
-        settings,
-      }),
-      recordingsModule({
-        db: database.db,
-        blobs: blobs.store,
-        jobs,
-        events,
-        lifecycle,
-        metrics,
-        logger,
-        settings,
-        progress,
-      }),
-      scans.routes,
-      progress.module,
-    ],
+    routes: [...moduleRoutes(platform, settings, { stars, progress }), progress.module],
     stopWorkers: async () => {
-      await Promise.all([recordingsWorker?.close(), scansWorker?.close()]);
+      await Promise.all(workers.map((worker) => worker.close()));
     },
     close: () => stars.close(),
   };
+}
+
+/** Each module's HTTP surface over the ports it uses. */
+function moduleRoutes(
+  platform: Platform,
+  settings: AzimuthSettings,
+  { stars, progress }: { stars: StarsStore; progress: ProgressSocket },
+): AppModule[] {
+  const { blobs, database, jobs } = platform;
+  return [
+    filesModule({
+      blobs: blobs.store,
+      health: blobs.health,
+      settings,
+      ...(blobs.verifyLink ? { verifyLink: blobs.verifyLink } : {}),
+    }),
+    starsModule({
+      store: stars,
+      cache: platform.cache,
+      events: platform.events,
+      publisher: platform.publisher,
+      lifecycle: platform.lifecycle,
+      metrics: platform.metrics,
+      settings,
+    }),
+    recordingsModule({
+      db: database.db,
+      blobs: blobs.store,
+      jobs,
+      logger: platform.logger,
+      settings,
+      progress,
+    }),
+    scansModule({ db: database.db, blobs: blobs.store, jobs, audit: platform.audit, progress, settings }),
+  ];
+}
+
+/** The job processors of the modules that have jobs (worker and all roles). */
+async function startWorkers(platform: Platform, settings: AzimuthSettings) {
+  const { database, blobs, jobs, events, llm, logger } = platform;
+  const shared = { db: database.db, blobs: blobs.store, jobs, events, llm, logger, settings };
+  return [
+    await registerRecordingsWorker({ ...shared, health: platform.health }),
+    registerScansWorker({ ...shared, metrics: platform.metrics }),
+  ];
 }
 
 /** STARS_STORE: the platform's database (PostgreSQL or PGlite), or Azure Table Storage. */

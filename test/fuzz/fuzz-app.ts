@@ -3,25 +3,17 @@
 // state between a request and the snapshot after it), counters on the event bus and queue, and a
 // ledger of the blobs every store commits.
 import { join } from 'node:path';
-import { Registry } from 'prom-client';
 import type { Kysely } from 'kysely';
 import type { StarsTables } from '../../src/modules/stars/stars-tables.js';
 import { createStarsStore } from '../../src/modules/stars/stars-store-factory.js';
-import { blobStoreOptionsFromSettings, createBlobStore } from '../../src/platform/blob/index.js';
 import { moduleDb } from '../../src/platform/db/database.js';
 import { migrateUp } from '../../src/platform/db/migrator.js';
 import { createPgliteDatabase } from '../../src/platform/db/pglite-database.js';
-import { createLifecycle } from '../../src/platform/health/lifecycle.js';
 import { MemoryEventBus } from '../../src/platform/events/memory-event-bus.js';
 import { InProcessJobQueue } from '../../src/platform/jobs/in-process-job-queue.js';
-import { createNoneLlmProvider } from '../../src/platform/llm/index.js';
-import { createMemoryQuotaStore } from '../../src/platform/quota/memory-quota-store.js';
 import { createLogger } from '../../src/platform/telemetry/logger.js';
-import { allMigrations } from '../../src/roles/migrations.js';
-import { createArrayAuditLog, createMapCache } from '../helpers/fakes.js';
+import { starsMigrations } from '../../src/modules/stars/stars-migrations.js';
 import { buildTestApp, testJwtSecret, type TestApp } from '../helpers/test-app.js';
-import { testSettings } from '../helpers/test-settings.js';
-import { scansWithProgress } from '../modules/scans/scans-fixture.js';
 import {
   BlobLedger,
   countingEventBus,
@@ -45,7 +37,7 @@ export interface FuzzApp {
   /** Every database the app writes to. */
   databases: Kysely<unknown>[];
   counters: Counters;
-  /** The blobs every store of the app committed (both stores write under `blobRoot`). */
+  /** The blobs the app's store committed (under `blobRoot`). */
   ledger: BlobLedger;
   /** `{dataDir}/blobs`: the disk driver's containers and its `.tmp` folder. */
   blobRoot: string;
@@ -57,53 +49,36 @@ export async function buildFuzzApp(dataDir: string): Promise<FuzzApp> {
   const logger = createLogger({ level: 'silent' });
   const events = countingEventBus(new MemoryEventBus({ replaySize: 100 }, { logger }), counters);
   const jobs = countingJobQueue(new InProcessJobQueue({ logger }), counters);
-  const shared = await createPgliteDatabase({ dataDir: ':memory:' });
-  await migrateUp({ db: shared.db, migrations: allMigrations });
-  const settings = await testSettings({ ...fuzzEnv, DATA_DIR: dataDir });
-  const bundle = await createBlobStore(blobStoreOptionsFromSettings(settings), {
-    logger,
-    registry: new Registry(),
-    audit: createArrayAuditLog(),
-    cache: createMapCache(),
-    quota: createMemoryQuotaStore(),
-  });
-  const metrics = new Registry();
-  const lifecycle = createLifecycle();
-  lifecycle.markReady();
-  const { scans } = scansWithProgress(lifecycle, {
-    db: shared.db,
-    blobs: bundle.store,
-    jobs,
-    events,
-    llm: createNoneLlmProvider(),
-    audit: createArrayAuditLog(),
-    metrics,
-    logger,
-    settings,
-  });
+  // Stars on a database of their own, as STARS_STORE=postgres would put them on the platform's.
+  const starsDatabase = await createPgliteDatabase({ dataDir: ':memory:' });
+  await migrateUp({ db: starsDatabase.db, migrations: starsMigrations });
   const t = await buildTestApp({
-    modules: ['files', 'stars', 'recordings', scans.routes],
+    modules: ['files', 'stars', 'recordings', 'scans'],
     stars: {
-      store: createStarsStore({ store: 'postgres', db: moduleDb<StarsTables>(shared.db), driver: 'pglite' }),
+      store: createStarsStore({
+        store: 'postgres',
+        db: moduleDb<StarsTables>(starsDatabase.db),
+        driver: 'pglite',
+      }),
     },
     recordings: { worker: false },
+    scans: { worker: false },
     events,
     jobs,
     dataDir,
     env: fuzzEnv,
   });
   const ledger = new BlobLedger();
-  followBlobWrites(bundle.store, ledger);
   followBlobWrites(t.bundle.store, ledger);
   return {
     t,
-    databases: [moduleDb<unknown>(shared.db), moduleDb<unknown>(t.db)],
+    databases: [moduleDb<unknown>(starsDatabase.db), moduleDb<unknown>(t.db)],
     counters,
     ledger,
     blobRoot: join(dataDir, 'blobs'),
     async close() {
       await t.close();
-      await shared.close();
+      await starsDatabase.close();
     },
   };
 }

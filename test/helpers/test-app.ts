@@ -8,7 +8,10 @@ import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { buildApp, type AppDeps } from '../../src/http/app.js';
 import type { App, AppModule } from '../../src/http/app-types.js';
+import { createProgressSocket } from '../../src/http/progress-socket.js';
 import { filesModule } from '../../src/modules/files/files-module.js';
+import { recordingsMigrations } from '../../src/modules/recordings/recordings-module.js';
+import { scansMigrations } from '../../src/modules/scans/scans-module.js';
 import { starsModule, type StarsModule, type StarsModuleDeps } from '../../src/modules/stars/stars-module.js';
 import type { StarsStore } from '../../src/modules/stars/stars-store.js';
 import { createJwtAuthenticator } from '../../src/platform/auth/authenticator.js';
@@ -27,19 +30,23 @@ import { createHealthRegistry, type HealthRegistry } from '../../src/platform/he
 import { createLifecycle, type Lifecycle } from '../../src/platform/health/lifecycle.js';
 import { InProcessJobQueue } from '../../src/platform/jobs/in-process-job-queue.js';
 import type { ManagedJobQueue } from '../../src/platform/jobs/job-queue.js';
+import type { Database } from '../../src/platform/db/database.js';
 import { createMemoryQuotaStore } from '../../src/platform/quota/memory-quota-store.js';
 import { createLogger } from '../../src/platform/telemetry/logger.js';
 import { createMetricsRegistry } from '../../src/platform/telemetry/metrics.js';
 import type { AzimuthSettings as Settings } from '../../src/roles/settings.js';
 import { createArrayAuditLog, createMapCache } from './fakes.js';
+import { openModuleDatabase } from './module-database.js';
+import type { ModulePorts } from './module-ports.js';
 import { openRecordings, type RecordingsParts, type RecordingsTestOptions } from './recordings-parts.js';
+import { openScans, type ScansParts, type ScansTestOptions } from './scans-parts.js';
 import { testSettings } from './test-settings.js';
 import { testJwtSecret } from './known-secrets.js';
 import { collectLogLines, collectingLevel, showsAnyLine, shownAt } from './collected-logs.js';
 
 export { testJwtSecret } from './known-secrets.js';
 
-export type ModuleName = 'files' | 'stars' | 'recordings';
+export type ModuleName = 'files' | 'stars' | 'recordings' | 'scans';
 
 export interface StarsTestOptions {
   store: StarsStore;
@@ -55,6 +62,9 @@ export interface TestAppOptions {
   modules?: ReadonlyArray<ModuleName | AppModule>;
   stars?: StarsTestOptions;
   recordings?: RecordingsTestOptions;
+  scans?: ScansTestOptions;
+  /** Recordings and scans on PostgreSQL instead of an in-memory PGlite. */
+  databaseUrl?: string;
   cache?: Cache;
   events?: ManagedEventBus;
   jobs?: ManagedJobQueue;
@@ -79,9 +89,10 @@ type Has<O, N> = O extends { modules: ReadonlyArray<infer M> } ? (N extends M ? 
 /** The app, with the parts of the modules it was built with. */
 export type TestAppFor<O> = TestApp &
   (Has<O, 'stars'> extends true ? StarsParts : unknown) &
-  (Has<O, 'recordings'> extends true ? RecordingsParts : unknown);
+  (Has<O, 'recordings'> extends true ? RecordingsParts : unknown) &
+  (Has<O, 'scans'> extends true ? ScansParts : unknown);
 
-export interface TestApp extends Partial<RecordingsParts>, Partial<StarsParts> {
+export interface TestApp extends Partial<RecordingsParts>, Partial<ScansParts>, Partial<StarsParts> {
   app: App;
   deps: AppDeps;
   settings: Settings;
@@ -116,6 +127,7 @@ function moduleEnv(names: ModuleName[]): Record<string, string> {
     });
   if (names.includes('recordings'))
     Object.assign(env, { LOG_LEVEL: 'silent', RECORDINGS_RETRY_DELAY_MS: '0' });
+  if (names.includes('scans')) Object.assign(env, { LOG_LEVEL: 'silent', SCANS_RETRY_DELAY_MS: '0' });
   return env;
 }
 
@@ -155,17 +167,25 @@ export async function buildTestApp<const O extends TestAppOptions>(
   const cache = options.cache ?? new MemoryCache(cacheOptionsFromSettings(settings), { logger });
   const events = options.events ?? new MemoryEventBus({ replaySize: 1000 }, { logger });
   const jobs = options.jobs ?? new InProcessJobQueue({ logger });
+  const audit = options.auditLog ?? createArrayAuditLog();
   const bundle = await createBlobStore(blobStoreOptionsFromSettings(settings), {
     logger,
     registry: new Registry(),
-    audit: options.auditLog ?? createArrayAuditLog(),
+    audit,
     cache: createMapCache(),
     quota: createMemoryQuotaStore(),
   });
   const ports = { settings, logger, metrics, health, lifecycle, events, jobs, bundle };
-  const recordings = names.includes('recordings')
-    ? await openRecordings(ports, options.recordings ?? {})
-    : undefined;
+  const database = await openSharedDatabase(names, options.databaseUrl, logger);
+  const modulePorts = database && { ...ports, db: database.db, progress: progressSocket(ports) };
+  const recordings =
+    modulePorts && names.includes('recordings')
+      ? openRecordings(modulePorts, options.recordings ?? {})
+      : undefined;
+  const scans =
+    modulePorts && names.includes('scans')
+      ? openScans({ ...modulePorts, audit }, options.scans ?? {})
+      : undefined;
   const stars = names.includes('stars') ? starsFor(options.stars, { ...ports, cache }) : undefined;
 
   const modules = (options.modules ?? []).map((m): AppModule => {
@@ -178,8 +198,10 @@ export async function buildTestApp<const O extends TestAppOptions>(
         ...(bundle.verifyLink === undefined ? {} : { verifyLink: bundle.verifyLink }),
       });
     if (m === 'stars') return stars as StarsModule;
+    if (m === 'scans') return (scans as NonNullable<typeof scans>).module;
     return (recordings as NonNullable<typeof recordings>).module;
   });
+  if (modulePorts) modules.push(modulePorts.progress.module);
   const deps: AppDeps = {
     settings,
     logger,
@@ -198,6 +220,7 @@ export async function buildTestApp<const O extends TestAppOptions>(
   const url = options.listen === true ? await app.listen({ port: 0, host: '127.0.0.1' }) : '';
   if (options.ready !== false) lifecycle.markReady();
   const worker = recordings === undefined ? undefined : await recordings.startWorker();
+  const scansWorker = scans?.startWorker();
 
   const built: TestApp = {
     app,
@@ -207,6 +230,8 @@ export async function buildTestApp<const O extends TestAppOptions>(
     ...ports,
     cache,
     ...(recordings === undefined ? {} : { ...recordings.parts, worker }),
+    ...(database === undefined ? {} : { db: database.db }),
+    ...(scans === undefined ? {} : { scansWorker }),
     ...(stars === undefined || options.stars === undefined ? {} : { stars, starsStore: options.stars.store }),
     logs,
     auth: async (subject, roles = []) => ({
@@ -214,16 +239,46 @@ export async function buildTestApp<const O extends TestAppOptions>(
     }),
     async close() {
       await worker?.close();
+      await scansWorker?.close();
       await app.close();
       await options.stars?.store.close();
       if (options.jobs === undefined) await jobs.close();
       if (options.events === undefined) await events.close();
-      await recordings?.close();
+      await database?.close();
       if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
   // The parts TestAppFor<O> promises are there: each named module's were built above.
   return built as TestAppFor<O>;
+}
+
+/** The database recordings and scans share, migrated for the named ones; none without them. */
+async function openSharedDatabase(
+  names: ModuleName[],
+  databaseUrl: string | undefined,
+  logger: ModulePorts['logger'],
+): Promise<Database | undefined> {
+  if (!names.includes('recordings') && !names.includes('scans')) return undefined;
+  return openModuleDatabase({
+    databaseUrl,
+    migrations: {
+      ...(names.includes('recordings') ? recordingsMigrations : {}),
+      ...(names.includes('scans') ? scansMigrations : {}),
+    },
+    logger,
+  });
+}
+
+/** The one /ws socket the modules with live progress (recordings, scans) share, as in roles/. */
+function progressSocket(
+  ports: Pick<ModulePorts, 'settings' | 'events' | 'metrics' | 'logger'> & Pick<TestApp, 'lifecycle'>,
+) {
+  const { settings, ...rest } = ports;
+  return createProgressSocket({
+    ...rest,
+    pingIntervalMs: settings.WS_PING_INTERVAL_MS,
+    maxMessageBytes: settings.WS_MAX_MESSAGE_BYTES,
+  });
 }
 
 function starsFor(

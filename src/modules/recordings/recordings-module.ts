@@ -1,14 +1,11 @@
 // The recordings module (seed 002) as roles/ composes it: its HTTP surface (routes and the
 // `recordingId` topic of the /ws socket) over explicit ports, and, for the worker and all roles, its
-// jobs and its migrations.
-import type { Registry } from 'prom-client';
+// jobs (recordings-worker.ts) and its migrations.
 import type { AppModule } from '../../http/app-types.js';
-import { createProgressSocket, type ProgressSocket } from '../../http/progress-socket.js';
+import type { ProgressSocket } from '../../http/progress-socket.js';
 import { moduleDb } from '../../platform/db/database.js';
 import type { PlatformDb } from '../../platform/db/platform-tables.js';
 import type { BlobStore } from '../../platform/blob/blob-store.js';
-import type { EventBus } from '../../platform/events/event-bus.js';
-import type { Lifecycle } from '../../platform/health/lifecycle.js';
 import type { JobQueue } from '../../platform/jobs/job-queue.js';
 import type { Logger } from '../../platform/telemetry/logger.js';
 import { callerOf } from '../../http/caller.js';
@@ -37,8 +34,6 @@ export type RecordingsModuleSettings = Pick<
   | 'RECORDINGS_JOB_ATTEMPTS'
   | 'RECORDINGS_RETRY_DELAY_MS'
   | 'BLOB_SAS_TTL_SECONDS'
-  | 'WS_PING_INTERVAL_MS'
-  | 'WS_MAX_MESSAGE_BYTES'
   | 'UPLOAD_RATE_LIMIT_MAX_REQUESTS'
   | 'UPLOAD_RATE_LIMIT_WINDOW_MS'
 >;
@@ -49,16 +44,10 @@ export interface RecordingsModuleDeps {
   /** The composed store (quota, instrumentation, resilience): uploads count against the caller's quota. */
   blobs: BlobStore;
   jobs: Pick<JobQueue, 'enqueue'>;
-  events: EventBus;
-  lifecycle: Lifecycle;
-  metrics: Registry;
   logger: Logger;
   settings: RecordingsModuleSettings;
-  /**
-   * The app's shared /ws socket, where recordings add the `recordingId` topic. Left out (an app
-   * hosting only this module: tests, benchmarks), the module hosts a socket of its own.
-   */
-  progress?: ProgressSocket;
+  /** The app's shared /ws socket, where recordings add the `recordingId` topic. */
+  progress: ProgressSocket;
   now?: () => Date;
 }
 
@@ -81,18 +70,7 @@ export function recordingsModule(deps: RecordingsModuleDeps): AppModule {
     sasTtlSeconds: settings.BLOB_SAS_TTL_SECONDS,
     ...(deps.now === undefined ? {} : { now: deps.now }),
   });
-  const ownSocket =
-    deps.progress === undefined
-      ? createProgressSocket({
-          events: deps.events,
-          lifecycle: deps.lifecycle,
-          metrics: deps.metrics,
-          logger: deps.logger,
-          pingIntervalMs: settings.WS_PING_INTERVAL_MS,
-          maxMessageBytes: settings.WS_MAX_MESSAGE_BYTES,
-        })
-      : undefined;
-  (deps.progress ?? ownSocket)?.addTopic({
+  deps.progress.addTopic({
     key: 'recordingId',
     noun: 'Recording',
     channel: recordingChannel,
@@ -104,8 +82,6 @@ export function recordingsModule(deps: RecordingsModuleDeps): AppModule {
       return recording === undefined ? undefined : messageOf(recording);
     },
   });
-  return async (app) => {
-    await registerRecordingsRoutes(app, { service, maxUploadBytes, uploadLimit: uploadRateLimit(settings) });
-    if (ownSocket !== undefined) await ownSocket.module(app);
-  };
+  return (app) =>
+    registerRecordingsRoutes(app, { service, maxUploadBytes, uploadLimit: uploadRateLimit(settings) });
 }

@@ -23,6 +23,8 @@ export type RecordingsFixture = TestAppFor<{ modules: ['files', 'recordings'] }>
 
 export interface FixtureOptions extends RecordingsTestOptions {
   env?: Record<string, string>;
+  /** PostgreSQL instead of an in-memory PGlite. */
+  databaseUrl?: string;
   events?: ManagedEventBus;
   jobs?: ManagedJobQueue;
   dataDir?: string;
@@ -30,12 +32,13 @@ export interface FixtureOptions extends RecordingsTestOptions {
 
 /** The test-app builder with the files and recordings modules, listening. */
 export function buildRecordingsApp(options: FixtureOptions = {}): Promise<RecordingsFixture> {
-  const { env, events, jobs, dataDir, ...recordings } = options;
+  const { env, databaseUrl, events, jobs, dataDir, ...recordings } = options;
   return buildTestApp({
     modules: ['files', 'recordings'],
     listen: true,
     recordings,
     ...(env === undefined ? {} : { env }),
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
     ...(events === undefined ? {} : { events }),
     ...(jobs === undefined ? {} : { jobs }),
     ...(dataDir === undefined ? {} : { dataDir }),

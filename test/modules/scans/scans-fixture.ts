@@ -1,147 +1,37 @@
-// Builds a listening app with the scans module over real parts: PGlite, the disk or Azurite blob
-// driver, the memory event bus, the in-process queue, the shared /ws socket, and the LLM stand-in
-// or no provider; the worker runs in the same process. Photos are made by sharp in the test.
+// The scans tests' one fixture: the test-app builder's app with the scans module, listening (the
+// shared /ws socket), over real parts (PGlite, the disk or Azurite blob driver), the LLM stand-in or
+// no provider, the worker in the same process; and helpers to make photos, post, read and wait.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Registry } from 'prom-client';
 import sharp from 'sharp';
 import { expect } from 'vitest';
-import { buildApp } from '../../../src/http/app.js';
-import type { App } from '../../../src/http/app-types.js';
-import { createProgressSocket } from '../../../src/http/progress-socket.js';
-import {
-  createScansModule,
-  scansMigrations,
-  type ScansModuleDeps,
-} from '../../../src/modules/scans/scans-module.js';
-import { createJwtAuthenticator } from '../../../src/platform/auth/authenticator.js';
 import { mintToken } from '../../../src/platform/auth/mint-token.js';
-import {
-  blobStoreOptionsFromSettings,
-  createBlobStore,
-  type BlobStoreBundle,
-} from '../../../src/platform/blob/index.js';
-import type { AzimuthSettings as Settings } from '../../../src/roles/settings.js';
-import { migrateUp } from '../../../src/platform/db/migrator.js';
-import { platformMigrations } from '../../../src/platform/db/platform-migrations.js';
-import { createPgliteDatabase } from '../../../src/platform/db/pglite-database.js';
-import { MemoryEventBus } from '../../../src/platform/events/memory-event-bus.js';
-import { createHealthRegistry } from '../../../src/platform/health/health-registry.js';
-import { createLifecycle } from '../../../src/platform/health/lifecycle.js';
-import { InProcessJobQueue } from '../../../src/platform/jobs/in-process-job-queue.js';
-import { createNoneLlmProvider, type LlmProvider } from '../../../src/platform/llm/index.js';
-import { createMemoryQuotaStore } from '../../../src/platform/quota/memory-quota-store.js';
-import { createLogger } from '../../../src/platform/telemetry/logger.js';
-import { createMetricsRegistry } from '../../../src/platform/telemetry/metrics.js';
-import type { PlatformDb } from '../../../src/platform/db/platform-tables.js';
-import { createArrayAuditLog, createMapCache } from '../../helpers/fakes.js';
-import { testJwtSecret } from '../../helpers/test-app.js';
-import { testSettings } from '../../helpers/test-settings.js';
+import { createArrayAuditLog } from '../../helpers/fakes.js';
+import type { ScansTestOptions } from '../../helpers/scans-parts.js';
+import { buildTestApp, testJwtSecret, type TestAppFor } from '../../helpers/test-app.js';
 
-export interface ScansFixture {
-  app: App;
-  url: string;
-  settings: Settings;
-  db: PlatformDb;
-  bundle: BlobStoreBundle;
+export type ScansFixture = TestAppFor<{ modules: ['scans'] }> & {
+  /** Where scans record share views and revocations (and the blob store its operations). */
   audit: ReturnType<typeof createArrayAuditLog>;
-  metrics: Registry;
-  close(): Promise<void>;
-}
+};
 
-/** The scans module with the `/ws` progress socket it shares with recordings. */
-export function scansWithProgress(
-  lifecycle: ReturnType<typeof createLifecycle>,
-  deps: Omit<Parameters<typeof createScansModule>[0], 'progress'>,
-) {
-  const progress = createProgressSocket({
-    events: deps.events,
-    lifecycle,
-    metrics: deps.metrics,
-    logger: deps.logger,
-    pingIntervalMs: 30_000,
-    maxMessageBytes: 4096,
-  });
-  return { scans: createScansModule({ ...deps, progress }), progress };
-}
-
+/** The test-app builder with the scans module, listening (the /ws socket), its worker in-process. */
 export async function buildScansApp(
-  options: {
-    env?: Record<string, string>;
-    llm?: LlmProvider;
-    faults?: ScansModuleDeps['faults'];
-    now?: () => Date;
-  } = {},
+  options: { env?: Record<string, string> } & ScansTestOptions = {},
 ): Promise<ScansFixture> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'azimuth-scans-'));
-  const settings = await testSettings({
-    DATA_DIR: dataDir,
-    SCANS_RETRY_DELAY_MS: '0',
-    LOG_LEVEL: 'silent',
-    ...options.env,
-  });
-  const logger = createLogger({ level: 'silent' });
-  const database = await createPgliteDatabase({ dataDir: ':memory:' });
-  await migrateUp({ db: database.db, migrations: { ...platformMigrations, ...scansMigrations } });
+  const { env, ...scans } = options;
   const audit = createArrayAuditLog();
-  const bundle = await createBlobStore(blobStoreOptionsFromSettings(settings), {
-    logger,
-    registry: new Registry(),
-    audit,
-    cache: createMapCache(),
-    quota: createMemoryQuotaStore(),
+  const app = await buildTestApp({
+    modules: ['scans'],
+    listen: true,
+    scans,
+    auditLog: audit,
+    ...(env === undefined ? {} : { env }),
   });
-  const events = new MemoryEventBus({ replaySize: 100 }, { logger });
-  const jobs = new InProcessJobQueue({ logger });
-  const metrics = createMetricsRegistry();
-  const lifecycle = createLifecycle();
-  const { scans, progress } = scansWithProgress(lifecycle, {
-    db: database.db,
-    blobs: bundle.store,
-    jobs,
-    events,
-    llm: options.llm ?? createNoneLlmProvider(),
-    audit,
-    metrics,
-    logger,
-    settings,
-    ...(options.faults === undefined ? {} : { faults: options.faults }),
-    ...(options.now === undefined ? {} : { now: options.now }),
-  });
-  const app = await buildApp({
-    settings,
-    logger,
-    metrics,
-    health: createHealthRegistry({ timeoutMs: 2000 }),
-    lifecycle,
-    ...(settings.AUTH_MODE === 'jwt'
-      ? { authenticator: createJwtAuthenticator({ secret: testJwtSecret }) }
-      : {}),
-    modules: [scans.routes, progress.module],
-  });
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  lifecycle.markReady();
-  const worker = scans.startWorker();
-  return {
-    app,
-    url,
-    settings,
-    db: database.db,
-    bundle,
-    audit,
-    metrics,
-    async close() {
-      await worker.close();
-      await app.close();
-      await jobs.close();
-      await events.close();
-      await database.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+  return Object.assign(app, { audit });
 }
 
 export const tokenFor = (subject: string, roles?: string[]) =>
