@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// What `npm start` runs first: builds the server (tsc), the web console (Vite) and the PGlite
+// What `npm start` runs first: builds the server (tsc and the CLI bundle), the web console (Vite) and the PGlite
 // template only when their sources are newer than the last build, so an unchanged checkout starts
 // in about a second.
 // `--only web` (or `server`) limits it to one; the browser tests build just the console.
@@ -31,8 +31,9 @@ const targets = [
   {
     name: 'server',
     output: 'dist/.tsbuildinfo',
-    inputs: ['src', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'],
-    command: ['npx', ['tsc', '-p', 'tsconfig.build.json']],
+    inputs: ['src', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json', 'scripts/bundle-cli.js'],
+    // tsc, then the bundle that replaces dist/roles/cli.js (scripts/bundle-cli.js).
+    command: ['npm', ['run', '--silent', 'build:server']],
   },
   {
     name: 'web console',

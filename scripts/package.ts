@@ -31,6 +31,8 @@ function compiledFromCurrentSource(path: string): boolean {
   if (inDist.endsWith('.tsbuildinfo')) return false;
   // The embedded database's initdb template: deployments run on PostgreSQL, never PGlite.
   if (inDist === 'pglite-template' || inDist.startsWith(`pglite-template${sep}`)) return false;
+  // The CLI bundle's chunks (scripts/bundle-cli.js) have no source of their own.
+  if (inDist.startsWith(`roles${sep}cli-chunk-`)) return true;
   // Directories have no compiled extension and are kept; their files are judged one by one.
   const source = inDist.replace(/\.(js|js\.map|d\.ts|d\.ts\.map)$/, '.ts');
   return source === inDist || existsSync(join(root, 'src', source));

@@ -12,6 +12,7 @@ import type { Lifecycle } from '../platform/health/lifecycle.js';
 import { correlationIdFrom } from '../platform/telemetry/correlation-id.js';
 import type { App, AppModule } from './app-types.js';
 import type { ConsoleOptions } from './console.js';
+import { compileOnFirstUse } from './compile-on-first-use.js';
 import { registerFoundationRoutes } from './foundation-routes.js';
 import { registerOpenApi } from './openapi.js';
 import { clientErrorHandler, frameworkErrorHandler, registerProblemHandlers } from './problem.js';
@@ -54,6 +55,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // strips it, so `ttl_seconds` for `ttlSeconds` made a star that never expires), and a JSON body
     // with a `__proto__` or `constructor` key is refused rather than cleaned.
     ajv: { customOptions: { removeAdditional: false } },
+    schemaController: { compilersFactory: compileOnFirstUse() },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     // Errors Fastify and Node answer before any hook runs are problems too, with a correlation id.

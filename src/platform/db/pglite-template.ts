@@ -4,12 +4,13 @@
 // WebAssembly they are the first to run) then run at build time instead of at every first start.
 // Start-up still migrates: whatever was added since the build is applied as usual.
 import { createHash } from 'node:crypto';
-import { cp, mkdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
+import { copyDirectory } from './copy-directory.js';
 import { migrateUp, type MigrationRecord } from './migrator.js';
 
 /** `dist/pglite-template` at the repository root: three levels up from src/ and dist/ alike. */
@@ -110,7 +111,7 @@ export async function seedFromTemplate(
   const partial = `${dataDir}.seeding-${process.pid}`;
   await rm(partial, { recursive: true, force: true });
   await mkdir(dirname(dataDir), { recursive: true });
-  await cp(templateDir, partial, { recursive: true, filter: (source) => !source.endsWith(stampFile) });
+  await copyDirectory(templateDir, partial, (name) => name === stampFile);
   await rename(partial, dataDir);
   return true;
 }
