@@ -23,6 +23,7 @@ import { loadAzimuthSettings } from '../../src/roles/settings.js';
 import { MemoryEventBus } from '../../src/platform/events/memory-event-bus.js';
 import { createHealthRegistry } from '../../src/platform/health/health-registry.js';
 import { createLifecycle } from '../../src/platform/health/lifecycle.js';
+import { ioredisOptions } from '../../src/platform/redis/redis-options.js';
 import { createLogger } from '../../src/platform/telemetry/logger.js';
 import { createMetricsRegistry } from '../../src/platform/telemetry/metrics.js';
 
@@ -38,7 +39,21 @@ interface Variant {
 }
 const variants = JSON.parse(process.env.BENCH_VARIANTS ?? `[{ "port": ${settings.PORT} }]`) as Variant[];
 const rateLimitRedis = variants.some((v) => v.redis === true)
-  ? new Redis({ host: '127.0.0.1', port: 6379, keyPrefix: `bench-${process.pid}:` })
+  ? new Redis({
+      // The connection roles/ opens for rate limits, on database 0 under a prefix of this process.
+      ...ioredisOptions(
+        {
+          port: 6379,
+          tls: false,
+          connectTimeoutMs: 5000,
+          databaseMode: 'single',
+          databases: { cache: 0, events: 0, jobs: 0, rateLimit: 0 },
+        },
+        'rateLimit',
+        'command',
+      ),
+      keyPrefix: `bench-${process.pid}:`,
+    })
   : undefined;
 const featuresOf = (variant: Variant) =>
   (variant.off ?? []).filter((name): name is RequestFeature =>

@@ -31,7 +31,7 @@ export async function registerRequestHooks(app: App, deps: AppDeps) {
   });
   // Before auth and rate limits, so their refusals carry the headers too.
   if (on('security-headers')) registerSecurityHeaders(app);
-  if (on('cors')) await registerCors(app, settings.API_CORS_ORIGINS);
+  if (on('cors')) registerCors(app, settings.API_CORS_ORIGINS);
   registerAuth(app, on('auth') ? deps.authenticator : undefined, deps.authenticator !== undefined);
   if (deps.auditLog) registerRefusalAudit(app, deps.auditLog);
   registerUploadGuard(app, { idleTimeoutMs: settings.UPLOAD_IDLE_TIMEOUT_MS });

@@ -17,23 +17,24 @@ const hit = (store: RateLimitStore, key: string, windowMs: number) =>
 const redisUp = await available('redis');
 const prefix = `test:rate-limit:${randomUUID()}:`;
 const redis = redisUp ? new Redis(services.redis.url) : undefined;
+// The rate-limit connection of roles/ sends its commands auto-pipelined (redis-options.ts).
+const pipelined = redisUp ? new Redis(services.redis.url, { enableAutoPipelining: true }) : undefined;
 afterAll(async () => {
   if (redis === undefined) return;
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length > 0) await redis.del(...keys);
   await redis.quit();
+  await pipelined?.quit();
 });
 
 const drivers: Array<[string, () => RateLimitStore]> = [
   ['memory', () => createMemoryRateLimitStore()],
-  ...(redis === undefined
+  ...(redis === undefined || pipelined === undefined
     ? []
-    : [
-        ['redis', () => createRedisRateLimitStore({ redis, keyPrefix: prefix })] as [
-          string,
-          () => RateLimitStore,
-        ],
-      ]),
+    : ([
+        ['redis', () => createRedisRateLimitStore({ redis, keyPrefix: prefix })],
+        ['redis, auto-pipelined', () => createRedisRateLimitStore({ redis: pipelined, keyPrefix: prefix })],
+      ] as Array<[string, () => RateLimitStore]>)),
 ];
 
 describe.each(drivers)('RateLimitStore contract: %s', (_name, make) => {

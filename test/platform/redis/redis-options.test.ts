@@ -39,7 +39,11 @@ describe('redis options', () => {
       enableOfflineQueue: false,
       connectTimeout: 5000,
     });
-    expect(ioredisOptions(options, 'rateLimit', 'command').db).toBe(3);
+    expect(ioredisOptions(options, 'rateLimit', 'command')).toMatchObject({
+      db: 3,
+      enableAutoPipelining: true,
+    });
+    expect(events.enableAutoPipelining).toBeUndefined();
     expect(ioredisOptions(options, 'jobs', 'bullmq')).toMatchObject({ db: 2, maxRetriesPerRequest: null });
   });
 
