@@ -7,7 +7,6 @@ import { Registry } from 'prom-client';
 import type { Kysely } from 'kysely';
 import type { StarsTables } from '../../src/modules/stars/stars-tables.js';
 import { createStarsStore } from '../../src/modules/stars/stars-store-factory.js';
-import { blobStoreOptionsFromSettings, createBlobStore } from '../../src/platform/blob/index.js';
 import { moduleDb } from '../../src/platform/db/database.js';
 import { migrateUp } from '../../src/platform/db/migrator.js';
 import { createPgliteDatabase } from '../../src/platform/db/pglite-database.js';
@@ -15,10 +14,9 @@ import { createLifecycle } from '../../src/platform/health/lifecycle.js';
 import { MemoryEventBus } from '../../src/platform/events/memory-event-bus.js';
 import { InProcessJobQueue } from '../../src/platform/jobs/in-process-job-queue.js';
 import { createNoneLlmProvider } from '../../src/platform/llm/index.js';
-import { createMemoryQuotaStore } from '../../src/platform/quota/memory-quota-store.js';
 import { createLogger } from '../../src/platform/telemetry/logger.js';
 import { allMigrations } from '../../src/roles/migrations.js';
-import { createArrayAuditLog, createMapCache } from '../helpers/fakes.js';
+import { createArrayAuditLog } from '../helpers/fakes.js';
 import { buildTestApp, testJwtSecret, type TestApp } from '../helpers/test-app.js';
 import { testSettings } from '../helpers/test-settings.js';
 import { scansWithProgress } from '../modules/scans/scans-fixture.js';
@@ -29,6 +27,7 @@ import {
   followBlobWrites,
   type Counters,
 } from './state-snapshot.js';
+import { testBlobStore } from '../helpers/test-blob-store.js';
 
 export const fuzzEnv = {
   AUTH_MODE: 'jwt',
@@ -60,13 +59,7 @@ export async function buildFuzzApp(dataDir: string): Promise<FuzzApp> {
   const shared = await createPgliteDatabase({ dataDir: ':memory:' });
   await migrateUp({ db: shared.db, migrations: allMigrations });
   const settings = await testSettings({ ...fuzzEnv, DATA_DIR: dataDir });
-  const bundle = await createBlobStore(blobStoreOptionsFromSettings(settings), {
-    logger,
-    registry: new Registry(),
-    audit: createArrayAuditLog(),
-    cache: createMapCache(),
-    quota: createMemoryQuotaStore(),
-  });
+  const bundle = await testBlobStore(settings, logger);
   const metrics = new Registry();
   const lifecycle = createLifecycle();
   lifecycle.markReady();

@@ -13,11 +13,7 @@ import { starsModule, type StarsModule, type StarsModuleDeps } from '../../src/m
 import type { StarsStore } from '../../src/modules/stars/stars-store.js';
 import { createJwtAuthenticator } from '../../src/platform/auth/authenticator.js';
 import { mintToken } from '../../src/platform/auth/mint-token.js';
-import {
-  blobStoreOptionsFromSettings,
-  createBlobStore,
-  type BlobStoreBundle,
-} from '../../src/platform/blob/index.js';
+import { type BlobStoreBundle } from '../../src/platform/blob/index.js';
 import { cacheOptionsFromSettings } from '../../src/platform/cache/cache-options.js';
 import type { Cache } from '../../src/platform/cache/cache.js';
 import { MemoryCache } from '../../src/platform/cache/memory-cache.js';
@@ -27,15 +23,14 @@ import { createHealthRegistry, type HealthRegistry } from '../../src/platform/he
 import { createLifecycle, type Lifecycle } from '../../src/platform/health/lifecycle.js';
 import { InProcessJobQueue } from '../../src/platform/jobs/in-process-job-queue.js';
 import type { ManagedJobQueue } from '../../src/platform/jobs/job-queue.js';
-import { createMemoryQuotaStore } from '../../src/platform/quota/memory-quota-store.js';
 import { createLogger } from '../../src/platform/telemetry/logger.js';
 import { createMetricsRegistry } from '../../src/platform/telemetry/metrics.js';
 import type { AzimuthSettings as Settings } from '../../src/roles/settings.js';
-import { createArrayAuditLog, createMapCache } from './fakes.js';
 import { openRecordings, type RecordingsParts, type RecordingsTestOptions } from './recordings-parts.js';
 import { testSettings } from './test-settings.js';
 import { testJwtSecret } from './known-secrets.js';
 import { collectLogLines, collectingLevel, showsAnyLine, shownAt } from './collected-logs.js';
+import { testBlobStore } from './test-blob-store.js';
 
 export { testJwtSecret } from './known-secrets.js';
 
@@ -155,13 +150,7 @@ export async function buildTestApp<const O extends TestAppOptions>(
   const cache = options.cache ?? new MemoryCache(cacheOptionsFromSettings(settings), { logger });
   const events = options.events ?? new MemoryEventBus({ replaySize: 1000 }, { logger });
   const jobs = options.jobs ?? new InProcessJobQueue({ logger });
-  const bundle = await createBlobStore(blobStoreOptionsFromSettings(settings), {
-    logger,
-    registry: new Registry(),
-    audit: options.auditLog ?? createArrayAuditLog(),
-    cache: createMapCache(),
-    quota: createMemoryQuotaStore(),
-  });
+  const bundle = await testBlobStore(settings, logger, options.auditLog);
   const ports = { settings, logger, metrics, health, lifecycle, events, jobs, bundle };
   const recordings = names.includes('recordings')
     ? await openRecordings(ports, options.recordings ?? {})

@@ -19,11 +19,7 @@ import {
 } from '../../../src/modules/scans/scans-module.js';
 import { createJwtAuthenticator } from '../../../src/platform/auth/authenticator.js';
 import { mintToken } from '../../../src/platform/auth/mint-token.js';
-import {
-  blobStoreOptionsFromSettings,
-  createBlobStore,
-  type BlobStoreBundle,
-} from '../../../src/platform/blob/index.js';
+import { type BlobStoreBundle } from '../../../src/platform/blob/index.js';
 import type { AzimuthSettings as Settings } from '../../../src/roles/settings.js';
 import { migrateUp } from '../../../src/platform/db/migrator.js';
 import { platformMigrations } from '../../../src/platform/db/platform-migrations.js';
@@ -33,13 +29,13 @@ import { createHealthRegistry } from '../../../src/platform/health/health-regist
 import { createLifecycle } from '../../../src/platform/health/lifecycle.js';
 import { InProcessJobQueue } from '../../../src/platform/jobs/in-process-job-queue.js';
 import { createNoneLlmProvider, type LlmProvider } from '../../../src/platform/llm/index.js';
-import { createMemoryQuotaStore } from '../../../src/platform/quota/memory-quota-store.js';
 import { createLogger } from '../../../src/platform/telemetry/logger.js';
 import { createMetricsRegistry } from '../../../src/platform/telemetry/metrics.js';
 import type { PlatformDb } from '../../../src/platform/db/platform-tables.js';
-import { createArrayAuditLog, createMapCache } from '../../helpers/fakes.js';
+import { createArrayAuditLog } from '../../helpers/fakes.js';
 import { testJwtSecret } from '../../helpers/test-app.js';
 import { testSettings } from '../../helpers/test-settings.js';
+import { testBlobStore } from '../../helpers/test-blob-store.js';
 
 export interface ScansFixture {
   app: App;
@@ -87,13 +83,7 @@ export async function buildScansApp(
   const database = await createPgliteDatabase({ dataDir: ':memory:' });
   await migrateUp({ db: database.db, migrations: { ...platformMigrations, ...scansMigrations } });
   const audit = createArrayAuditLog();
-  const bundle = await createBlobStore(blobStoreOptionsFromSettings(settings), {
-    logger,
-    registry: new Registry(),
-    audit,
-    cache: createMapCache(),
-    quota: createMemoryQuotaStore(),
-  });
+  const bundle = await testBlobStore(settings, logger, audit);
   const events = new MemoryEventBus({ replaySize: 100 }, { logger });
   const jobs = new InProcessJobQueue({ logger });
   const metrics = createMetricsRegistry();
