@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { buildApp, type AppDeps } from '../../src/http/app.js';
 import type { App, AppModule } from '../../src/http/app-types.js';
 import { createProgressSocket } from '../../src/http/progress-socket.js';
@@ -16,11 +16,7 @@ import { starsModule, type StarsModule, type StarsModuleDeps } from '../../src/m
 import type { StarsStore } from '../../src/modules/stars/stars-store.js';
 import { createJwtAuthenticator } from '../../src/platform/auth/authenticator.js';
 import { mintToken } from '../../src/platform/auth/mint-token.js';
-import {
-  blobStoreOptionsFromSettings,
-  createBlobStore,
-  type BlobStoreBundle,
-} from '../../src/platform/blob/index.js';
+import { type BlobStoreBundle } from '../../src/platform/blob/index.js';
 import { cacheOptionsFromSettings } from '../../src/platform/cache/cache-options.js';
 import type { Cache } from '../../src/platform/cache/cache.js';
 import { MemoryCache } from '../../src/platform/cache/memory-cache.js';
@@ -31,11 +27,10 @@ import { createLifecycle, type Lifecycle } from '../../src/platform/health/lifec
 import { InProcessJobQueue } from '../../src/platform/jobs/in-process-job-queue.js';
 import type { ManagedJobQueue } from '../../src/platform/jobs/job-queue.js';
 import type { Database } from '../../src/platform/db/database.js';
-import { createMemoryQuotaStore } from '../../src/platform/quota/memory-quota-store.js';
 import { createLogger } from '../../src/platform/telemetry/logger.js';
 import { createMetricsRegistry } from '../../src/platform/telemetry/metrics.js';
 import type { AzimuthSettings as Settings } from '../../src/roles/settings.js';
-import { createArrayAuditLog, createMapCache } from './fakes.js';
+import { createArrayAuditLog } from './fakes.js';
 import { openModuleDatabase } from './module-database.js';
 import type { ModulePorts } from './module-ports.js';
 import { openRecordings, type RecordingsParts, type RecordingsTestOptions } from './recordings-parts.js';
@@ -43,6 +38,7 @@ import { openScans, type ScansParts, type ScansTestOptions } from './scans-parts
 import { testSettings } from './test-settings.js';
 import { testJwtSecret } from './known-secrets.js';
 import { collectLogLines, collectingLevel, showsAnyLine, shownAt } from './collected-logs.js';
+import { testBlobStore } from './test-blob-store.js';
 
 export { testJwtSecret } from './known-secrets.js';
 
@@ -168,13 +164,7 @@ export async function buildTestApp<const O extends TestAppOptions>(
   const events = options.events ?? new MemoryEventBus({ replaySize: 1000 }, { logger });
   const jobs = options.jobs ?? new InProcessJobQueue({ logger });
   const audit = options.auditLog ?? createArrayAuditLog();
-  const bundle = await createBlobStore(blobStoreOptionsFromSettings(settings), {
-    logger,
-    registry: new Registry(),
-    audit,
-    cache: createMapCache(),
-    quota: createMemoryQuotaStore(),
-  });
+  const bundle = await testBlobStore(settings, logger, audit);
   const ports = { settings, logger, metrics, health, lifecycle, events, jobs, bundle };
   const database = await openSharedDatabase(names, options.databaseUrl, logger);
   const modulePorts = database && { ...ports, db: database.db, progress: progressSocket(ports) };

@@ -155,26 +155,26 @@ describe('files and recordings uploads', () => {
     expect(await filesUnder(t.dataDir)).toEqual([]);
   });
 
-  it('when a complete WAV shorter than the format sniff arrives whole, then every byte is stored', async () => {
+  it.each([
+    [
+      'a complete WAV shorter than the format sniff arrives whole, then every byte is stored',
+      'short.wav',
+      { sizeBytes: wavHead.length },
+    ],
+    [
+      'the file’s name holds a NUL, then the recording is kept with a title without it (fuzz finding)',
+      'a\0b.wav',
+      { title: 'ab.wav' },
+    ],
+  ])('when %s', async (_when, filename, stored) => {
     const response = await t.app.inject({
       method: 'POST',
       url: '/api/process-audio',
       headers: multipartHeaders,
-      payload: multipartBody({ data: wavHead, filename: 'short.wav', contentType: 'audio/wav' }),
+      payload: multipartBody({ data: wavHead, filename, contentType: 'audio/wav' }),
     });
     expect(response.statusCode).toBe(202);
-    expect(response.json()).toMatchObject({ sizeBytes: wavHead.length });
-  });
-
-  it('when the file’s name holds a NUL, then the recording is kept with a title without it (fuzz finding)', async () => {
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/api/process-audio',
-      headers: multipartHeaders,
-      payload: multipartBody({ data: wavHead, filename: 'a\0b.wav', contentType: 'audio/wav' }),
-    });
-    expect(response.statusCode).toBe(202);
-    expect(response.json()).toMatchObject({ title: 'ab.wav' });
+    expect(response.json()).toMatchObject(stored);
   });
 
   it('when an upload stalls, then none of it is charged to the quota', async () => {

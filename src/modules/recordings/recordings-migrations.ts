@@ -1,15 +1,13 @@
 // Schema of the recordings module (PostgreSQL and PGlite), as a migration record the platform's
 // migrator runs with every module's.
 import { sql, type Kysely } from 'kysely';
-import { withJobRowColumns } from '../../platform/db/job-row-columns.js';
+import { createJobRowTable, createOwnerNewestFirstIndex } from '../../platform/db/job-row-columns.js';
 import type { MigrationRecord } from '../../platform/db/migrator.js';
 
 export const recordingsMigrations: MigrationRecord = {
   '2026_11_23_200_recordings': {
     async up(db: Kysely<unknown>): Promise<void> {
-      await withJobRowColumns(db.schema.createTable('recordings'))
-        .addColumn('id', 'uuid', (c) => c.primaryKey())
-        .addColumn('owner', 'text', (c) => c.notNull())
+      await createJobRowTable(db, 'recordings')
         .addColumn('title', 'text', (c) => c.notNull())
         .addColumn('language', 'text')
         .addColumn('percent', 'integer', (c) => c.notNull().defaultTo(0))
@@ -24,11 +22,7 @@ export const recordingsMigrations: MigrationRecord = {
         .addColumn('warnings', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
         .execute();
       // A caller's list, newest first.
-      await db.schema
-        .createIndex('recordings_owner_created_idx')
-        .on('recordings')
-        .columns(['owner', 'created_at desc', 'id desc'])
-        .execute();
+      await createOwnerNewestFirstIndex(db, 'recordings');
       // The retention sweep.
       await db.schema.createIndex('recordings_created_idx').on('recordings').column('created_at').execute();
     },

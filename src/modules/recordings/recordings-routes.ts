@@ -17,6 +17,7 @@ import { problemResponses } from '../../http/problem.js';
 import type { RouteRateLimit } from '../../http/rate-limits.js';
 import { refuseUnknownFields } from '../../http/multipart-fields.js';
 import { errors } from '../../platform/errors/app-error.js';
+import { pageRequestOf } from '../../platform/paging/page-request.js';
 import type { Recording } from './recording.js';
 import {
   Accepted,
@@ -113,10 +114,7 @@ function listRecordings(app: App, { service, signedIn }: RecordingsRoutesDeps) {
       },
     },
     async (request) => {
-      const page = await service.list(callerOf(request).id, {
-        limit: request.query.limit ?? 20,
-        ...(request.query.cursor === undefined ? {} : { cursor: request.query.cursor }),
-      });
+      const page = await service.list(callerOf(request).id, pageRequestOf(request.query, 20));
       return { items: page.items.map(summaryView), nextCursor: page.nextCursor };
     },
   );

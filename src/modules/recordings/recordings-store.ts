@@ -1,15 +1,8 @@
 // Recording rows on PostgreSQL or PGlite through Kysely. Every write is an upsert or a keyed
 // update, so a retried job step writes the same row again instead of adding one.
 import type { Kysely, Selectable } from 'kysely';
-import { jobRowColumns, jobRows, type ChangeColumns } from '../../platform/db/job-rows.js';
-import {
-  after,
-  decodeCursor,
-  isUuid,
-  newestFirst,
-  pageOf,
-  type Page,
-} from '../../platform/db/newest-first-page.js';
+import { jobRowColumns, jobRowFields, jobRows, type ChangeColumns } from '../../platform/db/job-rows.js';
+import { isUuid, type Page } from '../../platform/db/newest-first-page.js';
 import type { Insights } from './insights.js';
 import type {
   Recording,
@@ -75,11 +68,7 @@ function toRecording(row: Row): Recording {
     insights: row.insights,
     cost: row.cost,
     warnings: row.warnings,
-    error: row.error,
-    retries: row.retries,
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
-    completedAt: row.completed_at === null ? null : new Date(row.completed_at),
+    ...jobRowFields(row),
   };
 }
 
@@ -104,6 +93,7 @@ export interface RecordingsStoreOptions {
 /** What every use case of the store works over. */
 interface StoreDeps {
   db: Kysely<RecordingsTables>;
+  get: (id: string) => Promise<Row | undefined>;
 }
 
 async function insert(deps: StoreDeps, recording: NewRecording): Promise<Recording> {
@@ -129,32 +119,9 @@ async function insert(deps: StoreDeps, recording: NewRecording): Promise<Recordi
     .onConflict((oc) => oc.column('id').doNothing())
     .returningAll()
     .executeTakeFirst();
-  if (row !== undefined) return toRecording(row);
-  const existing = await get(deps, recording.id);
+  const existing = row ?? (await deps.get(recording.id));
   if (existing === undefined) throw new Error(`recording ${recording.id} vanished while inserted`);
-  return existing;
-}
-
-async function get({ db }: StoreDeps, id: string): Promise<Recording | undefined> {
-  if (!isRecordingId(id)) return undefined;
-  const row = await db.selectFrom('recordings').selectAll().where('id', '=', id).executeTakeFirst();
-  return row === undefined ? undefined : toRecording(row);
-}
-
-/** The owner's recordings, newest first. */
-async function list(
-  { db }: StoreDeps,
-  owner: string,
-  page: { limit: number; cursor?: string },
-): Promise<RecordingsPage> {
-  const key = decodeCursor(page.cursor);
-  let query = db.selectFrom('recordings').selectAll().where('owner', '=', owner);
-  if (key !== undefined) query = query.where(after(key));
-  const rows = await query
-    .orderBy(newestFirst)
-    .limit(page.limit + 1)
-    .execute();
-  return pageOf(rows.map(toRecording), page.limit);
+  return toRecording(existing);
 }
 
 async function remove({ db }: StoreDeps, id: string): Promise<boolean> {
@@ -193,12 +160,14 @@ export function createRecordingsStore(options: RecordingsStoreOptions) {
     requeueExtra: { percent: 100 },
     now: options.now ?? (() => new Date()),
   });
-  const deps: StoreDeps = { db: options.db };
+  const deps: StoreDeps = { db: options.db, get: (id) => rows.get(id) };
   const recordingOf = (row: Row | undefined) => (row === undefined ? undefined : toRecording(row));
   return {
     insert: (recording: NewRecording) => insert(deps, recording),
-    get: (id: string) => get(deps, id),
-    list: (owner: string, page: { limit: number; cursor?: string }) => list(deps, owner, page),
+    get: async (id: string) => recordingOf(await rows.get(id)),
+    /** The owner's recordings, newest first. */
+    list: (owner: string, page: { limit: number; cursor?: string }): Promise<RecordingsPage> =>
+      rows.page(owner, page, toRecording),
     /**
      * Applies `changes`, bumping the version; resolves to the row after the change, or undefined
      * when the recording is gone (deleted while its job ran).

@@ -2,6 +2,7 @@
 // AUTH_MODE=none, so it is made a safe path segment first (seed 001 "Known issues: blob naming").
 import { createHash } from 'node:crypto';
 import type { BlobRef, BlobStore } from '../../platform/blob/blob-store.js';
+import { removeBlobsUnder } from '../../platform/blob/remove-blobs-under.js';
 
 export type ReportFormat = 'json' | 'html' | 'pdf';
 export const reportFormats: readonly ReportFormat[] = ['json', 'html', 'pdf'];
@@ -40,18 +41,7 @@ export async function removeScanBlobs(
   prefixes: string[],
 ): Promise<number> {
   let removed = 0;
-  for (const prefix of prefixes) {
-    let continuationToken: string | undefined;
-    do {
-      const page = await blobs.list(container, {
-        prefix,
-        pageSize: 100,
-        ...(continuationToken === undefined ? {} : { continuationToken }),
-      });
-      for (const item of page.items) if (await blobs.delete({ container, name: item.name })) removed += 1;
-      continuationToken = page.continuationToken;
-    } while (continuationToken !== undefined);
-  }
+  for (const prefix of prefixes) removed += await removeBlobsUnder(blobs, container, prefix);
   return removed;
 }
 

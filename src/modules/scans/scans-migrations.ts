@@ -2,15 +2,13 @@
 // scan_history (blob_url), image_jobs and content_snapshot (blob_container, blob_name,
 // blob_sas_url), scan_shares.
 import { sql, type Kysely } from 'kysely';
-import { withJobRowColumns } from '../../platform/db/job-row-columns.js';
+import { createJobRowTable, createOwnerNewestFirstIndex } from '../../platform/db/job-row-columns.js';
 import type { MigrationRecord } from '../../platform/db/migrator.js';
 
 export const scansMigrations: MigrationRecord = {
   '2026_11_26_300_scans': {
     async up(db: Kysely<unknown>): Promise<void> {
-      await withJobRowColumns(db.schema.createTable('scan_history'))
-        .addColumn('id', 'uuid', (c) => c.primaryKey())
-        .addColumn('owner', 'text', (c) => c.notNull())
+      await createJobRowTable(db, 'scan_history')
         .addColumn('product_name', 'text')
         .addColumn('barcode', 'text')
         .addColumn('typed_ingredients', 'text')
@@ -23,11 +21,7 @@ export const scansMigrations: MigrationRecord = {
         .addColumn('analysis', 'jsonb')
         .addColumn('risk', 'jsonb')
         .execute();
-      await db.schema
-        .createIndex('scan_history_owner_created_idx')
-        .on('scan_history')
-        .columns(['owner', 'created_at desc', 'id desc'])
-        .execute();
+      await createOwnerNewestFirstIndex(db, 'scan_history');
 
       await db.schema
         .createTable('image_jobs')

@@ -17,6 +17,7 @@ import { access, CallerQuery, callerOf, type RouteAccess } from '../../http/call
 import { problemResponses } from '../../http/problem.js';
 import type { RouteRateLimit } from '../../http/rate-limits.js';
 import { errors } from '../../platform/errors/app-error.js';
+import { pageRequestOf } from '../../platform/paging/page-request.js';
 import { sendReport } from './report-download.js';
 import type { Scan } from './scan.js';
 import { reportContentTypes, reportFormats } from './scan-blobs.js';
@@ -116,10 +117,7 @@ function listScans(app: App, { service, signedIn }: ScansRoutesDeps) {
       },
     },
     async (request) => {
-      const page = await service.list(callerOf(request), {
-        limit: request.query.limit ?? 20,
-        ...(request.query.cursor === undefined ? {} : { cursor: request.query.cursor }),
-      });
+      const page = await service.list(callerOf(request), pageRequestOf(request.query, 20));
       return { items: page.items.map(scanSummaryView), nextCursor: page.nextCursor };
     },
   );

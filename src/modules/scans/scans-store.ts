@@ -2,15 +2,8 @@
 // PGlite through Kysely. Writes are keyed updates or upserts, so a retried job step writes the same
 // rows again instead of adding ones.
 import type { Kysely, Selectable } from 'kysely';
-import { jobRowColumns, jobRows, type ChangeColumns } from '../../platform/db/job-rows.js';
-import {
-  after,
-  decodeCursor,
-  isUuid,
-  newestFirst,
-  pageOf,
-  type Page,
-} from '../../platform/db/newest-first-page.js';
+import { jobRowColumns, jobRowFields, jobRows, type ChangeColumns } from '../../platform/db/job-rows.js';
+import { isUuid, type Page } from '../../platform/db/newest-first-page.js';
 import type { LabelReading } from './stages/label-reading.js';
 import type { RiskSummary } from './reports/risk-report.js';
 import type { ImageFacts, Scan, ScanStatus, Stages } from './scan.js';
@@ -71,11 +64,7 @@ function toScan(row: Row): Scan {
     image: row.image,
     analysis: row.analysis,
     risk: row.risk,
-    error: row.error,
-    retries: row.retries,
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
-    completedAt: row.completed_at === null ? null : new Date(row.completed_at),
+    ...jobRowFields(row),
   };
 }
 
@@ -118,29 +107,6 @@ async function insert({ db }: StoreDeps, scan: NewScan): Promise<Scan> {
   return toScan(row);
 }
 
-async function get({ db }: StoreDeps, id: string): Promise<Scan | undefined> {
-  if (!isScanId(id)) return undefined;
-  const row = await db.selectFrom('scan_history').selectAll().where('id', '=', id).executeTakeFirst();
-  return row === undefined ? undefined : toScan(row);
-}
-
-/** Newest first; every owner's scans when `owner` is null (admins). */
-async function list(
-  { db }: StoreDeps,
-  owner: string | null,
-  page: { limit: number; cursor?: string },
-): Promise<ScansPage> {
-  const key = decodeCursor(page.cursor);
-  let query = db.selectFrom('scan_history').selectAll();
-  if (owner !== null) query = query.where('owner', '=', owner);
-  if (key !== undefined) query = query.where(after(key));
-  const rows = await query
-    .orderBy(newestFirst)
-    .limit(page.limit + 1)
-    .execute();
-  return pageOf(rows.map(toScan), page.limit);
-}
-
 /** Deletes the scan; its jobs, snapshots and shares go with it (ON DELETE CASCADE). */
 async function remove({ db }: StoreDeps, id: string): Promise<boolean> {
   const result = await db.deleteFrom('scan_history').where('id', '=', id).executeTakeFirst();
@@ -180,8 +146,10 @@ export function createScansStore(options: { db: Kysely<ScansTables>; now?: () =>
   const scanOf = (row: Row | undefined) => (row === undefined ? undefined : toScan(row));
   return {
     insert: (scan: NewScan) => insert(deps, scan),
-    get: (id: string) => get(deps, id),
-    list: (owner: string | null, page: { limit: number; cursor?: string }) => list(deps, owner, page),
+    get: async (id: string) => scanOf(await rows.get(id)),
+    /** Newest first; every owner's scans when `owner` is null (admins). */
+    list: (owner: string | null, page: { limit: number; cursor?: string }): Promise<ScansPage> =>
+      rows.page(owner, page, toScan),
     /** Applies `changes` and bumps the version; undefined when the scan is gone. */
     update: async (id: string, changes: ScanChanges) =>
       scanOf(

@@ -12,6 +12,7 @@ import {
   type StoragePipelineOptions,
 } from '@azure/storage-blob';
 import { Readable, Transform } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { errors } from '../errors/app-error.js';
 import type { ResiliencePolicy } from '../resilience/resilience-policy.js';
 import {
@@ -488,12 +489,8 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): BlobStore 
     defaultContainer: options.defaultContainer,
     upload: (ref, body, uploadOptions) => upload(context, ref, body, uploadOptions),
     download: (ref, downloadOptions) => download(context, ref, downloadOptions),
-    async downloadBuffer(ref, downloadOptions) {
-      const { stream } = await download(context, ref, downloadOptions);
-      const chunks: Buffer[] = [];
-      for await (const chunk of stream) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks);
-    },
+    downloadBuffer: async (ref, downloadOptions) =>
+      buffer((await download(context, ref, downloadOptions)).stream),
     async exists(ref, existsOptions = {}) {
       assertBlobRef(ref);
       return await run(context, ref, () => blobClient(context, ref).exists(abortOf(existsOptions.signal)));

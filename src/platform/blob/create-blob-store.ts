@@ -17,6 +17,12 @@ import {
 import type { DependencyCheck } from '../health/dependency-check.js';
 import type { QuotaStore } from '../quota/quota-store.js';
 import type { PolicyMetrics } from '../resilience/policy-metrics.js';
+import {
+  policyOptionsOf,
+  policySettingsOf,
+  type PolicySettingNames,
+  type PolicySettings,
+} from '../resilience/policy-settings.js';
 import { createPolicy, type ResiliencePolicy } from '../resilience/resilience-policy.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { AzureBlobAuth } from './azure-blob-store.js';
@@ -30,14 +36,8 @@ import { withSasCache } from './sas-cached-blob-store.js';
 import type { SignedLinkVerifier } from './signed-link-verifier.js';
 import { createStorageHealthCheck } from './storage-health.js';
 
-export interface StorageResilienceOptions {
-  timeoutMs: number;
-  retryAttempts: number;
-  retryBaseMs: number;
-  retryMaxDelayMs: number;
-  breakerThreshold: number;
-  breakerHalfOpenMs: number;
-}
+/** STORAGE_TIMEOUT_MS, STORAGE_RETRY_* and STORAGE_BREAKER_*. */
+export type StorageResilienceOptions = PolicySettings;
 
 export interface BlobStoreFactoryOptions {
   azure: {
@@ -98,12 +98,7 @@ export function blobStoreOptionsFromSettings(
       | 'BLOB_SAS_TTL_SECONDS'
       | 'BLOB_SAS_CACHE_SECONDS'
       | 'UPLOAD_QUOTA_MB_PER_HOUR'
-      | 'STORAGE_TIMEOUT_MS'
-      | 'STORAGE_RETRY_ATTEMPTS'
-      | 'STORAGE_RETRY_BASE_MS'
-      | 'STORAGE_RETRY_MAX_DELAY_MS'
-      | 'STORAGE_BREAKER_THRESHOLD'
-      | 'STORAGE_BREAKER_HALF_OPEN_MS'
+      | PolicySettingNames<'STORAGE'>
     >,
 ): BlobStoreFactoryOptions {
   return {
@@ -115,14 +110,7 @@ export function blobStoreOptionsFromSettings(
     sasTtlSeconds: settings.BLOB_SAS_TTL_SECONDS,
     sasCacheSeconds: settings.BLOB_SAS_CACHE_SECONDS,
     uploadQuotaMbPerHour: settings.UPLOAD_QUOTA_MB_PER_HOUR,
-    resilience: {
-      timeoutMs: settings.STORAGE_TIMEOUT_MS,
-      retryAttempts: settings.STORAGE_RETRY_ATTEMPTS,
-      retryBaseMs: settings.STORAGE_RETRY_BASE_MS,
-      retryMaxDelayMs: settings.STORAGE_RETRY_MAX_DELAY_MS,
-      breakerThreshold: settings.STORAGE_BREAKER_THRESHOLD,
-      breakerHalfOpenMs: settings.STORAGE_BREAKER_HALF_OPEN_MS,
-    },
+    resilience: policySettingsOf(settings, 'STORAGE'),
   };
 }
 
@@ -166,16 +154,7 @@ export function createStoragePolicy(
   resilience: StorageResilienceOptions,
   name = 'storage',
 ): ResiliencePolicy {
-  return createPolicy({
-    name,
-    timeoutMs: resilience.timeoutMs,
-    retry: {
-      maxRetries: resilience.retryAttempts,
-      baseDelayMs: resilience.retryBaseMs,
-      maxDelayMs: resilience.retryMaxDelayMs,
-    },
-    breaker: { threshold: resilience.breakerThreshold, halfOpenAfterMs: resilience.breakerHalfOpenMs },
-  });
+  return createPolicy(policyOptionsOf(name, resilience));
 }
 
 export async function createBlobStore(

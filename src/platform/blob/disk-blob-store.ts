@@ -10,6 +10,7 @@ import { createWriteStream } from 'node:fs';
 import { access, mkdir, open, readFile, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import { errors } from '../errors/app-error.js';
 import {
@@ -344,12 +345,8 @@ export function createDiskBlobStore(options: DiskBlobStoreOptions): BlobStore {
     defaultContainer: options.defaultContainer,
     upload: (ref, body, uploadOptions) => upload(context, ref, body, uploadOptions),
     download: (ref, downloadOptions) => download(context, ref, downloadOptions),
-    async downloadBuffer(ref, downloadOptions) {
-      const { stream } = await download(context, ref, downloadOptions);
-      const chunks: Buffer[] = [];
-      for await (const chunk of stream) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks);
-    },
+    downloadBuffer: async (ref, downloadOptions) =>
+      buffer((await download(context, ref, downloadOptions)).stream),
     exists: (ref) => exists(context, ref),
     head: (ref) => head(context, ref),
     delete: (ref) => remove(context, ref),

@@ -1,7 +1,9 @@
-// The row a background job moves through its stages (a recording, a scan): keyed updates that bump
-// its version, and the move of a failed row back to queued for another run. Writes are keyed, so a
-// retried job step writes the same row again instead of adding one.
+// The row a background job moves through its stages (a recording, a scan): read by id or a page
+// of an owner's newest first, keyed updates that bump its version, and the move of a failed row back
+// to queued for another run. Writes are keyed, so a retried job step writes the same row again
+// instead of adding one.
 import { sql, type Kysely } from 'kysely';
+import { after, decodeCursor, isUuid, newestFirst, pageOf, type Page } from './newest-first-page.js';
 
 /** Where each field of a change goes: a column, or a JSON column (written as JSON text). */
 export type ChangeColumns<C> = { [K in keyof C]-?: string | { json: string } };
@@ -18,13 +20,33 @@ export const jobRowColumns = {
 /** The columns every job row has. */
 interface JobRowTable {
   id: string;
+  owner: string;
   status: string;
   stage: string;
   error: string | null;
   stages: string;
   retries: number;
   version: number;
+  created_at: Date;
   updated_at: Date;
+  completed_at: Date | null;
+}
+
+/** The fields every job row ends with, as its entity has them. */
+export function jobRowFields(row: {
+  error: string | null;
+  retries: number;
+  created_at: Date | string;
+  updated_at: Date | string;
+  completed_at: Date | string | null;
+}) {
+  return {
+    error: row.error,
+    retries: row.retries,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+    completedAt: row.completed_at === null ? null : new Date(row.completed_at),
+  };
 }
 
 type StageStates = Record<string, { state: string }>;
@@ -70,6 +92,30 @@ export function jobRows<Row, C extends object>(db: object, options: JobRowsOptio
   const { table } = options;
   const bumped = () => ({ version: sql<number>`version + 1`, updated_at: options.now() });
   return {
+    /** The row with this id; undefined when there is none (a non-uuid id names none). */
+    async get(id: string): Promise<Row | undefined> {
+      if (!isUuid(id)) return undefined;
+      const row = await rows.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst();
+      return row as Row | undefined;
+    },
+
+    /** A page of the rows newest first: the owner's, or everyone's when `owner` is null. */
+    async page<T extends { createdAt: Date; id: string }>(
+      owner: string | null,
+      request: { limit: number; cursor?: string },
+      toItem: (row: Row) => T,
+    ): Promise<Page<T>> {
+      const key = decodeCursor(request.cursor);
+      let query = rows.selectFrom(table).selectAll();
+      if (owner !== null) query = query.where('owner', '=', owner);
+      if (key !== undefined) query = query.where(after(key));
+      const found = await query
+        .orderBy(newestFirst)
+        .limit(request.limit + 1)
+        .execute();
+      return pageOf((found as Row[]).map(toItem), request.limit);
+    },
+
     /** Applies `changes` and bumps the version; undefined when the row is gone. */
     async update(id: string, changes: C, extra: Record<string, unknown> = {}): Promise<Row | undefined> {
       const row = await rows

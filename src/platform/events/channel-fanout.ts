@@ -65,4 +65,10 @@ export class ChannelFanout {
     for (const subscriber of this.subscribers) subscriber.deliver(event);
     return true;
   }
+
+  /** Removes a subscriber; true when it was the last one (the channel can be dropped). */
+  remove(subscriber: Subscriber): boolean {
+    this.subscribers.delete(subscriber);
+    return this.subscribers.size === 0;
+  }
 }

@@ -3,7 +3,6 @@ import { LRUCache } from 'lru-cache';
 import type { Registry, Counter } from 'prom-client';
 import type { DependencyCheck } from '../health/dependency-check.js';
 import type { Logger } from '../telemetry/logger.js';
-import { counter } from '../telemetry/metric-factory.js';
 import { ChannelFanout, Subscriber } from './channel-fanout.js';
 import type {
   BusEvent,
@@ -13,6 +12,7 @@ import type {
   Subscription,
 } from './event-bus.js';
 import { compareEventIds, isEventId, nextEventId } from './event-id.js';
+import { publishedEventsMetric } from './published-events-metric.js';
 
 export interface MemoryEventBusOptions {
   /** Events kept per channel for replay (EVENTS_REPLAY_SIZE). */
@@ -43,14 +43,7 @@ export class MemoryEventBus implements ManagedEventBus {
     this.#logs = new LRUCache({ max: options.maxChannels ?? 10_000 });
     this.#logger = deps.logger;
     this.#now = deps.now ?? Date.now;
-    this.#published =
-      deps.metrics === undefined
-        ? undefined
-        : counter(deps.metrics, {
-            name: 'azimuth_events_published_total',
-            help: 'Events published, by driver',
-            labelNames: ['driver'],
-          });
+    this.#published = publishedEventsMetric(deps.metrics);
     this.check = {
       name: 'events',
       driver: 'memory',
@@ -96,10 +89,8 @@ export class MemoryEventBus implements ManagedEventBus {
     return {
       ready,
       unsubscribe: () => {
-        if (!subscriber.close()) return;
-        const current = this.#channels.get(channel);
-        current?.subscribers.delete(subscriber);
-        if (current?.subscribers.size === 0) this.#channels.delete(channel);
+        if (subscriber.close() && this.#channels.get(channel)?.remove(subscriber) === true)
+          this.#channels.delete(channel);
       },
     };
   }

@@ -17,7 +17,6 @@ import { closeRedis } from '../redis/redis-connections.js';
 import { redisCheck } from '../redis/redis-health.js';
 import { redisKeyPrefixes } from '../redis/redis-key-prefixes.js';
 import type { Logger } from '../telemetry/logger.js';
-import { counter } from '../telemetry/metric-factory.js';
 import { ChannelFanout, Subscriber } from './channel-fanout.js';
 import type {
   BusEvent,
@@ -27,6 +26,7 @@ import type {
   Subscription,
 } from './event-bus.js';
 import { isEventId } from './event-id.js';
+import { publishedEventsMetric } from './published-events-metric.js';
 import type { EventBusDeps } from './memory-event-bus.js';
 
 const PUBLISH_SCRIPT = `
@@ -83,14 +83,7 @@ export class RedisEventBus implements ManagedEventBus {
     this.#publisher = deps.publisher;
     this.#subscriber = deps.subscriber;
     this.#logger = deps.logger;
-    this.#published =
-      deps.metrics === undefined
-        ? undefined
-        : counter(deps.metrics, {
-            name: 'azimuth_events_published_total',
-            help: 'Events published, by driver',
-            labelNames: ['driver'],
-          });
+    this.#published = publishedEventsMetric(deps.metrics);
     this.check = redisCheck({
       name: 'events',
       client: deps.publisher,
@@ -138,11 +131,7 @@ export class RedisEventBus implements ManagedEventBus {
     return {
       ready,
       unsubscribe: () => {
-        if (!subscriber.close()) return;
-        const current = this.#channels.get(channel);
-        if (current === undefined) return;
-        current.fanout.subscribers.delete(subscriber);
-        if (current.fanout.subscribers.size > 0) return;
+        if (!subscriber.close() || this.#channels.get(channel)?.fanout.remove(subscriber) !== true) return;
         this.#channels.delete(channel);
         this.#subscriber.unsubscribe(this.#key(channel)).catch((error: unknown) => {
           this.#logger.debug(

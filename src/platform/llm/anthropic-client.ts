@@ -1,8 +1,7 @@
 // The official Anthropic client, configured from settings only, with the SDK's own retries off.
 import Anthropic from '@anthropic-ai/sdk';
 import type { Logger } from '../telemetry/logger.js';
-import { sdkTimeoutMs } from './llm-policy.js';
-import { sdkLogger } from './sdk-logger.js';
+import { sdkClientOptions } from './sdk-client-options.js';
 
 export interface AnthropicClientOptions {
   apiKey: string;
@@ -21,13 +20,6 @@ export function createAnthropicClient(options: AnthropicClientOptions): Anthropi
     authToken: null,
     baseURL: options.baseUrl ?? 'https://api.anthropic.com',
     webhookKey: null,
-    // The llm resilience policy is the one retry loop (seed 004's RETRY_CONFIG, counted by the
-    // breaker); the SDK retrying underneath would multiply attempts and hide failures from it.
-    maxRetries: 0,
-    // Also spares the SDK's refusal of long non-streaming calls, which applies only without a timeout.
-    timeout: sdkTimeoutMs(options.timeoutMs),
-    // Explicit, so OPENAI_LOG/ANTHROPIC_LOG=debug cannot make the SDK print prompts.
-    logLevel: 'warn',
-    ...(options.logger === undefined ? {} : { logger: sdkLogger(options.logger, 'anthropic') }),
+    ...sdkClientOptions(options, 'anthropic'),
   });
 }

@@ -4,8 +4,7 @@ import { DefaultAzureCredential, getBearerTokenProvider } from '@azure/identity'
 import type { TokenCredential } from '@azure/core-auth';
 import { AzureOpenAI } from 'openai';
 import type { Logger } from '../telemetry/logger.js';
-import { sdkTimeoutMs } from './llm-policy.js';
-import { sdkLogger } from './sdk-logger.js';
+import { sdkClientOptions } from './sdk-client-options.js';
 
 /** The scope Azure OpenAI accepts Entra ID tokens for. */
 export const cognitiveServicesScope = 'https://cognitiveservices.azure.com/.default';
@@ -47,11 +46,6 @@ export function createAzureOpenAiClient(options: AzureOpenAiClientOptions): Azur
     organization: null,
     project: null,
     webhookSecret: null,
-    // The llm resilience policy is the one retry loop; see createOpenAiClient.
-    maxRetries: 0,
-    timeout: sdkTimeoutMs(options.timeoutMs),
-    // Explicit, so OPENAI_LOG/ANTHROPIC_LOG=debug cannot make the SDK print prompts.
-    logLevel: 'warn',
-    ...(options.logger === undefined ? {} : { logger: sdkLogger(options.logger, 'openai') }),
+    ...sdkClientOptions(options, 'openai'),
   });
 }

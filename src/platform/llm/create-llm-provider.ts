@@ -4,6 +4,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { Registry } from 'prom-client';
 import type { Settings } from '../config/settings-schema.js';
 import type { PolicyMetrics } from '../resilience/policy-metrics.js';
+import { policySettingsOf, type PolicySettingNames } from '../resilience/policy-settings.js';
 import type { Logger } from '../telemetry/logger.js';
 import { createAnthropicClient } from './anthropic-client.js';
 import { createAnthropicLlmProvider } from './anthropic-llm-provider.js';
@@ -78,12 +79,7 @@ export function llmOptionsFromSettings(
     | 'ANTHROPIC_BASE_URL'
     | 'ANTHROPIC_MODEL'
     | 'ANTHROPIC_LABEL_MODEL'
-    | 'LLM_TIMEOUT_MS'
-    | 'LLM_RETRY_ATTEMPTS'
-    | 'LLM_RETRY_BASE_MS'
-    | 'LLM_RETRY_MAX_DELAY_MS'
-    | 'LLM_BREAKER_THRESHOLD'
-    | 'LLM_BREAKER_HALF_OPEN_MS'
+    | PolicySettingNames<'LLM'>
     | 'LLM_PRICES'
   >,
 ): LlmProviderOptions {
@@ -115,14 +111,7 @@ export function llmOptionsFromSettings(
       model: settings.ANTHROPIC_MODEL,
       labelModel: settings.ANTHROPIC_LABEL_MODEL,
     }),
-    resilience: {
-      timeoutMs: settings.LLM_TIMEOUT_MS,
-      retryAttempts: settings.LLM_RETRY_ATTEMPTS,
-      retryBaseMs: settings.LLM_RETRY_BASE_MS,
-      retryMaxDelayMs: settings.LLM_RETRY_MAX_DELAY_MS,
-      breakerThreshold: settings.LLM_BREAKER_THRESHOLD,
-      breakerHalfOpenMs: settings.LLM_BREAKER_HALF_OPEN_MS,
-    },
+    resilience: policySettingsOf(settings, 'LLM'),
     prices: settings.LLM_PRICES,
   };
 }

@@ -3,20 +3,14 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { isRetryable } from '../resilience/failure-classification.js';
+import { policyOptionsOf, type PolicySettings } from '../resilience/policy-settings.js';
 import { createPolicy, type ResiliencePolicy } from '../resilience/resilience-policy.js';
 import { isLlmAudioTooLargeError } from './llm-audio-too-large-error.js';
 import { isLlmNotConfiguredError } from './llm-not-configured-error.js';
 import { isLlmOutputInvalidError } from './llm-output-invalid-error.js';
 
-export interface LlmResilienceOptions {
-  /** Longest one attempt may take (LLM_TIMEOUT_MS). */
-  timeoutMs: number;
-  /** Retries after the first attempt (LLM_RETRY_ATTEMPTS). */
-  retryAttempts: number;
-  retryBaseMs: number;
-  retryMaxDelayMs: number;
-  breakerThreshold: number;
-  breakerHalfOpenMs: number;
+/** LLM_TIMEOUT_MS, LLM_RETRY_* and LLM_BREAKER_*. */
+export interface LlmResilienceOptions extends PolicySettings {
   /** Jitter source in [0, 1); tests pin it. */
   random?: () => number;
 }
@@ -43,14 +37,7 @@ export const sdkTimeoutMs = (policyTimeoutMs: number) => policyTimeoutMs + 5_000
 
 export function createLlmPolicy(options: LlmResilienceOptions & { name?: string }): ResiliencePolicy {
   return createPolicy({
-    name: options.name ?? 'llm',
-    timeoutMs: options.timeoutMs,
-    retry: {
-      maxRetries: options.retryAttempts,
-      baseDelayMs: options.retryBaseMs,
-      maxDelayMs: options.retryMaxDelayMs,
-    },
-    breaker: { threshold: options.breakerThreshold, halfOpenAfterMs: options.breakerHalfOpenMs },
+    ...policyOptionsOf(options.name ?? 'llm', options),
     classify: classifyLlmError,
     ...(options.random === undefined ? {} : { random: options.random }),
   });

@@ -1,8 +1,7 @@
 // The official OpenAI client, configured from settings only, with the SDK's own retries off.
 import OpenAI from 'openai';
 import type { Logger } from '../telemetry/logger.js';
-import { sdkTimeoutMs } from './llm-policy.js';
-import { sdkLogger } from './sdk-logger.js';
+import { sdkClientOptions } from './sdk-client-options.js';
 
 export interface OpenAiClientOptions {
   apiKey: string;
@@ -23,12 +22,6 @@ export function createOpenAiClient(options: OpenAiClientOptions): OpenAI {
     organization: null,
     project: null,
     webhookSecret: null,
-    // The llm resilience policy is the one retry loop (seed 004's RETRY_CONFIG, counted by the
-    // breaker); the SDK retrying underneath would multiply attempts and hide failures from it.
-    maxRetries: 0,
-    timeout: sdkTimeoutMs(options.timeoutMs),
-    // Explicit, so OPENAI_LOG/ANTHROPIC_LOG=debug cannot make the SDK print prompts.
-    logLevel: 'warn',
-    ...(options.logger === undefined ? {} : { logger: sdkLogger(options.logger, 'openai') }),
+    ...sdkClientOptions(options, 'openai'),
   });
 }
