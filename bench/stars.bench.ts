@@ -1,12 +1,13 @@
 // The stars module: (a) GET /stars/popular on a cache hit with every plugin on, against bare
-// node:http serving the same bytes; (b) SSE fan-out: N clients on one server process, one change
-// published, time until each client has it (`npm run bench stars -- --clients=2000` for fewer);
-// the server's own share (publish → written to every stream) is printed when it stops.
-import { execSync } from 'node:child_process';
-import { connect, type Socket } from 'node:net';
+// node:http serving the same bytes; (b) SSE fan-out: N streams on one server process, held by
+// client processes (`--client-processes=2`), one change published, time from the server's
+// publish to each client's receipt (`npm run bench stars -- --clients=2000` for fewer), and the
+// server's own share (publish → written to every stream).
+import { execSync, fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { load, row } from './support/load.js';
 import { freePort, spawnQuiet, stop, waitForOk } from './support/processes.js';
+import type { ClientWorkerData, FromWorker, ToWorker } from './support/sse-client-worker.js';
 import { target } from './support/targets.js';
 
 const starsServer = fileURLToPath(new URL('./support/stars-server.ts', import.meta.url));
@@ -70,110 +71,181 @@ async function popularBench(base: string): Promise<void> {
   }
 }
 
-interface FanoutClient {
-  socket: Socket;
-  /** Milliseconds from publish to receipt in the current round; NaN until received. */
-  receivedAt: number;
-}
+const clientWorker = fileURLToPath(new URL('./support/sse-client-worker.ts', import.meta.url));
 
-const createMarker = Buffer.from('"type":"create"');
+/** The client processes: each holds its share of the streams and reports when each got a round's event. */
+class ClientProcesses {
+  readonly #workers: ChildProcess[];
+  readonly #failed: Promise<never>;
 
-function openClient(port: number, onReceived: () => void): Promise<FanoutClient> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    const client: FanoutClient = { socket, receivedAt: NaN };
-    let connected = false;
-    let head = '';
-    socket.setNoDelay(true);
-    socket.once('error', reject);
-    // A refusal (a cap, an error status) ends the socket before `connected`: fail loudly, rather
-    // than leave the promise pending until the event loop empties and the bench exits silently.
-    socket.once('close', () => {
-      if (!connected) reject(new Error(`stream refused before it connected: ${head.slice(0, 200)}`));
+  constructor(port: number, clients: number, processes: number) {
+    this.#workers = Array.from({ length: processes }, (_, i) => {
+      const count = Math.floor(clients / processes) + (i < clients % processes ? 1 : 0);
+      const data: ClientWorkerData = { port, count };
+      return fork(clientWorker, [JSON.stringify(data)], {
+        execArgv: ['--import', 'tsx'],
+        serialization: 'advanced',
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
     });
-    socket.write(
-      `GET /events/stars/stream HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`,
+    this.#failed = new Promise((_, reject) => {
+      for (const worker of this.#workers) {
+        worker.on('error', reject);
+        worker.on('exit', (code) => reject(new Error(`a client process exited (${code})`)));
+        worker.on('message', (message: FromWorker) => {
+          if (message.type === 'failed') reject(new Error(message.message));
+        });
+      }
+    });
+    this.#failed.catch(() => undefined); // observed by whichever wait is running
+  }
+
+  /** Resolves once every process's streams are open; rejects on the first refusal. */
+  opened(): Promise<void> {
+    return Promise.race([
+      Promise.all(this.#workers.map((w) => this.#next(w, 'opened'))).then(() => undefined),
+      this.#failed,
+    ]);
+  }
+
+  /** Arms every process for a round; the promise has every client's receipt time (epoch ms). */
+  round(timeoutMs: number): Promise<number[]> {
+    const receipts = this.#workers.map((w) => this.#next(w, 'received'));
+    for (const worker of this.#workers) worker.send({ type: 'round' } satisfies ToWorker);
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`a round got no event at some client in ${timeoutMs} ms`)),
+        timeoutMs,
+      ).unref(),
     );
-    socket.on('data', (chunk: Buffer) => {
-      // Minimal parsing: wait for the `connected` comment, then look for a create event's marker
-      // in the raw bytes (each frame is one small write, so it arrives in one chunk on loopback).
-      if (!connected) {
-        head += chunk.toString('latin1');
-        if (!head.includes(': connected')) return;
-        connected = true;
-        head = '';
-        resolve(client);
-        return;
-      }
-      if (Number.isNaN(client.receivedAt) && chunk.includes(createMarker)) {
-        client.receivedAt = performance.now();
-        onReceived();
-      }
+    return Promise.race([
+      Promise.all(receipts).then((all) => all.flatMap((m) => (m.type === 'received' ? [...m.at] : []))),
+      this.#failed,
+      timeout,
+    ]);
+  }
+
+  /** Stops every client process (their sockets close with them). */
+  async close(): Promise<void> {
+    await Promise.all(
+      this.#workers.map(async (worker) => {
+        worker.removeAllListeners('exit');
+        if (worker.exitCode !== null) return;
+        const exited = new Promise((resolve) => worker.once('exit', resolve));
+        worker.kill();
+        await exited;
+      }),
+    );
+  }
+
+  #next(worker: ChildProcess, type: FromWorker['type']): Promise<FromWorker> {
+    return new Promise((resolve) => {
+      const listener = (message: FromWorker) => {
+        if (message.type !== type) return;
+        worker.off('message', listener);
+        resolve(message);
+      };
+      worker.on('message', listener);
     });
-  });
+  }
 }
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 
-async function fanoutBench(base: string, port: number, clientsWanted: number): Promise<void> {
+const summary = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN };
+};
+
+interface Publish {
+  id: string;
+  /** Epoch ms when the server called publish. */
+  at: number;
+  /** Publish → the last stream's write handed to the kernel. */
+  writtenMs: number;
+  /** The server's CPU time over that span. */
+  writtenCpuMs: number;
+  streams: number;
+}
+
+function reportFanout(
+  clients: number,
+  rounds: Array<{ posted: number; received: number[] }>,
+  publishes: Publish[],
+): void {
+  const fromPublish = summary(
+    rounds.flatMap((r, i) => r.received.map((at) => at - (publishes[i]?.at ?? NaN))),
+  );
+  const fromPost = summary(rounds.flatMap((r) => r.received.map((at) => at - r.posted)));
+  const written = summary(publishes.map((p) => p.writtenMs));
+  const writtenCpu = summary(publishes.map((p) => p.writtenCpuMs));
+  const ms = (value: number) => `${value.toFixed(1)} ms`;
+  console.log(
+    `SSE fan-out to ${clients} clients, ${rounds.length} rounds; receipt times from the client processes, ` +
+      'publish time from the server (epoch ms, one clock on this machine):',
+  );
+  console.log(
+    `  publish → event at each client: p50 ${ms(fromPublish.p50)}, p99 ${ms(fromPublish.p99)}, last client ${ms(fromPublish.max)}`,
+  );
+  console.log(
+    `  POST /stars sent → event at each client (adds the request and the insert): ` +
+      `p50 ${ms(fromPost.p50)}, p99 ${ms(fromPost.p99)}, last client ${ms(fromPost.max)}`,
+  );
+  console.log(
+    `  server's share, publish → written to all ${publishes[0]?.streams ?? 0} streams: ` +
+      `median ${ms(written.p50)}, max ${ms(written.max)}; CPU time ${ms(writtenCpu.p50)} ` +
+      `(${((writtenCpu.p50 * 1000) / (publishes[0]?.streams ?? 1)).toFixed(1)} µs per stream)`,
+  );
+  console.log(
+    target(`SSE fan-out p99 from publish, ${clients} clients`, fromPublish.p99, 150, {
+      unit: ' ms',
+      below: true,
+      digits: 1,
+    }),
+  );
+}
+
+function clientCountFor(wanted: number): number {
   const limit = Number(execSync('ulimit -n', { shell: '/bin/sh' }).toString().trim());
-  const clientCount = Number.isFinite(limit) && limit < clientsWanted + 200 ? limit - 200 : clientsWanted;
-  if (clientCount < clientsWanted) {
-    console.log(
-      `ulimit -n is ${limit}: too low for ${clientsWanted} clients; running ${clientCount} (raise it with ulimit -n ${clientsWanted + 1000})`,
-    );
-  }
-  let pending = 0;
-  let roundDone: (() => void) | undefined;
-  const onReceived = () => {
-    pending--;
-    if (pending === 0) roundDone?.();
-  };
-  const clients: FanoutClient[] = [];
+  if (!Number.isFinite(limit) || limit >= wanted + 200) return wanted;
+  console.log(
+    `ulimit -n is ${limit}: too low for ${wanted} clients; running ${limit - 200} (raise it with ulimit -n ${wanted + 1000})`,
+  );
+  return limit - 200;
+}
+
+async function fanoutBench(
+  base: string,
+  port: number,
+  clientsWanted: number,
+  processes: number,
+): Promise<void> {
+  const clientCount = clientCountFor(clientsWanted);
   const connectStarted = performance.now();
+  const clients = new ClientProcesses(port, clientCount, processes);
   try {
-    for (let i = 0; i < clientCount; i += 500) {
-      const batch = Math.min(500, clientCount - i);
-      clients.push(...(await Promise.all(Array.from({ length: batch }, () => openClient(port, onReceived)))));
-    }
+    await clients.opened();
     console.log(
-      `SSE: ${clients.length} streams open in ${((performance.now() - connectStarted) / 1000).toFixed(1)} s`,
+      `SSE: ${clientCount} streams open in ${((performance.now() - connectStarted) / 1000).toFixed(1)} s, held by ${processes} client processes`,
     );
     const user = await post(base, '/users', { name: 'Fan-out' });
-    const latencies: number[] = [];
-    const lasts: number[] = [];
+    const rounds: Array<{ posted: number; received: number[] }> = [];
     for (let round = 0; round < 6; round++) {
-      for (const client of clients) client.receivedAt = NaN;
-      pending = clients.length;
-      const done = new Promise<void>((resolve, reject) => {
-        roundDone = resolve;
-        setTimeout(
-          () => reject(new Error(`round ${round}: ${pending} clients got nothing in 30 s`)),
-          30_000,
-        ).unref();
-      });
-      const started = performance.now();
+      const receipts = clients.round(30_000);
+      const posted = performance.timeOrigin + performance.now();
       await post(base, '/stars', { userId: user.id, name: `Round ${round}`, ra: 1, dec: 2 });
-      await done;
-      if (round === 0) continue; // warm-up
-      const round_ = clients.map((c) => c.receivedAt - started);
-      latencies.push(...round_);
-      lasts.push(Math.max(...round_));
+      rounds.push({ posted, received: await receipts });
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    latencies.sort((a, b) => a - b);
-    const p50 = percentile(latencies, 50);
-    const p99 = percentile(latencies, 99);
-    console.log(
-      `SSE fan-out to ${clients.length} clients (POST /stars → event at each client, 5 rounds): ` +
-        `p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, last client ${Math.max(...lasts).toFixed(1)} ms`,
-    );
-    console.log(
-      target(`SSE fan-out p99, ${clients.length} clients`, p99, 150, { unit: ' ms', below: true, digits: 1 }),
-    );
+    const publishes = (await (await fetch(`${base}/bench/publishes`)).json()) as Publish[];
+    if (publishes.length !== rounds.length) {
+      throw new Error(`the server published ${publishes.length} star events for ${rounds.length} rounds`);
+    }
+    // Round 0 is the warm-up.
+    reportFanout(clientCount, rounds.slice(1), publishes.slice(1));
   } finally {
-    for (const client of clients) client.socket.destroy();
+    await clients.close();
   }
 }
 
@@ -192,10 +264,11 @@ export async function run(args: string[]): Promise<void> {
     API_MAX_STREAMS_PER_CLIENT: String(clientsWanted + 100),
   });
   try {
-    await waitForOk(`${base}/health/readiness`, performance.now(), 60_000);
+    // PGlite and tsx take a minute on a loaded machine.
+    await waitForOk(`${base}/health/readiness`, performance.now(), 180_000);
     await seed(base);
     if (process.env.BENCH_SKIP_POPULAR !== '1') await popularBench(base);
-    await fanoutBench(base, port, clientsWanted);
+    await fanoutBench(base, port, clientsWanted, argument(args, 'client-processes', 2));
   } finally {
     await stop(server);
   }

@@ -3,7 +3,7 @@
 // all clients, a per-instance cap, and every stream ended on drain or app close.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
-import { openSseStream, sseComment, sseFrame, type SseConnection } from '../../http/sse.js';
+import { openSseStream, sseComment, sseFrame, SsePayload, type SseConnection } from '../../http/sse.js';
 import { errors } from '../../platform/errors/app-error.js';
 import type { BusEvent, EventBus } from '../../platform/events/event-bus.js';
 import type { Lifecycle } from '../../platform/health/lifecycle.js';
@@ -39,7 +39,9 @@ export class EventStreams {
   readonly #clients = new Set<Client>();
   readonly #byChannel = new Map<string, number>();
   /** Recent frames by `channel id`: every subscriber of one event gets the same bytes. */
-  readonly #frames = new Map<string, Buffer>();
+  readonly #frames = new Map<string, SsePayload>();
+  /** The event being fanned out and its frame: 10,000 subscribers get it without a key or lookup each. */
+  #current: { event: BusEvent; frame: SsePayload } | undefined;
   readonly #gauge;
   readonly #removeDrainHook: () => void;
   #heartbeat: NodeJS.Timeout | undefined;
@@ -102,17 +104,19 @@ export class EventStreams {
     this.#stopHeartbeat();
   }
 
-  #frameOf(event: BusEvent): Buffer {
+  #frameOf(event: BusEvent): SsePayload {
+    if (this.#current?.event === event) return this.#current.frame;
     const key = `${event.channel} ${event.id}`;
     let frame = this.#frames.get(key);
     if (frame === undefined) {
-      frame = Buffer.from(sseFrame({ id: event.id, data: JSON.stringify(event.data) }));
+      frame = new SsePayload(sseFrame({ id: event.id, data: JSON.stringify(event.data) }));
       this.#frames.set(key, frame);
       if (this.#frames.size > FRAME_CACHE_SIZE) {
         const oldest = this.#frames.keys().next();
         if (oldest.done !== true) this.#frames.delete(oldest.value);
       }
     }
+    this.#current = { event, frame };
     return frame;
   }
 
@@ -125,7 +129,7 @@ export class EventStreams {
 
   #startHeartbeat(): void {
     if (this.#heartbeat !== undefined) return;
-    const comment = Buffer.from(sseComment('heartbeat'));
+    const comment = new SsePayload(sseComment('heartbeat'));
     this.#heartbeat = setInterval(() => {
       for (const client of [...this.#clients]) client.connection.write(comment);
     }, this.#options.heartbeatMs ?? 15_000);

@@ -16,13 +16,17 @@ export class Subscriber {
     private readonly logger: Logger,
   ) {}
 
-  deliver(event: BusEvent): void {
+  /**
+   * `newerThan`: an id the fan-out already found older than this event. A live subscriber's last id
+   * is usually that very id, so the comparison (two regex parses) is skipped for most of 10,000.
+   */
+  deliver(event: BusEvent, newerThan?: string): void {
     if (this.closed) return;
     if (this.buffer !== null) {
       this.buffer.push(event);
       return;
     }
-    this.#emit(event);
+    this.#emit(event, newerThan);
   }
 
   /** Stops delivery and drops what was buffered; false when it was already closed. */
@@ -41,9 +45,15 @@ export class Subscriber {
     for (const event of buffered) this.#emit(event);
   }
 
-  #emit(event: BusEvent): void {
+  #emit(event: BusEvent, newerThan?: string): void {
     if (this.closed) return;
-    if (this.lastId !== undefined && compareEventIds(event.id, this.lastId) <= 0) return;
+    if (
+      this.lastId !== undefined &&
+      this.lastId !== newerThan &&
+      compareEventIds(event.id, this.lastId) <= 0
+    ) {
+      return;
+    }
     this.lastId = event.id;
     try {
       this.onEvent(event);
@@ -60,9 +70,10 @@ export class ChannelFanout {
 
   /** Delivers to every subscriber; returns false for an id already seen (duplicate or late). */
   dispatch(event: BusEvent): boolean {
-    if (this.lastId !== undefined && compareEventIds(event.id, this.lastId) <= 0) return false;
+    const previous = this.lastId;
+    if (previous !== undefined && compareEventIds(event.id, previous) <= 0) return false;
     this.lastId = event.id;
-    for (const subscriber of this.subscribers) subscriber.deliver(event);
+    for (const subscriber of this.subscribers) subscriber.deliver(event, previous);
     return true;
   }
 

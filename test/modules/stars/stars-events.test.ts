@@ -224,6 +224,22 @@ describe('star and user event streams', () => {
     expect((await fetch(`${base}/events/stars/stream`)).status).toBe(503);
   });
 
+  it('when a stream that carried events ends, then the client has read a complete chunked body ending with the retry line', async () => {
+    await listen();
+    const stream = await openRawStream(`${base}/events/stars/stream`);
+    await stream.until((text) => text.includes(': connected'));
+    const user = await post('/users', { name: 'Ada' });
+    for (const name of ['Vega', 'Deneb']) await post('/stars', { userId: user.id, name, ra: 1, dec: 2 });
+    await stream.until((text) => framesOf(text).length === 2);
+    await t.lifecycle.drain();
+    await stream.ended;
+    // Node's parser sets `complete` only after the terminating chunk: the events written straight
+    // to the socket and the end Node wrote made one valid chunked body.
+    expect(stream.response.headers['transfer-encoding']).toBe('chunked');
+    expect(stream.response.complete).toBe(true);
+    expect(stream.text()).toMatch(/retry: \d+\n\n$/);
+  });
+
   it('when the app closes with streams open, then they end and close() returns', async () => {
     await listen();
     const streams = await Promise.all([1, 2].map(() => openRawStream(`${base}/events/users/stream`)));
