@@ -1,10 +1,11 @@
-// Group commit for the audit log: entries recorded within a short window are written as one
-// multi-row insert. On embedded PGlite a one-row insert costs ~1.5 ms of CPU on the event loop
-// (plus a WAL flush on disk) and a batch of ten ~0.2 ms a row; on PostgreSQL it is one round trip
-// instead of one per entry. `record` still resolves only once its row is written, so a record the
-// caller saw acknowledged is durable; `close` writes what is waiting (shutdown), and `latest`
-// writes it before reading, so a reader sees every record made before it asked.
-import type { AuditEntry, AuditLog, AuditLogReader } from './audit-log.js';
+// Group commit for the audit log: entries are written as multi-row inserts. On embedded PGlite a
+// one-row insert costs ~1.5 ms of event-loop time (more with a busy disk) and a batch of ten
+// ~0.2 ms a row; on PostgreSQL it is one round trip instead of one per entry.
+// A record someone waits for is written at the end of the current event-loop turn, with whatever
+// else is waiting (no added latency); a `lazy` one (blob operations, SAS links: nobody waits)
+// rides the next batch, at most `lazyDelayMs` later. Either way `record` resolves only once its
+// row is written, `close` writes what waits (shutdown), and `latest` writes it before reading.
+import type { AuditEntry, AuditLog, AuditLogReader, AuditRecordOptions } from './audit-log.js';
 
 /** The log the batches go to: one entry at a time, or many in one write (all or none). */
 export interface AuditBatchWriter extends AuditLog, AuditLogReader {
@@ -12,9 +13,9 @@ export interface AuditBatchWriter extends AuditLog, AuditLogReader {
 }
 
 export interface BatchedAuditLogOptions {
-  /** How long the first entry of a batch waits for others (100 ms). */
-  delayMs?: number;
-  /** A batch this large is written at once (100). */
+  /** How long a lazy record may wait for others (1 s). */
+  lazyDelayMs?: number;
+  /** A batch this large is written at once (500). */
   maxBatch?: number;
 }
 
@@ -26,34 +27,38 @@ interface Waiting {
 
 export class BatchedAuditLog implements AuditLog, AuditLogReader {
   readonly #target: AuditBatchWriter;
-  readonly #delayMs: number;
+  readonly #lazyDelayMs: number;
   readonly #maxBatch: number;
   #waiting: Waiting[] = [];
-  #timer: NodeJS.Timeout | undefined;
+  #lazyTimer: NodeJS.Timeout | undefined;
+  #promptFlush: NodeJS.Immediate | undefined;
   // Batches are written one after another, so rows keep the order they were recorded in.
   #written: Promise<void> = Promise.resolve();
   #closed = false;
 
   constructor(target: AuditBatchWriter, options: BatchedAuditLogOptions = {}) {
     this.#target = target;
-    this.#delayMs = options.delayMs ?? 100;
-    this.#maxBatch = options.maxBatch ?? 100;
+    this.#lazyDelayMs = options.lazyDelayMs ?? 1000;
+    this.#maxBatch = options.maxBatch ?? 500;
   }
 
-  record(entry: AuditEntry): Promise<void> {
+  record(entry: AuditEntry, options: AuditRecordOptions = {}): Promise<void> {
     // After close nothing would flush a batch: written one by one, as they come.
     if (this.#closed) return this.#target.record(entry);
     return new Promise((resolve, reject) => {
       this.#waiting.push({ entry, resolve, reject });
       if (this.#waiting.length >= this.#maxBatch) void this.flush();
-      else this.#timer ??= setTimeout(() => void this.flush(), this.#delayMs);
+      else if (options.lazy !== true) this.#promptFlush ??= setImmediate(() => void this.flush());
+      else this.#lazyTimer ??= setTimeout(() => void this.flush(), this.#lazyDelayMs);
     });
   }
 
   /** Writes what is waiting; resolves when every batch taken so far has been written or refused. */
   flush(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    clearTimeout(this.#lazyTimer);
+    clearImmediate(this.#promptFlush);
+    this.#lazyTimer = undefined;
+    this.#promptFlush = undefined;
     const batch = this.#waiting;
     this.#waiting = [];
     if (batch.length > 0) this.#written = this.#written.then(() => this.#write(batch));
