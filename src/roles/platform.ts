@@ -1,7 +1,8 @@
 // The composition root: turns settings into the ports every role shares, choosing each
 // driver from configuration here and nowhere else, and closes them again on shutdown.
 import type { Redis } from 'ioredis';
-import type { AuditLog, AuditLogReader } from '../platform/audit/audit-log.js';
+import type { AuditLog } from '../platform/audit/audit-log.js';
+import { BatchedAuditLog } from '../platform/audit/batched-audit-log.js';
 import { KyselyAuditLog } from '../platform/audit/kysely-audit-log.js';
 import type { Authenticator } from '../platform/auth/authenticator.js';
 import type { ManagedCache } from '../platform/cache/base-cache.js';
@@ -53,7 +54,8 @@ export interface Platform {
    */
   publisher: RetryingPublisher;
   jobs: ManagedJobQueue;
-  audit: AuditLog & AuditLogReader;
+  /** Written in batches (batched-audit-log.ts); `flush()` writes what waits now. */
+  audit: BatchedAuditLog;
   /** Blob storage with every decorator (resilience, SAS cache, quota, audit and metrics). */
   blobs: BlobStoreBundle;
   llm: LlmProvider;
@@ -98,7 +100,9 @@ export async function createPlatform(settings: Settings, logger: Logger, role: s
       health.register(redis.check);
     }
     const messaging = await openMessaging(opening, redis);
-    const audit = new KyselyAuditLog({ db: database.db });
+    const audit = new BatchedAuditLog(new KyselyAuditLog({ db: database.db }));
+    // Closers run last-opened first: what waits is written before the database closes.
+    closers.push(() => audit.close());
     const storage = await openStorage(opening, { audit, cache: messaging.cache, redis });
 
     const rateLimitRedis = redis?.connect('rateLimit');

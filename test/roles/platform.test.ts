@@ -97,7 +97,8 @@ describe('the composition root', () => {
     expect(upload.statusCode).toBe(201);
     const { name } = upload.json<{ name: string }>();
     expect((await app.inject(`/api/files/${name}`)).body).toBe('hello, stars');
-    // Every storage operation leaves an audit row in the database.
+    // Every storage operation leaves an audit row in the database (written in batches: flushed here).
+    await platform.audit.flush();
     const audit = await platform.database.db
       .selectFrom('audit_log')
       .select(['operation', 'target', 'outcome', 'bytes'])

@@ -17,8 +17,17 @@ export interface AuditEntry {
   at: Date;
 }
 
+export interface AuditRecordOptions {
+  /**
+   * The caller does not wait for this record (a hot path that only logs a failure): it may be
+   * written with others up to a second later. Resolves, as any record, once it is written.
+   */
+  lazy?: boolean;
+}
+
 export interface AuditLog {
-  record(entry: AuditEntry): Promise<void>;
+  /** Resolves once the entry is written. */
+  record(entry: AuditEntry, options?: AuditRecordOptions): Promise<void>;
 }
 
 /** Reads the log back, newest first (the console's Operations page, for admins). */

@@ -1,4 +1,4 @@
-// AuditLog on the database: one insert per entry into `audit_log`.
+// AuditLog on the database: rows of `audit_log`, one insert per entry or per batch of entries.
 import type { Kysely } from 'kysely';
 import type { AuditEntry, AuditLog, AuditLogReader } from './audit-log.js';
 import type { AuditLogTable } from './audit-log-table.js';
@@ -6,6 +6,18 @@ import type { AuditLogTable } from './audit-log-table.js';
 export interface KyselyAuditLogOptions {
   db: Kysely<{ audit_log: AuditLogTable }>;
 }
+
+const toRow = (entry: AuditEntry) => ({
+  at: entry.at,
+  actor: entry.actor,
+  client_ip: entry.clientIp,
+  operation: entry.operation,
+  target: entry.target,
+  outcome: entry.outcome,
+  bytes: entry.bytes,
+  correlation_id: entry.correlationId,
+  detail: entry.detail,
+});
 
 export class KyselyAuditLog implements AuditLog, AuditLogReader {
   readonly #db: Kysely<{ audit_log: AuditLogTable }>;
@@ -15,20 +27,13 @@ export class KyselyAuditLog implements AuditLog, AuditLogReader {
   }
 
   async record(entry: AuditEntry): Promise<void> {
-    await this.#db
-      .insertInto('audit_log')
-      .values({
-        at: entry.at,
-        actor: entry.actor,
-        client_ip: entry.clientIp,
-        operation: entry.operation,
-        target: entry.target,
-        outcome: entry.outcome,
-        bytes: entry.bytes,
-        correlation_id: entry.correlationId,
-        detail: entry.detail,
-      })
-      .execute();
+    await this.#db.insertInto('audit_log').values(toRow(entry)).execute();
+  }
+
+  /** One multi-row insert: all the entries are written, in order, or none is. */
+  async recordMany(entries: readonly AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.#db.insertInto('audit_log').values(entries.map(toRow)).execute();
   }
 
   async latest(limit: number): Promise<(AuditEntry & { id: string })[]> {

@@ -310,14 +310,22 @@ async function uploadBlocks(
   );
 }
 
-/** A body that fits in one block: one Put Blob (staging and committing would be two round trips). */
+/**
+ * A body that fits in one block: one Put Blob (staging and committing would be two round trips).
+ * The chunks as they came are sent as they are: no copy into one buffer.
+ */
 async function uploadWhole(
   context: AzureContext,
   ref: BlobRef,
-  data: Buffer,
+  chunks: readonly Buffer[],
   common: UploadCommon,
 ): Promise<BlobProperties> {
-  const put = () => blobClient(context, ref).uploadData(data, common);
+  let size = 0;
+  for (const chunk of chunks) size += chunk.length;
+  // A factory, so the retry below (and the SDK) can send the same chunks again.
+  const body =
+    chunks.length <= 1 ? (chunks[0] ?? Buffer.alloc(0)) : () => Readable.from(chunks, { objectMode: false });
+  const put = () => blobClient(context, ref).upload(body, size, common);
   const response = await run(context, ref, async () => {
     try {
       return await put();
@@ -332,7 +340,7 @@ async function uploadWhole(
   return toProperties(
     ref,
     { ...response, contentType: common.blobHTTPHeaders.blobContentType, metadata: common.metadata },
-    data.length,
+    size,
   );
 }
 
@@ -355,13 +363,13 @@ async function upload(
   await run(context, ref, () => ensureContainer(context, ref.container, signal));
   if (!(body instanceof Readable)) {
     const data = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    return uploadWhole(context, ref, data, common);
+    return uploadWhole(context, ref, [data], common);
   }
   throwIfErrored(body);
   const source = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const { head, ended } = await readHead(source, context.blockSize);
   return ended
-    ? uploadWhole(context, ref, Buffer.concat(head), common)
+    ? uploadWhole(context, ref, head, common)
     : uploadBlocks(context, ref, { head, source }, common);
 }
 

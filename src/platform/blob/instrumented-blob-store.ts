@@ -84,7 +84,8 @@ function recordAudit({ audit, logger }: Instruments, entry: AuditFields): void {
     ...entry,
   };
   // An audit sink that fails must not fail the operation it records; it is logged instead.
-  audit.record(record).catch((error: unknown) => {
+  // Nobody waits for it, so it may ride the audit log's next batch.
+  audit.record(record, { lazy: true }).catch((error: unknown) => {
     logger.error(
       { err: error, audit: { operation: record.operation, target: record.target } },
       'audit record failed',

@@ -91,6 +91,27 @@ export function describeAuditLogContract(
       expect(typeof latest[0]?.id).toBe('string');
     });
 
+    it('when entries are recorded as one batch, then they read back in order with every field', async () => {
+      const log = new KyselyAuditLog({ db: database.db });
+      const at = new Date('2026-11-25T09:00:00.000Z');
+      const batch = ['blob.sas', 'blob.upload', 'blob.delete'].map((operation, i) => ({
+        actor: i === 1 ? null : 'carol',
+        clientIp: '10.0.0.2',
+        operation,
+        target: `blob://batch/${i}`,
+        outcome: 'success' as const,
+        bytes: i === 1 ? 7 : null,
+        correlationId: `batch-${i}`,
+        detail: i === 0 ? 'permissions r' : null,
+        at: new Date(at.getTime() + i),
+      }));
+      await log.recordMany(batch);
+      const latest = await log.latest(3);
+      expect(latest.map((e) => e.target)).toEqual(['blob://batch/2', 'blob://batch/1', 'blob://batch/0']);
+      expect(latest[1]).toMatchObject({ actor: null, bytes: 7, correlationId: 'batch-1' });
+      expect(latest[2]).toMatchObject({ detail: 'permissions r', at: batch[0]?.at });
+    });
+
     it('when the table is inspected, then it has indexes on (at) and (actor, at)', async () => {
       const result = await sql<{ indexdef: string }>`
         select indexdef from pg_indexes where tablename = 'audit_log' order by indexname`.execute(
