@@ -214,10 +214,13 @@ export const keyVaultRules: Rule[] = [
     const secrets = vaultSecrets(m);
     expect(Object.keys(secrets).length).toBeGreaterThanOrEqual(4);
     for (const [name, secret] of Object.entries(secrets)) {
-      const attributes = (block(secret, 'body').properties as Body | undefined)?.attributes as Body | undefined;
+      const attributes = (block(secret, 'body').properties as Body | undefined)?.attributes as
+        Body | undefined;
       expect(attributes?.exp, name).toBe('${local.secret_expires_unix}');
     }
-    expect(local(m, 'secret_expires_unix')).toBe('${provider::time::rfc3339_parse(var.secrets_expire_on).unix}');
+    expect(local(m, 'secret_expires_unix')).toBe(
+      '${provider::time::rfc3339_parse(var.secrets_expire_on).unix}',
+    );
     expect(String(variableValue(m, 'prod', 'secrets_expire_on'))).toMatch(
       /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/,
     );

@@ -109,7 +109,10 @@ export const networkRules: Rule[] = [
     const peRunners = findRule(m, 'pe', 'AllowFromRunners');
     expect([peRunners.sources, peRunners.ports]).toEqual(['${local.runner_source_prefixes}', ['443']]);
     const dbRunners = findRule(m, 'db', 'AllowFromRunners');
-    expect([dbRunners.sources, dbRunners.ports]).toEqual(['${local.runner_source_prefixes}', ['5432', '6432']]);
+    expect([dbRunners.sources, dbRunners.ports]).toEqual([
+      '${local.runner_source_prefixes}',
+      ['5432', '6432'],
+    ]);
     for (const group of ['pe', 'db']) {
       const deny = findRule(m, group, 'DenyAll');
       expect([deny.direction, deny.access, deny.sources], group).toEqual(['Inbound', 'Deny', ['*']]);
@@ -254,8 +257,7 @@ export function secretLiterals(documents: Record<string, unknown>, texts: Record
       if (literal && credentialKey.test(key)) findings.push(`${file}${path}`);
       // A Key Vault secret's value comes from a resource or an ephemeral value, never the source.
       const secretValue = path.includes('azurerm_key_vault_secret') || path.includes('.sensitive_body.');
-      if (literal && /^value(_wo)?$/.test(key) && secretValue)
-        findings.push(`${file}${path}`);
+      if (literal && /^value(_wo)?$/.test(key) && secretValue) findings.push(`${file}${path}`);
     }
   }
   for (const [file, text] of Object.entries(texts)) {
