@@ -91,7 +91,7 @@ resource "azurerm_managed_devops_pool" "runners" {
     organization {
       url         = var.devops_organization_url
       parallelism = 1
-      projects    = var.devops_projects
+      projects    = length(var.devops_projects) > 0 ? var.devops_projects : null
     }
     # Agent-pool administrators of the organization administer this pool too; CreatorOnly
     # would leave a service principal creator with no administrator at all.
