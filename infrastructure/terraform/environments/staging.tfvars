@@ -30,3 +30,12 @@ monthly_budget_amount        = 1200
 llm_daily_cost_threshold_usd = 25
 
 ci_oidc_subjects = ["repo:azimuth/azimuth:environment:staging"]
+
+# --- network and runners (issue 20) ---
+# Migration runners inside the VNet (runners.tf). Fill in the two tenant-specific ids before the
+# first apply (infrastructure/README.md "First deployment"); plan refuses to run without them.
+github_runners_enabled             = true
+github_business_id                 = ""
+devops_pool_enabled                = true
+devops_organization_url            = "https://dev.azure.com/azimuth"
+devops_infrastructure_principal_id = ""
