@@ -220,11 +220,11 @@ resource "azurerm_linux_web_app" "worker" {
 }
 
 # --- Custom domain and TLS (seed "Custom Domain & TLS"): off when custom_domain is empty ------
-# DNS first (see outputs.tf): CNAME custom_domain -> the API's default hostname and TXT
-# asuid.custom_domain -> custom_domain_verification_id; then apply binds and certifies it.
+# Two-phase (dns.tf): bound only once the CNAME to the API's default hostname and the TXT
+# asuid.custom_domain -> custom_domain_verification_id exist (CUSTOM_DOMAIN_DNS_RECORDS).
 
 resource "azurerm_app_service_custom_hostname_binding" "api" {
-  count               = var.custom_domain != "" ? 1 : 0
+  count               = local.custom_domain_bound ? 1 : 0
   hostname            = var.custom_domain
   app_service_name    = azurerm_linux_web_app.api.name
   resource_group_name = azurerm_resource_group.main.name
@@ -233,16 +233,19 @@ resource "azurerm_app_service_custom_hostname_binding" "api" {
     # The certificate binding below sets these; Terraform must not undo it.
     ignore_changes = [ssl_state, thumbprint]
   }
+
+  # Azure checks the records when binding: those Terraform writes must exist first.
+  depends_on = [azurerm_dns_cname_record.custom_domain, azurerm_dns_txt_record.custom_domain_verification]
 }
 
 resource "azurerm_app_service_managed_certificate" "api" {
-  count                      = var.custom_domain != "" ? 1 : 0
+  count                      = local.custom_domain_bound ? 1 : 0
   custom_hostname_binding_id = azurerm_app_service_custom_hostname_binding.api[0].id
   tags                       = local.tags
 }
 
 resource "azurerm_app_service_certificate_binding" "api" {
-  count               = var.custom_domain != "" ? 1 : 0
+  count               = local.custom_domain_bound ? 1 : 0
   hostname_binding_id = azurerm_app_service_custom_hostname_binding.api[0].id
   certificate_id      = azurerm_app_service_managed_certificate.api[0].id
   ssl_state           = "SniEnabled"

@@ -30,3 +30,42 @@ resource "azurerm_private_dns_zone_virtual_network_link" "zone" {
   registration_enabled = false
   tags                 = local.tags
 }
+
+# --- Custom domain records (seed "Custom Domain & TLS"), two-phase ------------------------------
+# The managed certificate needs `custom_domain` to be a CNAME of the API's default hostname,
+# which carries the random suffix and so exists only after the first apply. Two ways:
+# - the domain's zone is in Azure DNS (same subscription): set custom_domain_dns_zone_id and
+#   Terraform writes the CNAME and the asuid TXT record, then binds, in the same apply;
+# - the zone is elsewhere: apply once without the binding, create the two records that
+#   CUSTOM_DOMAIN_DNS_RECORDS lists, then set custom_domain_dns_ready = true and apply again.
+# The domain must be a subdomain (api.example.com): a zone apex cannot be a CNAME.
+
+locals {
+  custom_domain_zone  = var.custom_domain_dns_zone_id != "" ? provider::azurerm::parse_resource_id(var.custom_domain_dns_zone_id) : null
+  custom_domain_label = try(trimsuffix(var.custom_domain, ".${local.custom_domain_zone.resource_name}"), "")
+  # Bind only when the records exist (or are written in this apply): binding before DNS fails.
+  custom_domain_bound = var.custom_domain != "" && (var.custom_domain_dns_zone_id != "" || var.custom_domain_dns_ready)
+}
+
+resource "azurerm_dns_cname_record" "custom_domain" {
+  count               = var.custom_domain != "" && var.custom_domain_dns_zone_id != "" ? 1 : 0
+  name                = local.custom_domain_label
+  zone_name           = local.custom_domain_zone.resource_name
+  resource_group_name = local.custom_domain_zone.resource_group_name
+  ttl                 = 3600
+  record              = azurerm_linux_web_app.api.default_hostname
+  tags                = local.tags
+}
+
+resource "azurerm_dns_txt_record" "custom_domain_verification" {
+  count               = var.custom_domain != "" && var.custom_domain_dns_zone_id != "" ? 1 : 0
+  name                = "asuid.${local.custom_domain_label}"
+  zone_name           = local.custom_domain_zone.resource_name
+  resource_group_name = local.custom_domain_zone.resource_group_name
+  ttl                 = 3600
+  tags                = local.tags
+
+  record {
+    value = azurerm_linux_web_app.api.custom_domain_verification_id
+  }
+}

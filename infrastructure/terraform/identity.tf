@@ -49,11 +49,12 @@ resource "azurerm_role_assignment" "slot_metrics_publisher" {
 # is federated with, so each identity must hold exactly what the jobs of that stage touch
 # (test/delivery/identity-model.test.ts derives both sides from the files and compares them):
 #   slot        CD's pre-production stage (GitHub environment `production-slot`, service
-#               connection `azimuth-<env>-slot`): reads the migration URL, migrates from the
-#               private runner, deploys to the `staging` slot, smoke-tests it.
+#               connection `azimuth-<env>-slot`): migrates the slot's database from the private
+#               runner, deploys to the `staging` slot, smoke-tests it.
 #   production  CD's production stage (GitHub environment `production`, service connection
-#               `azimuth-<env>-production`, both behind approvals): swaps the slot in (and back),
-#               deploys the worker and the console.
+#               `azimuth-<env>-production`, behind approvals): migrates production's database
+#               from the private runner, swaps the slot in (and back), deploys the worker and
+#               the console.
 # No client secret exists anywhere. The principal that runs Terraform itself is bootstrapped out
 # of band (infrastructure/README.md, "First deployment").
 
@@ -61,12 +62,14 @@ locals {
   # Every grant of every pipeline identity, flat, so the offline identity model reads it as
   # written. `enabled` (known at plan time, unlike an id) says whether the scope exists here.
   pipeline_grants = {
-    # Only the one secret the migration step reads, not the vault (which holds the JWT secret).
+    # Only the one secret each migration step reads, not the vault (which holds the JWT secret):
+    # the slot stage migrates the slot's own database (staging_database.tf) before deploying to
+    # it, the production stage migrates production's just before the swap.
     "slot/migration-secret" = {
-      enabled  = true
+      enabled  = var.deployment_slot_enabled
       identity = "slot"
       role     = "Key Vault Secrets User"
-      scope    = "${azurerm_key_vault.main.id}/secrets/${local.secret_names.database_direct}"
+      scope    = "${azurerm_key_vault.main.id}/secrets/${local.secret_names.database_slot_direct}"
     }
     # The slot is a child resource: this grants nothing on the production site itself.
     "slot/staging-slot" = {
@@ -74,6 +77,12 @@ locals {
       identity = "slot"
       role     = "Website Contributor"
       scope    = one(azurerm_linux_web_app_slot.staging[*].id)
+    }
+    "production/migration-secret" = {
+      enabled  = true
+      identity = "production"
+      role     = "Key Vault Secrets User"
+      scope    = "${azurerm_key_vault.main.id}/secrets/${local.secret_names.database_direct}"
     }
     # Swapping acts on the site and its slots (the slot is under the site's scope).
     "production/api" = {
@@ -144,8 +153,8 @@ resource "azurerm_role_assignment" "ci" {
   role_definition_name = each.value.role
   principal_id         = azurerm_user_assigned_identity.ci[each.value.identity].principal_id
   principal_type       = "ServicePrincipal"
-  # A role assignment's scope must exist: the migration secret is one.
-  depends_on = [azurerm_key_vault_secret.database_url]
+  # A role assignment's scope must exist: the migration secrets are scopes (keyvault.tf).
+  depends_on = [azapi_resource.database_url]
 }
 
 output "CI_CLIENT_IDS" {

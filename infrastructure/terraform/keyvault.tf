@@ -21,12 +21,14 @@ resource "azurerm_key_vault" "main" {
   }
 }
 
-# Whoever runs Terraform writes the secrets below; application identities only read (identity.tf).
-resource "azurerm_role_assignment" "deployer_secrets_officer" {
-  scope                = azurerm_key_vault.main.id
-  role_definition_name = "Key Vault Secrets Officer"
-  principal_id         = data.azurerm_client_config.current.object_id
-}
+# Secrets are written through Azure Resource Manager (Microsoft.KeyVault/vaults/secrets), the
+# control plane, never the vault's data plane: Terraform runs on GitHub-hosted and
+# Microsoft-hosted agents, outside the VNet, and the vault's public endpoint is closed in
+# staging and production. ARM needs no network path to the vault and no data-plane role: the
+# deployer's Contributor/Owner on the resource group carries Microsoft.KeyVault/vaults/secrets/write.
+# ARM never returns a secret's value, so refresh reads only the attributes below.
+# (azapi 2.5+: `sensitive_body` is write-only, sent only when its `sensitive_body_version`
+# entry changes; docs/resources/resource.md in Azure/terraform-provider-azapi v2.12.0.)
 
 # The developer running `azd up` reads secrets outside production only (seed: developers have none in prod).
 resource "azurerm_role_assignment" "developer_secrets_user" {
@@ -38,16 +40,21 @@ resource "azurerm_role_assignment" "developer_secrets_user" {
 
 locals {
   secret_names = {
-    database        = "azimuth-db-connection-string"
-    database_direct = "azimuth-db-direct-connection-string"
-    database_slot   = "azimuth-db-staging-slot-connection-string"
-    redis           = "azimuth-redis-connection-string"
-    jwt             = "azimuth-auth-jwt-secret"
-    telemetry       = "azimuth-appinsights-connection-string"
-    telemetry_slot  = "azimuth-appinsights-staging-slot-connection-string"
+    database             = "azimuth-db-connection-string"
+    database_direct      = "azimuth-db-direct-connection-string"
+    database_slot        = "azimuth-db-staging-slot-connection-string"
+    database_slot_direct = "azimuth-db-staging-slot-direct-connection-string"
+    redis                = "azimuth-redis-connection-string"
+    jwt                  = "azimuth-auth-jwt-secret"
+    telemetry            = "azimuth-appinsights-connection-string"
+    telemetry_slot       = "azimuth-appinsights-staging-slot-connection-string"
   }
   # App Service resolves these at start-up with the app's managed identity.
   kv_ref = { for k, s in local.secret_names : k => "@Microsoft.KeyVault(SecretUri=${azurerm_key_vault.main.vault_uri}secrets/${s}/)" }
+
+  # ARM takes the expiry as Unix seconds (hashicorp/time's rfc3339_parse, Terraform 1.8+).
+  secret_expires_unix = provider::time::rfc3339_parse(var.secrets_expire_on).unix
+  secret_api          = "Microsoft.KeyVault/vaults/secrets@2023-07-01"
 }
 
 ephemeral "random_password" "jwt" {
@@ -55,56 +62,123 @@ ephemeral "random_password" "jwt" {
   special = false
 }
 
+# --- Versions: a write-only value is re-sent exactly when it may differ from what Azure holds ---
+# An azapi update omits the value unless its version changed, so every version also covers the
+# secret's body (the expiry): no PUT ever goes out without the value.
+#
+# The database password is ephemeral: each run draws a new one. So the server and EVERY secret
+# that carries it must receive the same run's value together, or not at all. One version,
+# `database_password_version` (a hash, used by the server too: postgresql.tf), covers the
+# rotation counter, the vault, the set of secrets and their shape, and the expiry: adding a
+# secret (the staging slot's) re-sends the password to the server and every secret in one apply.
+# Left out: a secret deleted by hand; bump database_password_version in the apply that restores it.
+# A replaced server takes this run's password on creation; `database_server_instance` is
+# replaced with it (the new server's id is unknown at plan), which re-sends every secret.
+
+locals {
+  database_password_version = parseint(substr(sha256(jsonencode({
+    rotation = var.database_password_version
+    vault    = azurerm_key_vault.main.id # a replaced vault (id unknown at plan) gets new secrets
+    secrets  = local.database_urls
+    expires  = var.secrets_expire_on
+  })), 0, 12), 16)
+}
+
+resource "terraform_data" "database_server_instance" {
+  triggers_replace = azurerm_postgresql_flexible_server.main.id
+}
+
 # The app connects through the built-in PgBouncer (port 6432, transaction mode) where the SKU has
 # it; migrations, run by the pipeline, use the direct port 5432 (session features, advisory locks).
-# The staging slot has its own (sticky) secret: it starts as the production URL and can be
-# pointed at a staging database with `az keyvault secret set` without touching Terraform.
+# The staging slot has its own (sticky) secrets pointing at its own database (staging_database.tf).
 locals {
-  database_url_ports = merge(
-    { (local.secret_names.database) = local.app_database_port, (local.secret_names.database_direct) = 5432 },
-    var.deployment_slot_enabled ? { (local.secret_names.database_slot) = local.app_database_port } : {},
+  database_urls = merge(
+    {
+      (local.secret_names.database)        = { port = local.app_database_port, database = local.postgres_database }
+      (local.secret_names.database_direct) = { port = 5432, database = local.postgres_database }
+    },
+    var.deployment_slot_enabled ? {
+      (local.secret_names.database_slot)        = { port = local.app_database_port, database = local.staging_slot_database }
+      (local.secret_names.database_slot_direct) = { port = 5432, database = local.staging_slot_database }
+    } : {},
   )
 }
 
-resource "azurerm_key_vault_secret" "database_url" {
-  for_each         = local.database_url_ports
-  name             = each.key
-  key_vault_id     = azurerm_key_vault.main.id
-  content_type     = "postgresql-url"
-  expiration_date  = var.secrets_expire_on
-  value_wo         = "postgresql://${local.postgres_admin_login}:${urlencode(ephemeral.random_password.database.result)}@${azurerm_postgresql_flexible_server.main.fqdn}:${each.value}/${local.postgres_database}?sslmode=require"
-  value_wo_version = var.database_password_version
-  depends_on       = [azurerm_role_assignment.deployer_secrets_officer]
+resource "azapi_resource" "database_url" {
+  for_each  = local.database_urls
+  type      = local.secret_api
+  name      = each.key
+  parent_id = azurerm_key_vault.main.id
+  body = {
+    properties = {
+      contentType = "postgresql-url"
+      attributes  = { enabled = true, exp = local.secret_expires_unix }
+    }
+  }
+  sensitive_body = {
+    properties = {
+      value = "postgresql://${local.postgres_admin_login}:${urlencode(ephemeral.random_password.database.result)}@${azurerm_postgresql_flexible_server.main.fqdn}:${each.value.port}/${each.value.database}?sslmode=require"
+    }
+  }
+  sensitive_body_version = {
+    "properties.value" = "${local.database_password_version}-${terraform_data.database_server_instance.id}"
+  }
+  depends_on = [azurerm_eventgrid_system_topic_event_subscription.secret_near_expiry]
 }
 
-resource "azurerm_key_vault_secret" "redis_url" {
-  name             = local.secret_names.redis
-  key_vault_id     = azurerm_key_vault.main.id
-  content_type     = "redis-url"
-  expiration_date  = var.secrets_expire_on
-  value_wo         = "rediss://:${urlencode(azurerm_managed_redis.main.default_database[0].primary_access_key)}@${azurerm_managed_redis.main.hostname}:${local.redis_port}"
-  value_wo_version = var.redis_secret_version
-  depends_on       = [azurerm_role_assignment.deployer_secrets_officer]
+# Redis's access key and the telemetry connection string live in Terraform's state already (as
+# attributes of their resources): their version is a hash of the whole value and the expiry, so
+# a regenerated key or a replaced cache rewrites the secret in the same apply.
+locals {
+  redis_url = "rediss://:${urlencode(azurerm_managed_redis.main.default_database[0].primary_access_key)}@${azurerm_managed_redis.main.hostname}:${local.redis_port}"
 }
 
-resource "azurerm_key_vault_secret" "jwt" {
-  name             = local.secret_names.jwt
-  key_vault_id     = azurerm_key_vault.main.id
-  content_type     = "hs256-key"
-  expiration_date  = var.secrets_expire_on
-  value_wo         = ephemeral.random_password.jwt.result
-  value_wo_version = var.auth_jwt_secret_version
-  depends_on       = [azurerm_role_assignment.deployer_secrets_officer]
+resource "azapi_resource" "redis_url" {
+  type      = local.secret_api
+  name      = local.secret_names.redis
+  parent_id = azurerm_key_vault.main.id
+  body = {
+    properties = {
+      contentType = "redis-url"
+      attributes  = { enabled = true, exp = local.secret_expires_unix }
+    }
+  }
+  sensitive_body         = { properties = { value = local.redis_url } }
+  sensitive_body_version = { "properties.value" = sha256(jsonencode([local.redis_url, var.secrets_expire_on])) }
+  depends_on             = [azurerm_eventgrid_system_topic_event_subscription.secret_near_expiry]
 }
 
-resource "azurerm_key_vault_secret" "telemetry" {
-  for_each        = local.app_insights_components
-  name            = each.key == "app" ? local.secret_names.telemetry : local.secret_names.telemetry_slot
-  key_vault_id    = azurerm_key_vault.main.id
-  content_type    = "appinsights-connection-string"
-  expiration_date = var.secrets_expire_on
-  value           = azurerm_application_insights.component[each.key].connection_string
-  depends_on      = [azurerm_role_assignment.deployer_secrets_officer]
+# One consumer (the apps read it): a new instance is created with this run's value, and a bump
+# of `auth_jwt_secret_version` (or the expiry) rotates it.
+resource "azapi_resource" "jwt" {
+  type      = local.secret_api
+  name      = local.secret_names.jwt
+  parent_id = azurerm_key_vault.main.id
+  body = {
+    properties = {
+      contentType = "hs256-key"
+      attributes  = { enabled = true, exp = local.secret_expires_unix }
+    }
+  }
+  sensitive_body         = { properties = { value = ephemeral.random_password.jwt.result } }
+  sensitive_body_version = { "properties.value" = sha256(jsonencode([var.auth_jwt_secret_version, var.secrets_expire_on])) }
+  depends_on             = [azurerm_eventgrid_system_topic_event_subscription.secret_near_expiry]
+}
+
+resource "azapi_resource" "telemetry" {
+  for_each  = local.app_insights_components
+  type      = local.secret_api
+  name      = each.key == "app" ? local.secret_names.telemetry : local.secret_names.telemetry_slot
+  parent_id = azurerm_key_vault.main.id
+  body = {
+    properties = {
+      contentType = "appinsights-connection-string"
+      attributes  = { enabled = true, exp = local.secret_expires_unix }
+    }
+  }
+  sensitive_body         = { properties = { value = azurerm_application_insights.component[each.key].connection_string } }
+  sensitive_body_version = { "properties.value" = sha256(jsonencode([azurerm_application_insights.component[each.key].connection_string, var.secrets_expire_on])) }
+  depends_on             = [azurerm_eventgrid_system_topic_event_subscription.secret_near_expiry]
 }
 
 # --- Near-expiry notifications (seed rotation section) -----------------------------------------
@@ -132,9 +206,9 @@ resource "azurerm_role_assignment" "eventgrid_queue_sender" {
 }
 
 resource "azurerm_eventgrid_system_topic_event_subscription" "secret_near_expiry" {
-  name                 = "secret-near-expiry"
-  system_topic         = azurerm_eventgrid_system_topic.keyvault.name
-  resource_group_name  = azurerm_resource_group.main.name
+  name                = "secret-near-expiry"
+  system_topic        = azurerm_eventgrid_system_topic.keyvault.name
+  resource_group_name = azurerm_resource_group.main.name
   included_event_types = [
     "Microsoft.KeyVault.SecretNearExpiry",
     "Microsoft.KeyVault.SecretExpired",

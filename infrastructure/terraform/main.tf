@@ -15,6 +15,17 @@ terraform {
       source  = "hashicorp/random"
       version = "~> 3.7"
     }
+    # Key Vault secrets through ARM with write-only bodies (`sensitive_body_version`: 2.5+) and
+    # the GitHub runners' network settings, which azurerm has no resource for.
+    azapi = {
+      source  = "Azure/azapi"
+      version = "~> 2.5"
+    }
+    # rfc3339_parse (a provider function, 0.11+) turns the secrets' expiry into ARM's Unix time.
+    time = {
+      source  = "hashicorp/time"
+      version = "~> 0.13"
+    }
   }
 
   # Azure Storage backend with blob-lease locking; values come from backend.hcl
@@ -25,7 +36,7 @@ terraform {
 provider "azurerm" {
   # azurerm 5 registers no resource providers by default: name exactly the ones used here.
   resource_provider_registrations = "none"
-  resource_providers_to_register  = [
+  resource_providers_to_register = [
     "Microsoft.Web",
     "Microsoft.DBforPostgreSQL",
     "Microsoft.Cache",
@@ -39,12 +50,21 @@ provider "azurerm" {
     "Microsoft.Consumption",
     "Microsoft.EventGrid",
     "Microsoft.ManagedIdentity",
+    # The migration runners inside the VNet (runners.tf).
+    "GitHub.Network",
+    "Microsoft.DevCenter",
+    "Microsoft.DevOpsInfrastructure",
   ]
 
   # Shared-key access is off in production: data-plane calls use Entra ID.
   storage_use_azuread = true
 
   features {
+    # Terraform runs outside the VNet and never touches a data plane: the storage account is read
+    # and written through ARM only (containers, queue and lifecycle policy use storage_account_id).
+    storage {
+      data_plane_available = false
+    }
     key_vault {
       # Purge protection makes purging impossible anyway; never try on destroy.
       purge_soft_delete_on_destroy    = false

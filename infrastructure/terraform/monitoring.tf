@@ -65,6 +65,7 @@ locals {
     nsg_pe        = { id = azurerm_network_security_group.nsg["pe"].id, logs = true, metrics = false }
     nsg_db        = { id = azurerm_network_security_group.nsg["db"].id, logs = true, metrics = false }
     nsg_mgmt      = { id = azurerm_network_security_group.nsg["mgmt"].id, logs = true, metrics = false }
+    nsg_runners   = { id = azurerm_network_security_group.nsg["runners"].id, logs = true, metrics = false }
     nat_ip        = { id = azurerm_public_ip.nat.id, logs = true, metrics = true }
     eventgrid     = { id = azurerm_eventgrid_system_topic.keyvault.id, logs = true, metrics = true }
     workspace     = { id = azurerm_log_analytics_workspace.main.id, logs = true, metrics = true }

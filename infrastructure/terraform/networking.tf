@@ -1,6 +1,9 @@
 # The seed's VNet: app (API) and worker integration subnets delegated to App Service, a
 # private-endpoint subnet, a PostgreSQL subnet delegated to Flexible Server and a management
 # subnet; NSGs with the seed's rules; a NAT gateway as the one controlled path to the internet.
+# Two more subnets hold the pipelines' migration runners (runners.tf): GitHub-hosted runners
+# with Azure private networking and an Azure DevOps Managed DevOps Pool, each switchable per
+# environment. test/infrastructure/network-model.test.ts checks who reaches what.
 
 locals {
   subnet_prefixes = {
@@ -9,9 +12,15 @@ locals {
     db     = cidrsubnet(var.vnet_address_space, 8, 3) # 10.0.3.0/24
     mgmt   = cidrsubnet(var.vnet_address_space, 8, 4) # 10.0.4.0/24
     worker = cidrsubnet(var.vnet_address_space, 8, 5) # 10.0.5.0/24: a plan needs its own subnet
+    # The migration runners (runners.tf). Their ranges stay reserved when a runner is off, so the
+    # NSG rules below keep one shape in every environment (no host exists in an absent subnet).
+    github_runners = cidrsubnet(var.vnet_address_space, 8, 6) # 10.0.6.0/24
+    devops_pool    = cidrsubnet(var.vnet_address_space, 8, 7) # 10.0.7.0/24
   }
   # Both App Service plans send traffic from these ranges.
   app_source_prefixes = [local.subnet_prefixes.app, local.subnet_prefixes.worker]
+  # The pipelines' migration step runs from these (runners.tf).
+  runner_source_prefixes = [local.subnet_prefixes.github_runners, local.subnet_prefixes.devops_pool]
   # Managed Redis listens on 10000 (Azure Cache for Redis used 6380): the seed's rule, new port.
   # PostgreSQL: 5432 direct, 6432 through the built-in PgBouncer.
   redis_port = 10000
@@ -28,19 +37,25 @@ resource "azurerm_virtual_network" "main" {
 locals {
   app_service_delegation = { service = "Microsoft.Web/serverFarms", action = "Microsoft.Network/virtualNetworks/subnets/action" }
   postgres_delegation    = { service = "Microsoft.DBforPostgreSQL/flexibleServers", action = "Microsoft.Network/virtualNetworks/subnets/join/action" }
+  github_delegation      = { service = "GitHub.Network/networkSettings", action = "Microsoft.Network/virtualNetworks/subnets/join/action" }
+  devops_pool_delegation = { service = "Microsoft.DevOpsInfrastructure/pools", action = "Microsoft.Network/virtualNetworks/subnets/join/action" }
 
-  # Subnet -> its delegation (null: none) and the NSG that guards it.
+  # Subnet -> its delegation (null: none), the NSG that guards it, whether it leaves through the
+  # NAT gateway (nothing else has a way out: default outbound access is off) and whether it exists.
   subnets = {
-    app    = { delegation = local.app_service_delegation, nsg = "app" }
-    worker = { delegation = local.app_service_delegation, nsg = "app" }
-    pe     = { delegation = null, nsg = "pe" }
-    db     = { delegation = local.postgres_delegation, nsg = "db" }
-    mgmt   = { delegation = null, nsg = "mgmt" }
+    app            = { delegation = local.app_service_delegation, nsg = "app", nat = true, enabled = true }
+    worker         = { delegation = local.app_service_delegation, nsg = "app", nat = true, enabled = true }
+    pe             = { delegation = null, nsg = "pe", nat = false, enabled = true }
+    db             = { delegation = local.postgres_delegation, nsg = "db", nat = false, enabled = true }
+    mgmt           = { delegation = null, nsg = "mgmt", nat = false, enabled = true }
+    github_runners = { delegation = local.github_delegation, nsg = "runners", nat = true, enabled = var.github_runners_enabled }
+    devops_pool    = { delegation = local.devops_pool_delegation, nsg = "runners", nat = true, enabled = var.devops_pool_enabled }
   }
+  enabled_subnets = { for name, subnet in local.subnets : name => subnet if subnet.enabled }
 }
 
 resource "azurerm_subnet" "subnet" {
-  for_each             = local.subnets
+  for_each             = local.enabled_subnets
   name                 = "${each.key}-subnet"
   resource_group_name  = azurerm_resource_group.main.name
   virtual_network_name = azurerm_virtual_network.main.name
@@ -89,6 +104,11 @@ locals {
         sources = local.app_source_prefixes, destinations = [local.subnet_prefixes.pe],
         ports   = ["443", tostring(local.redis_port)]
       },
+      # The migration step reads the database URL from Key Vault; it needs no Redis.
+      {
+        name    = "AllowFromRunners", priority = 110, direction = "Inbound", access = "Allow", protocol = "Tcp",
+        sources = local.runner_source_prefixes, destinations = [local.subnet_prefixes.pe], ports = ["443"]
+      },
       {
         name    = "DenyAll", priority = 4096, direction = "Inbound", access = "Deny", protocol = "*",
         sources = ["*"], destinations = [local.subnet_prefixes.pe], ports = ["*"]
@@ -98,6 +118,11 @@ locals {
       {
         name    = "AllowFromApp", priority = 100, direction = "Inbound", access = "Allow", protocol = "Tcp",
         sources = local.app_source_prefixes, destinations = [local.subnet_prefixes.db], ports = ["5432", "6432"]
+      },
+      # Migrations use the direct port; 6432 lets an operator's job use the pool too.
+      {
+        name    = "AllowFromRunners", priority = 105, direction = "Inbound", access = "Allow", protocol = "Tcp",
+        sources = local.runner_source_prefixes, destinations = [local.subnet_prefixes.db], ports = ["5432", "6432"]
       },
       # Zone-redundant HA replicates between the primary and the standby inside this subnet.
       {
@@ -110,6 +135,30 @@ locals {
       },
     ]
     mgmt = [
+      {
+        name    = "DenyAllInbound", priority = 4096, direction = "Inbound", access = "Deny", protocol = "*",
+        sources = ["*"], destinations = ["*"], ports = ["*"]
+      },
+    ]
+    # Migration runners: the database and the vault's private endpoint inside, HTTPS out through
+    # the NAT gateway (GitHub or Azure DevOps, npm, Entra ID, ARM); nothing comes in.
+    runners = [
+      {
+        name    = "AllowDatabaseOutbound", priority = 100, direction = "Outbound", access = "Allow", protocol = "Tcp",
+        sources = local.runner_source_prefixes, destinations = [local.subnet_prefixes.db], ports = ["5432", "6432"]
+      },
+      {
+        name    = "AllowPrivateEndpointsOutbound", priority = 110, direction = "Outbound", access = "Allow", protocol = "Tcp",
+        sources = local.runner_source_prefixes, destinations = [local.subnet_prefixes.pe], ports = ["443"]
+      },
+      {
+        name    = "AllowHttpsInternetOutbound", priority = 120, direction = "Outbound", access = "Allow", protocol = "Tcp",
+        sources = local.runner_source_prefixes, destinations = ["Internet"], ports = ["443"]
+      },
+      {
+        name    = "DenyAllOutbound", priority = 4096, direction = "Outbound", access = "Deny", protocol = "*",
+        sources = ["*"], destinations = ["*"], ports = ["*"]
+      },
       {
         name    = "DenyAllInbound", priority = 4096, direction = "Inbound", access = "Deny", protocol = "*",
         sources = ["*"], destinations = ["*"], ports = ["*"]
@@ -146,12 +195,13 @@ resource "azurerm_network_security_group" "nsg" {
 }
 
 resource "azurerm_subnet_network_security_group_association" "subnet" {
-  for_each                  = local.subnets
+  for_each                  = local.enabled_subnets
   subnet_id                 = azurerm_subnet.subnet[each.key].id
   network_security_group_id = azurerm_network_security_group.nsg[each.value.nsg].id
 }
 
 # --- Outbound: route-all sends everything into the VNet; the NAT gateway is its one exit -----
+# (for the app and worker; the runners' only exit too)
 
 resource "azurerm_public_ip" "nat" {
   name                = "pip-nat-${local.name}"
@@ -177,7 +227,7 @@ resource "azurerm_nat_gateway_public_ip_association" "main" {
 }
 
 resource "azurerm_subnet_nat_gateway_association" "integration" {
-  for_each       = toset(["app", "worker"])
+  for_each       = { for name, subnet in local.enabled_subnets : name => subnet if subnet.nat }
   subnet_id      = azurerm_subnet.subnet[each.key].id
   nat_gateway_id = azurerm_nat_gateway.main.id
 }

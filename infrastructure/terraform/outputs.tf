@@ -18,7 +18,7 @@ output "SERVICE_API_NAME" {
 }
 
 output "SERVICE_API_URI" {
-  value = "https://${var.custom_domain != "" ? var.custom_domain : azurerm_linux_web_app.api.default_hostname}"
+  value = "https://${local.custom_domain_bound ? var.custom_domain : azurerm_linux_web_app.api.default_hostname}"
 }
 
 output "SERVICE_API_STAGING_SLOT_URI" {
@@ -67,7 +67,8 @@ output "NAT_OUTBOUND_IP" {
   value       = azurerm_public_ip.nat.ip_address
 }
 
-# Records to create at the DNS provider before binding a custom domain (seed "Custom Domain & TLS").
+# Records to create at the DNS provider before binding a custom domain (seed "Custom Domain & TLS"),
+# shown from the first apply on; then set custom_domain_dns_ready = true (dns.tf).
 output "CUSTOM_DOMAIN_DNS_RECORDS" {
   value = var.custom_domain == "" ? "" : jsonencode([
     { type = "CNAME", name = var.custom_domain, value = azurerm_linux_web_app.api.default_hostname },

@@ -12,7 +12,7 @@ locals {
 }
 
 # Ephemeral: generated during plan/apply and never written to state; the server and the Key
-# Vault secrets receive it through write-only arguments, re-sent when the version is bumped.
+# Vault secrets receive it through write-only arguments, all re-sent whenever any of them must be.
 ephemeral "random_password" "database" {
   length           = 40
   special          = true
@@ -34,7 +34,7 @@ resource "azurerm_postgresql_flexible_server" "main" {
   public_network_access_enabled     = false
   administrator_login               = local.postgres_admin_login
   administrator_password_wo         = ephemeral.random_password.database.result
-  administrator_password_wo_version = var.database_password_version
+  administrator_password_wo_version = local.database_password_version # keyvault.tf: shared with every secret
   zone                              = "1"
   tags                              = local.tags
 

@@ -3,6 +3,12 @@
 # the console (seed 001 "Known issues: CORS": CORS is an account-level setting), a lifecycle
 # policy that moves recordings to cool and deletes them after the retention period (seed 002
 # "tiered storage"), private endpoints for blob and table (networking.tf).
+# The public endpoint stays open in every environment: browsers fetch recordings, scans and
+# files through the short-lived SAS links the API issues (seed 001), from anywhere. No anonymous
+# access, shared keys off in production (user-delegation SAS), CORS for the console's origins;
+# the app reaches the account privately (its DNS resolves the private endpoints).
+# Terraform manages containers, the queue and the lifecycle policy through ARM
+# (storage_account_id; the provider's storage data plane is off: main.tf).
 
 locals {
   containers = {
@@ -25,11 +31,11 @@ resource "azurerm_storage_account" "main" {
   allow_nested_items_to_be_public = false
   shared_access_key_enabled       = var.storage_shared_key_access_enabled
   default_to_oauth_authentication = true
-  public_network_access_enabled   = var.public_network_access_enabled
+  public_network_access_enabled   = var.storage_public_network_access_enabled
   tags                            = local.tags
 
   network_rules {
-    default_action = var.public_network_access_enabled ? "Allow" : "Deny"
+    default_action = var.storage_public_network_access_enabled ? "Allow" : "Deny"
     # Event Grid delivers Key Vault events to the queue as a trusted service (managed identity).
     bypass = ["AzureServices", "Logging", "Metrics"]
   }

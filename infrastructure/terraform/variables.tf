@@ -192,7 +192,7 @@ variable "postgres_backup_retention_days" {
 }
 
 variable "database_password_version" {
-  description = "Bump to rotate the database password (write-only: it is never stored in state)."
+  description = "Bump to rotate the database password (write-only: never stored in state); the server and every database secret get the new one together (keyvault.tf)."
   type        = number
   default     = 1
 }
@@ -209,12 +209,6 @@ variable "redis_high_availability_enabled" {
   description = "Replicated Managed Redis (seed Premium tiers); off for the Basic-equivalent dev cache."
   type        = bool
   default     = false
-}
-
-variable "redis_secret_version" {
-  description = "Bump after rotating the Redis access key so the Key Vault secret is rewritten."
-  type        = number
-  default     = 1
 }
 
 # --- Storage --------------------------------------------------------------------------------
@@ -338,7 +332,7 @@ variable "ci_oidc_issuer" {
 }
 
 variable "secrets_expire_on" {
-  description = "Expiry of every Key Vault secret (RFC 3339, fixed so plans show no diff); renew on rotation."
+  description = "Expiry of every Key Vault secret (RFC 3339, fixed so plans show no diff); moving it rewrites every secret and the database password (keyvault.tf)."
   type        = string
   default     = "2027-12-01T00:00:00Z"
 }
@@ -396,4 +390,72 @@ variable "console_location" {
   description = "Region of the console's Static Web App (a Static Web Apps region: westeurope, eastus2, centralus, westus2, eastasia)."
   type        = string
   default     = "westeurope"
+}
+
+# --- network and runners (issue 20) -----------------------------------------------------------
+
+variable "github_runners_enabled" {
+  description = "GitHub-hosted runners with Azure private networking in their own subnet (runners.tf): the GitHub jobs that reach the database."
+  type        = bool
+  default     = false
+}
+
+variable "github_business_id" {
+  description = "GitHub organization (or enterprise) databaseId for the runners' network settings: `gh api graphql -f query='{organization(login:\"ORG\"){databaseId}}'`."
+  type        = string
+  default     = ""
+  validation {
+    condition     = !var.github_runners_enabled || can(regex("^[0-9]+$", var.github_business_id))
+    error_message = "github_business_id (a number) is required when github_runners_enabled is true."
+  }
+}
+
+variable "devops_pool_enabled" {
+  description = "An Azure DevOps Managed DevOps Pool in its own subnet (runners.tf): the Azure Pipelines jobs that reach the database."
+  type        = bool
+  default     = false
+}
+
+variable "devops_organization_url" {
+  description = "Azure DevOps organization of the Managed DevOps Pool, e.g. https://dev.azure.com/azimuth."
+  type        = string
+  default     = ""
+  validation {
+    condition     = !var.devops_pool_enabled || can(regex("^https://dev\\.azure\\.com/[A-Za-z0-9-]+$", var.devops_organization_url))
+    error_message = "devops_organization_url (https://dev.azure.com/ORG) is required when devops_pool_enabled is true."
+  }
+}
+
+variable "devops_projects" {
+  description = "Azure DevOps projects that may use the pool; empty: every project of the organization."
+  type        = list(string)
+  default     = []
+}
+
+variable "devops_infrastructure_principal_id" {
+  description = "Object id of the tenant's DevOpsInfrastructure service principal (`az ad sp list --display-name DevOpsInfrastructure --query [].id -o tsv`); joins the pool's VMs to the VNet."
+  type        = string
+  default     = ""
+  validation {
+    condition     = !var.devops_pool_enabled || can(regex("^[0-9a-f-]{36}$", var.devops_infrastructure_principal_id))
+    error_message = "devops_infrastructure_principal_id (an object id) is required when devops_pool_enabled is true."
+  }
+}
+
+variable "storage_public_network_access_enabled" {
+  description = "Public endpoint of the storage account: browsers fetch blobs through the SAS links the API issues (seed 001), so on in every environment; access still needs a SAS or an Entra token."
+  type        = bool
+  default     = true
+}
+
+variable "custom_domain_dns_zone_id" {
+  description = "Azure DNS zone (same subscription) of custom_domain: Terraform writes its CNAME and TXT records and binds in one apply. Empty: the zone is elsewhere (see custom_domain_dns_ready)."
+  type        = string
+  default     = ""
+}
+
+variable "custom_domain_dns_ready" {
+  description = "The records in CUSTOM_DOMAIN_DNS_RECORDS exist at the external DNS provider: bind custom_domain and issue its certificate (the second apply)."
+  type        = bool
+  default     = false
 }

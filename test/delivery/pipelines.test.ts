@@ -161,8 +161,11 @@ describe('CD (GitHub Actions)', () => {
       /npm run smoke -- --url "https:\/\/\$\{\{ vars\.APP_NAME \}\}\.azure/,
     );
     const rollback = stepIndex(production, /Roll back/);
-    expect([smokeStaging, swap, smokeProduction, rollback].every((i) => i >= 0)).toBe(true);
-    expect(smokeStaging).toBeLessThan(swap);
+    // Production's own database is migrated last thing before the swap (the slot had its own).
+    const migrate = stepIndex(production, /cli\.js migrate\b/);
+    expect([smokeStaging, migrate, swap, smokeProduction, rollback].every((i) => i >= 0)).toBe(true);
+    expect(smokeStaging).toBeLessThan(migrate);
+    expect(migrate).toBeLessThan(swap);
     expect(swap).toBeLessThan(smokeProduction);
     expect(smokeProduction).toBeLessThan(rollback);
     const back = production.steps[rollback];

@@ -69,8 +69,8 @@ const mutations: Mutation[] = [
   {
     rule: 'no secret literal in Terraform, environment, azd or backend files',
     file: 'keyvault.tf',
-    from: /value_wo(\s+)= ephemeral\.random_password\.jwt\.result/,
-    to: 'value$1= "not-so-secret-after-all"',
+    from: /value = ephemeral\.random_password\.jwt\.result/,
+    to: 'value = "not-so-secret-after-all"',
   },
   {
     rule: 'PgBouncer runs in transaction mode with the seed pool figures',

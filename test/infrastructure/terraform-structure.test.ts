@@ -70,7 +70,10 @@ describe('references', () => {
   });
 
   it('every resource, data, ephemeral and module reference resolves', () => {
-    const resources = referenced(model, /(?<![\w.])((?:azurerm|random)_[a-z0-9_]+)\.([A-Za-z0-9_]+)/g);
+    const resources = referenced(
+      model,
+      /(?<![\w.])((?:azurerm|random|azapi|terraform)_[a-z0-9_]+)\.([A-Za-z0-9_]+)/g,
+    );
     expect(resources.size).toBeGreaterThan(20);
     const unresolved = [...resources].filter((ref) => {
       const [type = '', name = ''] = ref.split('.');

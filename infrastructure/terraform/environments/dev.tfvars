@@ -29,3 +29,8 @@ storage_quota_gb                  = 50
 alerts_enabled               = false
 monthly_budget_amount        = 300
 llm_daily_cost_threshold_usd = 10
+
+# --- network and runners (issue 20) ---
+# dev migrates from the worker at start-up (no pipeline step), so no runner joins its VNet.
+github_runners_enabled = false
+devops_pool_enabled    = false

@@ -54,3 +54,15 @@ ci_oidc_subjects = {
 # Set to the organisation's issuer (https://vstoken.dev.azure.com/<organization id>) to create
 # the Azure DevOps credentials.
 ci_azure_devops_oidc_issuer = ""
+
+# --- network and runners (issue 20) ---
+# Migration runners inside the VNet (runners.tf). Fill in the two tenant-specific ids before the
+# first apply (infrastructure/README.md "First deployment"); plan refuses to run without them.
+github_runners_enabled             = true
+github_business_id                 = ""
+devops_pool_enabled                = true
+devops_organization_url            = "https://dev.azure.com/azimuth"
+devops_infrastructure_principal_id = ""
+# Two-phase custom domain (dns.tf): set true once CUSTOM_DOMAIN_DNS_RECORDS exist at the DNS
+# provider, or set custom_domain_dns_zone_id when the zone is in Azure DNS.
+custom_domain_dns_ready = false

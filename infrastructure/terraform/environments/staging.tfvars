@@ -31,3 +31,12 @@ llm_daily_cost_threshold_usd = 25
 
 # No pipeline identity: CD releases to production's `staging` slot, not to this environment, so
 # an identity here would hold roles no job uses (test/delivery/identity-model.test.ts).
+
+# --- network and runners (issue 20) ---
+# Migration runners inside the VNet (runners.tf). Fill in the two tenant-specific ids before the
+# first apply (infrastructure/README.md "First deployment"); plan refuses to run without them.
+github_runners_enabled             = true
+github_business_id                 = ""
+devops_pool_enabled                = true
+devops_organization_url            = "https://dev.azure.com/azimuth"
+devops_infrastructure_principal_id = ""

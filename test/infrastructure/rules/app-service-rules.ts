@@ -175,7 +175,7 @@ export const appServiceRules: Rule[] = [
       /DATABASE_URL\s+=\s+local\.kv_ref\.database_slot/,
     );
   }),
-  rule('custom domain is bound with a managed certificate over SNI, off without a domain', (m) => {
+  rule('custom domain is bound with a managed certificate over SNI, once its DNS records exist', (m) => {
     const binding = resource(m, 'azurerm_app_service_certificate_binding', 'api');
     expect(binding.ssl_state).toBe('SniEnabled');
     expect(binding.certificate_id).toBe('${azurerm_app_service_managed_certificate.api[0].id}');
@@ -185,8 +185,16 @@ export const appServiceRules: Rule[] = [
       'azurerm_app_service_certificate_binding',
     ]) {
       const body = resource(m, type, 'api');
-      expect(body.count, type).toBe('${var.custom_domain != "" ? 1 : 0}');
+      expect(body.count, type).toBe('${local.custom_domain_bound ? 1 : 0}');
     }
+    // Two-phase: bound when Terraform writes the records (Azure DNS) or the operator says they exist.
+    expect(local(m, 'custom_domain_bound')).toBe(
+      '${var.custom_domain != "" && (var.custom_domain_dns_zone_id != "" || var.custom_domain_dns_ready)}',
+    );
+    expect(resource(m, 'azurerm_app_service_custom_hostname_binding', 'api').depends_on).toEqual([
+      '${azurerm_dns_cname_record.custom_domain}',
+      '${azurerm_dns_txt_record.custom_domain_verification}',
+    ]);
     expect(variableValue(m, 'dev', 'custom_domain')).toBe('');
     expect(variableValue(m, 'prod', 'custom_domain')).not.toBe('');
   }),

@@ -37,6 +37,16 @@ const openSources = new Set(['*', '0.0.0.0/0', '0.0.0.0', 'internet', 'any', '::
 /** Resources facing the internet on purpose (the API and its slot serve public HTTPS). */
 const publicByDesign = new Set(['azurerm_linux_web_app.api', 'azurerm_linux_web_app_slot.staging']);
 
+/**
+ * The storage account serves the SAS links the API hands to browsers (seed 001), so its public
+ * endpoint is open by design, and acceptable only while no request gets in without a SAS or an
+ * Entra token: no anonymous containers, no shared keys in production.
+ */
+const storageOnlyWithTokens = (m: TerraformModel, type: string, body: Body) =>
+  type === 'azurerm_storage_account' &&
+  body.allow_nested_items_to_be_public === false &&
+  evaluate(m, 'prod', body.shared_access_key_enabled) === false;
+
 /** A web app whose site denies every address is closed even with its deployment endpoint public. */
 const siteDeniesAll = (body: Body) =>
   'site_config' in body && block(body, 'site_config').ip_restriction_default_action === 'Deny';
@@ -55,7 +65,7 @@ export const networkRules: Rule[] = [
     expect(Object.keys(local(m, 'subnets') as Body)).toEqual(expect.arrayContaining(Object.keys(subnets)));
     const subnet = resource(m, 'azurerm_subnet', 'subnet');
     expect([subnet.for_each, subnet.address_prefixes]).toEqual([
-      '${local.subnets}',
+      '${local.enabled_subnets}',
       ['${local.subnet_prefixes[each.key]}'],
     ]);
   }),
@@ -87,7 +97,7 @@ export const networkRules: Rule[] = [
       ['*'],
     ]);
   }),
-  rule('PE and DB NSGs admit only the app subnets', (m) => {
+  rule('PE and DB NSGs admit only the app and runner subnets', (m) => {
     const pe = findRule(m, 'pe', 'AllowFromApp');
     expect([pe.sources, pe.ports]).toEqual([
       '${local.app_source_prefixes}',
@@ -95,6 +105,14 @@ export const networkRules: Rule[] = [
     ]);
     const db = findRule(m, 'db', 'AllowFromApp');
     expect([db.sources, db.ports]).toEqual(['${local.app_source_prefixes}', ['5432', '6432']]);
+    // The migration runners: the vault's endpoint (443, no Redis) and the database.
+    const peRunners = findRule(m, 'pe', 'AllowFromRunners');
+    expect([peRunners.sources, peRunners.ports]).toEqual(['${local.runner_source_prefixes}', ['443']]);
+    const dbRunners = findRule(m, 'db', 'AllowFromRunners');
+    expect([dbRunners.sources, dbRunners.ports]).toEqual([
+      '${local.runner_source_prefixes}',
+      ['5432', '6432'],
+    ]);
     for (const group of ['pe', 'db']) {
       const deny = findRule(m, group, 'DenyAll');
       expect([deny.direction, deny.access, deny.sources], group).toEqual(['Inbound', 'Deny', ['*']]);
@@ -102,10 +120,18 @@ export const networkRules: Rule[] = [
     const guards = Object.fromEntries(
       Object.entries(local(m, 'subnets') as Record<string, Body>).map(([name, s]) => [name, s.nsg]),
     );
-    expect(guards).toEqual({ app: 'app', worker: 'app', pe: 'pe', db: 'db', mgmt: 'mgmt' });
+    expect(guards).toEqual({
+      app: 'app',
+      worker: 'app',
+      pe: 'pe',
+      db: 'db',
+      mgmt: 'mgmt',
+      github_runners: 'runners',
+      devops_pool: 'runners',
+    });
     const association = resource(m, 'azurerm_subnet_network_security_group_association', 'subnet');
     expect([association.for_each, association.network_security_group_id]).toEqual([
-      '${local.subnets}',
+      '${local.enabled_subnets}',
       '${azurerm_network_security_group.nsg[each.value.nsg].id}',
     ]);
     expect(resource(m, 'azurerm_network_security_group', 'nsg').for_each).toBe('${local.nsg_rules}');
@@ -133,9 +159,13 @@ export const networkRules: Rule[] = [
   rule('outbound traffic leaves through one NAT gateway', (m) => {
     const nat = resource(m, 'azurerm_subnet_nat_gateway_association', 'integration');
     expect([nat.for_each, nat.nat_gateway_id]).toEqual([
-      '${toset(["app", "worker"])}',
+      '${{ for name, subnet in local.enabled_subnets : name => subnet if subnet.nat }}',
       '${azurerm_nat_gateway.main.id}',
     ]);
+    const natSubnets = Object.entries(local(m, 'subnets') as Record<string, Body>)
+      .filter(([, s]) => s.nat === true)
+      .map(([name]) => name);
+    expect(natSubnets.sort()).toEqual(['app', 'devops_pool', 'github_runners', 'worker']);
     expect(resource(m, 'azurerm_subnet', 'subnet').default_outbound_access_enabled).toBe(false);
   }),
 ];
@@ -183,6 +213,7 @@ export const securityRules: Rule[] = [
         for (const attribute of ['public_network_access_enabled', 'public_network_access']) {
           if (!(attribute in body) || publicByDesign.has(`${type}.${name}`) || siteDeniesAll(body)) continue;
           checked++;
+          if (storageOnlyWithTokens(m, type, body)) continue;
           expect(evaluate(m, 'prod', body[attribute]), `${type}.${name}.${attribute}`).toSatisfy(
             (v: unknown) => v === false || v === 'Disabled',
           );
@@ -225,8 +256,8 @@ export function secretLiterals(documents: Record<string, unknown>, texts: Record
       const literal = value !== '' && !value.includes('${');
       if (literal && credentialKey.test(key)) findings.push(`${file}${path}`);
       // A Key Vault secret's value comes from a resource or an ephemeral value, never the source.
-      if (literal && /^value(_wo)?$/.test(key) && path.includes('azurerm_key_vault_secret'))
-        findings.push(`${file}${path}`);
+      const secretValue = path.includes('azurerm_key_vault_secret') || path.includes('.sensitive_body.');
+      if (literal && /^value(_wo)?$/.test(key) && secretValue) findings.push(`${file}${path}`);
     }
   }
   for (const [file, text] of Object.entries(texts)) {

@@ -289,6 +289,9 @@ export const stateRules: Rule[] = [
     const providers = block(settings ?? {}, 'required_providers') as Record<string, Body>;
     expect(providers.azurerm).toEqual({ source: 'hashicorp/azurerm', version: '~> 5.2' });
     expect(providers.random).toEqual({ source: 'hashicorp/random', version: '~> 3.7' });
+    // sensitive_body_version (keyvault.tf) exists from azapi 2.5; rfc3339_parse from time 0.11.
+    expect(providers.azapi).toEqual({ source: 'Azure/azapi', version: '~> 2.5' });
+    expect(providers.time).toEqual({ source: 'hashicorp/time', version: '~> 0.13' });
   }),
   rule('state lives in an Azure Storage backend with Entra ID auth', (m) => {
     const [settings] = m.terraform;
