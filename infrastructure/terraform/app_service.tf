@@ -43,7 +43,7 @@ locals {
 
   app_settings = merge(
     local.app_settings_base,
-    length(var.api_cors_origins) > 0 ? { API_CORS_ORIGINS = jsonencode(var.api_cors_origins) } : {},
+    length(concat(var.api_cors_origins, local.console_origins)) > 0 ? { API_CORS_ORIGINS = jsonencode(distinct(concat(var.api_cors_origins, local.console_origins))) } : {},
     # RS256 through a JWKS endpoint (Entra ID) when given, else the HS256 secret from Key Vault.
     var.auth_jwks_url != "" ? { AUTH_JWKS_URL = var.auth_jwks_url } : { AUTH_JWT_SECRET = local.kv_ref.jwt },
     var.auth_jwt_issuer != "" ? { AUTH_JWT_ISSUER = var.auth_jwt_issuer } : {},

@@ -43,38 +43,121 @@ resource "azurerm_role_assignment" "slot_metrics_publisher" {
   principal_type       = "ServicePrincipal"
 }
 
-# --- CI/CD principal: OIDC federation, no secret --------------------------------------------
+# --- Pipeline identities: one per CD stage, trusted only by that stage's jobs ----------------
+#
+# A job logs in as the identity its GitHub environment (or Azure DevOps service connection)
+# is federated with, so each identity must hold exactly what the jobs of that stage touch
+# (test/delivery/identity-model.test.ts derives both sides from the files and compares them):
+#   slot        CD's pre-production stage (GitHub environment `production-slot`, service
+#               connection `azimuth-<env>-slot`): migrates the slot's database from the private
+#               runner, deploys to the `staging` slot, smoke-tests it.
+#   production  CD's production stage (GitHub environment `production`, service connection
+#               `azimuth-<env>-production`, behind approvals): migrates production's database
+#               from the private runner, swaps the slot in (and back), deploys the worker and
+#               the console.
+# No client secret exists anywhere. The principal that runs Terraform itself is bootstrapped out
+# of band (infrastructure/README.md, "First deployment").
+
+locals {
+  # Every grant of every pipeline identity, flat, so the offline identity model reads it as
+  # written. `enabled` (known at plan time, unlike an id) says whether the scope exists here.
+  pipeline_grants = {
+    # Only the one secret each migration step reads, not the vault (which holds the JWT secret):
+    # the slot stage migrates the slot's own database (staging_database.tf) before deploying to
+    # it, the production stage migrates production's just before the swap.
+    "slot/migration-secret" = {
+      enabled  = var.deployment_slot_enabled
+      identity = "slot"
+      role     = "Key Vault Secrets User"
+      scope    = "${azurerm_key_vault.main.id}/secrets/${local.secret_names.database_slot_direct}"
+    }
+    # The slot is a child resource: this grants nothing on the production site itself.
+    "slot/staging-slot" = {
+      enabled  = var.deployment_slot_enabled
+      identity = "slot"
+      role     = "Website Contributor"
+      scope    = one(azurerm_linux_web_app_slot.staging[*].id)
+    }
+    "production/migration-secret" = {
+      enabled  = true
+      identity = "production"
+      role     = "Key Vault Secrets User"
+      scope    = "${azurerm_key_vault.main.id}/secrets/${local.secret_names.database_direct}"
+    }
+    # Swapping acts on the site and its slots (the slot is under the site's scope).
+    "production/api" = {
+      enabled  = true
+      identity = "production"
+      role     = "Website Contributor"
+      scope    = azurerm_linux_web_app.api.id
+    }
+    "production/worker" = {
+      enabled  = true
+      identity = "production"
+      role     = "Website Contributor"
+      scope    = azurerm_linux_web_app.worker.id
+    }
+    # Reads the console's deployment token at deploy time (`az staticwebapp secrets list`,
+    # Microsoft.Web/staticSites/listSecrets/action); no built-in role narrower than Contributor
+    # carries it, so the scope is that one site.
+    "production/console" = {
+      enabled  = local.console_enabled
+      identity = "production"
+      role     = "Contributor"
+      scope    = one(azurerm_static_web_app.console[*].id)
+    }
+  }
+
+  pipeline_role_assignments = {
+    for key, grant in local.pipeline_grants : key => grant
+    if grant.enabled && contains(keys(var.ci_oidc_subjects), grant.identity)
+  }
+}
 
 resource "azurerm_user_assigned_identity" "ci" {
-  name                = "id-${local.name}-ci"
+  for_each            = var.ci_oidc_subjects
+  name                = "id-${local.name}-cd-${each.key}"
   location            = azurerm_resource_group.main.location
   resource_group_name = azurerm_resource_group.main.name
   tags                = local.tags
 }
 
+# One credential per pipeline system. Azure refuses concurrent credential writes on one identity
+# (ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity, azurerm issue #19968),
+# so the Azure DevOps credential waits for the GitHub one.
 resource "azurerm_federated_identity_credential" "ci" {
-  for_each                  = toset(var.ci_oidc_subjects)
-  name                      = "ci-${substr(sha1(each.value), 0, 12)}"
-  user_assigned_identity_id = azurerm_user_assigned_identity.ci.id
+  for_each                  = { for identity, subjects in var.ci_oidc_subjects : identity => subjects.github if subjects.github != "" }
+  name                      = "github-${each.key}"
+  user_assigned_identity_id = azurerm_user_assigned_identity.ci[each.key].id
   audience                  = ["api://AzureADTokenExchange"]
   issuer                    = var.ci_oidc_issuer
   subject                   = each.value
 }
 
-locals {
-  ci_roles = {
-    # Deploys the zip to the apps and swaps the slot.
-    api_website_contributor    = { role = "Website Contributor", scope = azurerm_linux_web_app.api.id }
-    worker_website_contributor = { role = "Website Contributor", scope = azurerm_linux_web_app.worker.id }
-    # Reads the direct database URL for the migration step (seed: CI has Key Vault Secrets User).
-    keyvault_secrets_user = { role = "Key Vault Secrets User", scope = azurerm_key_vault.main.id }
+resource "azurerm_federated_identity_credential" "ci_azure_devops" {
+  for_each = {
+    for identity, subjects in var.ci_oidc_subjects : identity => subjects.azure_devops
+    if subjects.azure_devops != "" && var.ci_azure_devops_oidc_issuer != ""
   }
+  name                      = "azure-devops-${each.key}"
+  user_assigned_identity_id = azurerm_user_assigned_identity.ci[each.key].id
+  audience                  = ["api://AzureADTokenExchange"]
+  issuer                    = var.ci_azure_devops_oidc_issuer
+  subject                   = each.value
+  depends_on                = [azurerm_federated_identity_credential.ci]
 }
 
 resource "azurerm_role_assignment" "ci" {
-  for_each             = local.ci_roles
+  for_each             = local.pipeline_role_assignments
   scope                = each.value.scope
   role_definition_name = each.value.role
-  principal_id         = azurerm_user_assigned_identity.ci.principal_id
+  principal_id         = azurerm_user_assigned_identity.ci[each.value.identity].principal_id
   principal_type       = "ServicePrincipal"
+  # A role assignment's scope must exist: the migration secrets are scopes (keyvault.tf).
+  depends_on = [azapi_resource.database_url]
+}
+
+output "CI_CLIENT_IDS" {
+  description = "Client id of each pipeline identity (azure/login or the service connection; no secret)."
+  value       = { for identity, id in azurerm_user_assigned_identity.ci : identity => id.client_id }
 }

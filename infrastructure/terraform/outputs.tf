@@ -62,11 +62,6 @@ output "APPLICATIONINSIGHTS_NAME" {
   value = azurerm_application_insights.component["app"].name
 }
 
-output "CI_CLIENT_ID" {
-  description = "Client id of the CI identity (azure/login with OIDC; no secret)."
-  value       = azurerm_user_assigned_identity.ci.client_id
-}
-
 output "NAT_OUTBOUND_IP" {
   description = "The one public address Azimuth calls SaaS APIs from (for their allow-lists)."
   value       = azurerm_public_ip.nat.ip_address

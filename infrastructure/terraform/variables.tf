@@ -326,15 +326,9 @@ variable "budget_start_date" {
 # --- CI -------------------------------------------------------------------------------------
 
 variable "ci_oidc_issuer" {
-  description = "OIDC issuer trusted for the CI principal (GitHub Actions by default)."
+  description = "OIDC issuer of the pipeline identities' GitHub credentials (GitHub Actions)."
   type        = string
   default     = "https://token.actions.githubusercontent.com"
-}
-
-variable "ci_oidc_subjects" {
-  description = "Federated credential subjects of the CI principal, e.g. repo:org/azimuth:environment:production."
-  type        = list(string)
-  default     = []
 }
 
 variable "secrets_expire_on" {
@@ -347,6 +341,55 @@ variable "auth_jwt_secret_version" {
   description = "Bump to rotate the HS256 bearer-token secret (write-only: never stored in state)."
   type        = number
   default     = 1
+}
+
+# --- identities and pipelines (issue 20) ---
+
+variable "ci_oidc_subjects" {
+  description = <<-EOT
+    Pipeline identities by CD stage (slot, production) and the subject each pipeline system's
+    token carries: GitHub `repo:<org>/<repo>:environment:<name>`, Azure DevOps
+    `sc://<organization>/<project>/<service connection>`. An identity exists only if listed.
+  EOT
+  type = map(object({
+    github       = optional(string, "")
+    azure_devops = optional(string, "")
+  }))
+  default = {}
+  validation {
+    condition     = alltrue([for identity in keys(var.ci_oidc_subjects) : contains(["slot", "production"], identity)])
+    error_message = "ci_oidc_subjects keys are CD stages: slot or production."
+  }
+  validation {
+    condition = alltrue([
+      for s in values(var.ci_oidc_subjects) :
+      (s.github == "" || can(regex("^repo:[^:]+:environment:[^:]+$", s.github))) &&
+      (s.azure_devops == "" || can(regex("^sc://[^/]+/[^/]+/[^/]+$", s.azure_devops)))
+    ])
+    error_message = "GitHub subjects name an environment (repo:<org>/<repo>:environment:<name>); Azure DevOps subjects are sc://<organization>/<project>/<connection>."
+  }
+}
+
+variable "ci_azure_devops_oidc_issuer" {
+  description = "Issuer of the Azure DevOps credentials (https://vstoken.dev.azure.com/<organization id>, shown on the service connection); empty: none are created."
+  type        = string
+  default     = ""
+}
+
+variable "console_sku" {
+  description = "Static Web Apps tier of the console (Standard, Free), or empty for none: dev and staging serve the console from the API (seed 004 \"Frontend\")."
+  type        = string
+  default     = ""
+  validation {
+    condition     = contains(["", "Free", "Standard"], var.console_sku)
+    error_message = "console_sku must be Standard, Free or empty."
+  }
+}
+
+variable "console_location" {
+  description = "Region of the console's Static Web App (a Static Web Apps region: westeurope, eastus2, centralus, westus2, eastasia)."
+  type        = string
+  default     = "westeurope"
 }
 
 # --- network and runners (issue 20) -----------------------------------------------------------

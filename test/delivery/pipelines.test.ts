@@ -161,8 +161,11 @@ describe('CD (GitHub Actions)', () => {
       /npm run smoke -- --url "https:\/\/\$\{\{ vars\.APP_NAME \}\}\.azure/,
     );
     const rollback = stepIndex(production, /Roll back/);
-    expect([smokeStaging, swap, smokeProduction, rollback].every((i) => i >= 0)).toBe(true);
-    expect(smokeStaging).toBeLessThan(swap);
+    // Production's own database is migrated last thing before the swap (the slot had its own).
+    const migrate = stepIndex(production, /cli\.js migrate\b/);
+    expect([smokeStaging, migrate, swap, smokeProduction, rollback].every((i) => i >= 0)).toBe(true);
+    expect(smokeStaging).toBeLessThan(migrate);
+    expect(migrate).toBeLessThan(swap);
     expect(swap).toBeLessThan(smokeProduction);
     expect(smokeProduction).toBeLessThan(rollback);
     const back = production.steps[rollback];
@@ -179,14 +182,35 @@ describe('CD (GitHub Actions)', () => {
       });
     }
     expect(environmentOf(production)).toBe('production');
-    expect(environmentOf(jobs.migrate ?? { steps: [] })).toBe('staging');
+    // The slot stage acts on production's app, slot and vault: its own environment, federated
+    // with production's slot identity (identity-model.test.ts follows every job to its roles).
+    expect(environmentOf(jobs.migrate ?? { steps: [] })).toBe('production-slot');
   });
 
-  it('migrates from a runner inside the VNet (the database is private)', () => {
-    expect((jobs.migrate as unknown as { 'runs-on': string[] })['runs-on']).toEqual([
-      'self-hosted',
-      'azimuth-vnet',
-    ]);
+  it('migrates from the private runner group inside the VNet (the database is private)', () => {
+    expect((jobs.migrate as unknown as { 'runs-on': unknown })['runs-on']).toEqual({
+      group: 'azimuth-private-prod',
+    });
+  });
+
+  it('deploys the console to Static Web Apps after the swap, with a token read at deploy time', () => {
+    const build = stepIndex(production, /npm run build:web/);
+    const token = stepIndex(production, /az staticwebapp secrets list/);
+    const deploy = production.steps.findIndex((s) => s.uses?.startsWith('Azure/static-web-apps-deploy@'));
+    const swap = stepIndex(production, /^swap$/m);
+    expect([build, token, deploy].every((i) => i > swap)).toBe(true);
+    expect(build).toBeLessThan(deploy);
+    expect(token).toBeLessThan(deploy);
+    expect(production.steps[build]).toMatchObject({
+      env: { VITE_API_ORIGIN: '${{ vars.SERVICE_API_URI }}' },
+    });
+    expect(production.steps[deploy]?.with).toMatchObject({
+      action: 'upload',
+      app_location: 'web/dist',
+      skip_app_build: true,
+      azure_static_web_apps_api_token: '${{ env.CONSOLE_DEPLOYMENT_TOKEN }}',
+    });
+    expect(readText(`${workflowDir}/cd.yml`)).not.toMatch(/secrets\./);
   });
 });
 
@@ -199,15 +223,21 @@ describe('Infrastructure (GitHub Actions)', () => {
     expect(jobs.plan?.if).toMatch(/pull_request/);
     expect(run('plan')).toMatch(/terraform -chdir=infrastructure\/terraform plan/);
     expect(run('plan')).toMatch(/GITHUB_STEP_SUMMARY/);
-    expect(run('apply')).toMatch(/terraform -chdir=infrastructure\/terraform apply .*tfplan/);
-    expect(jobs.apply?.environment).toBeDefined();
+    for (const [job, environment] of [
+      ['apply-staging', 'infrastructure-staging'],
+      ['apply-production', 'infrastructure-production'],
+    ] as const) {
+      expect(run(job)).toMatch(/terraform -chdir=infrastructure\/terraform apply .*tfplan/);
+      expect(environmentOf(jobs[job] ?? { steps: [] })).toBe(environment);
+    }
   });
 
   it('keeps state remote (Azure Storage through OIDC) and runs the offline checks first', () => {
-    for (const job of ['plan', 'apply']) {
+    for (const job of ['plan', 'apply-staging', 'apply-production']) {
       expect(run(job)).toMatch(/init[\s\S]*-backend-config="use_oidc=true"/);
-      expect(needsOf(jobs[job] ?? { steps: [] })).toContain('checks');
     }
+    for (const job of ['plan', 'apply-staging'])
+      expect(needsOf(jobs[job] ?? { steps: [] })).toContain('checks');
     expect(run('checks')).toContain('npm run test:offline');
   });
 });
@@ -251,11 +281,25 @@ describe('Azure Pipelines', () => {
       expect(text).toContain(expected);
   });
 
-  it.each(adoFiles)('%s uses the OIDC service connection, never a stored secret', (file) => {
+  it.each(adoFiles)('%s uses workload-identity service connections, never a stored secret', (file) => {
     const text = readText(file);
     expect(text).not.toMatch(/client-secret|ARM_CLIENT_SECRET|servicePrincipalKey/);
-    if (text.includes('AzureCLI@2'))
-      expect(text).toMatch(/azimuth-oidc|azureSubscription: \$\(azureSubscription\)/);
+    for (const [, connection] of text.matchAll(/azureSubscription:\s*(.+)$/gm)) {
+      expect(connection, file).toMatch(
+        /^azimuth-(prod-(slot|production)|terraform-\$\{\{ parameters\.environment \}\})$/,
+      );
+    }
+  });
+
+  it('CD deploys the console with AzureStaticWebApp@0 and a token read at deploy time', () => {
+    const text = readText(`${azurePipelinesDir}/cd.yml`);
+    const at = (s: string) => text.indexOf(s);
+    expect(at('npm run build:web')).toBeGreaterThan(
+      at('"$(APP_NAME)" --slot staging --target-slot production'),
+    );
+    expect(text).toContain('VITE_API_ORIGIN: $(SERVICE_API_URI)');
+    expect(at('az staticwebapp secrets list')).toBeLessThan(at('task: AzureStaticWebApp@0'));
+    expect(text).toContain('azure_static_web_apps_api_token: $(CONSOLE_DEPLOYMENT_TOKEN)');
   });
 });
 

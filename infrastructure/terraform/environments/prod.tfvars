@@ -35,7 +35,25 @@ llm_daily_cost_threshold_usd = 60
 
 api_cors_origins = ["https://console.azimuth.example.com"]
 
-ci_oidc_subjects = ["repo:azimuth/azimuth:environment:production"]
+# The console on Static Web Apps Standard (seed 004 "Frontend"); its origin joins API_CORS_ORIGINS.
+console_sku = "Standard"
+
+# CD's two stages, each its own identity (identity.tf): `slot` migrates and deploys to the staging
+# slot, `production` swaps, deploys the worker and the console. GitHub environments and Azure
+# DevOps service connections of these names must exist (infrastructure/README.md).
+ci_oidc_subjects = {
+  slot = {
+    github       = "repo:azimuth/azimuth:environment:production-slot"
+    azure_devops = "sc://azimuth/azimuth/azimuth-prod-slot"
+  }
+  production = {
+    github       = "repo:azimuth/azimuth:environment:production"
+    azure_devops = "sc://azimuth/azimuth/azimuth-prod-production"
+  }
+}
+# Set to the organisation's issuer (https://vstoken.dev.azure.com/<organization id>) to create
+# the Azure DevOps credentials.
+ci_azure_devops_oidc_issuer = ""
 
 # --- network and runners (issue 20) ---
 # Migration runners inside the VNet (runners.tf). Fill in the two tenant-specific ids before the

@@ -29,7 +29,8 @@ alerts_enabled               = true
 monthly_budget_amount        = 1200
 llm_daily_cost_threshold_usd = 25
 
-ci_oidc_subjects = ["repo:azimuth/azimuth:environment:staging"]
+# No pipeline identity: CD releases to production's `staging` slot, not to this environment, so
+# an identity here would hold roles no job uses (test/delivery/identity-model.test.ts).
 
 # --- network and runners (issue 20) ---
 # Migration runners inside the VNet (runners.tf). Fill in the two tenant-specific ids before the

@@ -96,12 +96,14 @@ export const identityRules: Rule[] = [
     }
   }),
   rule('the CI principal uses federated credentials, no secret', (m) => {
-    const credential = resource(m, 'azurerm_federated_identity_credential', 'ci');
-    expect(credential.user_assigned_identity_id).toBe('${azurerm_user_assigned_identity.ci.id}');
-    expect(credential.audience).toEqual(['api://AzureADTokenExchange']);
+    for (const name of ['ci', 'ci_azure_devops']) {
+      const credential = resource(m, 'azurerm_federated_identity_credential', name);
+      expect(credential.user_assigned_identity_id).toBe('${azurerm_user_assigned_identity.ci[each.key].id}');
+      expect(credential.audience).toEqual(['api://AzureADTokenExchange']);
+    }
     expect(resourcesOf(m, 'azuread_application_password')).toEqual({});
     expect(resourcesOf(m, 'azuread_service_principal_password')).toEqual({});
-    expect((variableValue(m, 'prod', 'ci_oidc_subjects') as string[]).length).toBeGreaterThan(0);
+    expect(Object.keys(variableValue(m, 'prod', 'ci_oidc_subjects') as object).length).toBeGreaterThan(0);
   }),
 ];
 
