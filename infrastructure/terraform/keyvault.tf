@@ -74,7 +74,7 @@ resource "azurerm_key_vault_secret" "database_url" {
   expiration_date  = var.secrets_expire_on
   value_wo         = "postgresql://${local.postgres_admin_login}:${urlencode(ephemeral.random_password.database.result)}@${azurerm_postgresql_flexible_server.main.fqdn}:${each.value}/${local.postgres_database}?sslmode=require"
   value_wo_version = var.database_password_version
-  depends_on       = [azurerm_role_assignment.deployer_secrets_officer]
+  depends_on       = [azurerm_role_assignment.deployer_secrets_officer, azurerm_eventgrid_system_topic_event_subscription.secret_near_expiry]
 }
 
 resource "azurerm_key_vault_secret" "redis_url" {
@@ -84,7 +84,7 @@ resource "azurerm_key_vault_secret" "redis_url" {
   expiration_date  = var.secrets_expire_on
   value_wo         = "rediss://:${urlencode(azurerm_managed_redis.main.default_database[0].primary_access_key)}@${azurerm_managed_redis.main.hostname}:${local.redis_port}"
   value_wo_version = var.redis_secret_version
-  depends_on       = [azurerm_role_assignment.deployer_secrets_officer]
+  depends_on       = [azurerm_role_assignment.deployer_secrets_officer, azurerm_eventgrid_system_topic_event_subscription.secret_near_expiry]
 }
 
 resource "azurerm_key_vault_secret" "jwt" {
@@ -94,7 +94,7 @@ resource "azurerm_key_vault_secret" "jwt" {
   expiration_date  = var.secrets_expire_on
   value_wo         = ephemeral.random_password.jwt.result
   value_wo_version = var.auth_jwt_secret_version
-  depends_on       = [azurerm_role_assignment.deployer_secrets_officer]
+  depends_on       = [azurerm_role_assignment.deployer_secrets_officer, azurerm_eventgrid_system_topic_event_subscription.secret_near_expiry]
 }
 
 resource "azurerm_key_vault_secret" "telemetry" {
@@ -104,7 +104,7 @@ resource "azurerm_key_vault_secret" "telemetry" {
   content_type    = "appinsights-connection-string"
   expiration_date = var.secrets_expire_on
   value           = azurerm_application_insights.component[each.key].connection_string
-  depends_on      = [azurerm_role_assignment.deployer_secrets_officer]
+  depends_on      = [azurerm_role_assignment.deployer_secrets_officer, azurerm_eventgrid_system_topic_event_subscription.secret_near_expiry]
 }
 
 # --- Near-expiry notifications (seed rotation section) -----------------------------------------
