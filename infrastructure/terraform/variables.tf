@@ -325,7 +325,7 @@ variable "budget_start_date" {
   default     = ""
   validation {
     condition     = var.budget_start_date == "" || can(regex("^[0-9]{4}-[0-9]{2}-01T00:00:00Z$", var.budget_start_date))
-    error_message = "budget_start_date must be empty or the first of a month, e.g. 2027-01-01T00:00:00Z."
+    error_message = "budget_start_date must be empty or the first of a month at midnight UTC (YYYY-MM-01T00:00:00Z)."
   }
 }
 

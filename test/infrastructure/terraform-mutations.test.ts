@@ -116,36 +116,6 @@ const mutations: Mutation[] = [
     to: '',
   },
   {
-    rule: 'autoscale on requests: out above 500, in below 100 per instance per minute',
-    file: 'autoscale.tf',
-    from: 'statistic = "Sum", aggregation = "Average", per_instance = true, operator = "GreaterThan"',
-    to: 'statistic = "Sum", aggregation = "Total", per_instance = true, operator = "GreaterThan"',
-  },
-  {
-    rule: 'autoscale on request queue length (seed 000)',
-    file: 'autoscale.tf',
-    from: 'metric = "HttpQueueLength", resource = "plan"',
-    to: 'metric = "HttpQueueLength", resource = "app"',
-  },
-  {
-    rule: 'a break-glass principal holds Key Vault Administrator on the vault',
-    file: 'break_glass.tf',
-    from: 'role_definition_name = "Key Vault Administrator"',
-    to: 'role_definition_name = "Key Vault Secrets User"',
-  },
-  {
-    rule: 'alert: PostgreSQL active connections above 90 % of max is Sev 1',
-    file: 'alerts.tf',
-    from: 'floor(local.postgres_max_connections * 0.9)',
-    to: 'floor(local.postgres_max_connections * 0.99)',
-  },
-  {
-    rule: 'alert: PgBouncer server connections above 80 % of the pool',
-    file: 'postgresql.tf',
-    from: /\n\s*local\.pgbouncer_enabled \? local\.pgbouncer_metrics_parameters : \{\},/,
-    to: '',
-  },
-  {
     rule: 'no public network access in production',
     file: 'app_service.tf',
     from: 'ip_restriction_default_action     = "Deny"',

@@ -97,7 +97,8 @@ function requestsPerMinutePerInstance(r: ScaleRule): number {
   const statistic = triggerValue(r, 'statistic', 'statistic');
   const aggregation = triggerValue(r, 'time_aggregation', 'aggregation');
   const perInstance = triggerValue(r, 'divide_by_instance_count', 'per_instance');
-  if (statistic !== 'Sum') throw new Error(`requests must be summed over instances, not ${String(statistic)}`);
+  if (statistic !== 'Sum')
+    throw new Error(`requests must be summed over instances, not ${String(statistic)}`);
   if (perInstance !== true) throw new Error('requests must be divided by the instance count');
   const grain = minutes(r.trigger.time_grain);
   const perGrain = aggregation === 'Total' ? minutes(r.trigger.time_window) / grain : 1;
@@ -231,8 +232,11 @@ export const monitoringRules: Rule[] = [
       threshold: '${floor(local.postgres_max_connections * 0.9)}',
     });
     const bySku = local(m, 'postgres_max_connections_by_sku') as Record<string, number>;
-    for (const env of environments) expect(bySku[String(variableValue(m, env, 'postgres_sku'))], env).toBeGreaterThan(0);
-    expect(local(m, 'postgres_max_connections')).toBe('${local.postgres_max_connections_by_sku[var.postgres_sku]}');
+    for (const env of environments)
+      expect(bySku[String(variableValue(m, env, 'postgres_sku'))], env).toBeGreaterThan(0);
+    expect(local(m, 'postgres_max_connections')).toBe(
+      '${local.postgres_max_connections_by_sku[var.postgres_sku]}',
+    );
   }),
   rule('alert: PgBouncer server connections above 80 % of the pool', (m) => {
     expectMetricAlert(m, 'postgres_pool', {
