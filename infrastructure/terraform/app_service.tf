@@ -35,9 +35,11 @@ locals {
 
     LLM_PROVIDER          = "azure_openai"
     AZURE_OPENAI_ENDPOINT = azurerm_cognitive_account.openai.endpoint
-    # Deployments are named after their models (openai.tf), chosen per environment.
-    AZURE_OPENAI_DEPLOYMENT_NAME = var.openai_transcribe_model.name
-    AZURE_OPENAI_CHAT_DEPLOYMENT = var.openai_chat_mini_model.name
+    # Deployments are named after their models (openai.tf), chosen per environment; label
+    # photos go to the large chat model (the seed's gpt-4o role), the rest to the small one.
+    AZURE_OPENAI_DEPLOYMENT_NAME  = var.openai_transcribe_model.name
+    AZURE_OPENAI_CHAT_DEPLOYMENT  = var.openai_chat_mini_model.name
+    AZURE_OPENAI_LABEL_DEPLOYMENT = var.openai_chat_model.name
 
     AUTH_MODE = "jwt"
   }

@@ -51,7 +51,7 @@ resource "azurerm_monitor_autoscale_setting" "api" {
       content {
         metric_trigger {
           metric_name              = rule.value.metric
-          metric_namespace         = rule.value.resource == "app" ? "microsoft.web/sites" : "microsoft.web/serverfarms"
+          metric_namespace         = rule.value.resource == "app" ? "microsoft.web/sites" : null
           metric_resource_id       = rule.value.resource == "app" ? azurerm_linux_web_app.api.id : azurerm_service_plan.api.id
           time_grain               = "PT1M"
           statistic                = rule.value.statistic

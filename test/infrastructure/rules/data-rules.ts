@@ -248,6 +248,9 @@ export const openAiRules: Rule[] = [
       expect(evaluate(m, env, base.AZURE_OPENAI_CHAT_DEPLOYMENT), env).toBe(
         evaluate(m, env, deployments.chat_mini?.name),
       );
+      expect(evaluate(m, env, base.AZURE_OPENAI_LABEL_DEPLOYMENT), env).toBe(
+        evaluate(m, env, deployments.chat?.name),
+      );
     }
   }),
   rule('Azure OpenAI local (key) auth is off', (m) => {
