@@ -77,6 +77,34 @@ locals {
       window      = "PT15M"
       frequency   = "PT5M"
     }
+    # Seed 004: "Database connection exhaustion: active connections > 90 %", Sev 1.
+    postgres_connections = {
+      description = "PostgreSQL active connections above 90 % of max_connections (seed: connection exhaustion, Sev 1)"
+      scope       = azurerm_postgresql_flexible_server.main.id
+      namespace   = "Microsoft.DBforPostgreSQL/flexibleServers"
+      metric      = "active_connections"
+      aggregation = "Maximum"
+      operator    = "GreaterThan"
+      threshold   = floor(local.postgres_max_connections * 0.9)
+      severity    = 1
+      window      = "PT5M"
+      frequency   = "PT1M"
+    }
+    # Seed 004 key metrics: "Database connections > 80 % of pool". The pool is PgBouncer's
+    # per user/database pool (pgbouncer.default_pool_size, postgresql.tf); alerts run in staging
+    # and production, whose General Purpose servers have PgBouncer and its metrics on.
+    postgres_pool = {
+      description = "PgBouncer server connections in use above 80 % of the pool (seed: database connections)"
+      scope       = azurerm_postgresql_flexible_server.main.id
+      namespace   = "Microsoft.DBforPostgreSQL/flexibleServers"
+      metric      = "server_connections_active"
+      aggregation = "Maximum"
+      operator    = "GreaterThan"
+      threshold   = tonumber(local.pgbouncer_parameters["pgbouncer.default_pool_size"]) * 0.8
+      severity    = 2
+      window      = "PT5M"
+      frequency   = "PT1M"
+    }
     storage_capacity = {
       description = "Blob storage above 80 % of the budgeted quota (seed 001)"
       scope       = azurerm_storage_account.main.id
@@ -120,7 +148,8 @@ locals {
   # Upload operations as Blob Storage logs them (diagnostic setting storage_blob, monitoring.tf).
   upload_operations = "dynamic(['PutBlob', 'PutBlock', 'PutBlockList'])"
   # Azure OpenAI platform metrics carry no model dimension: priced at gpt-4o list prices (USD per
-  # 1K tokens), an upper bound, so the alert errs on the early side.
+  # 1K tokens). Since issue 20 the chat deployment runs a newer model (openai.tf) whose list
+  # price may differ: revise these figures with Azure's price sheet for the models deployed.
   llm_cost_query = <<-KQL
     AzureMetrics
     | where ResourceProvider == "MICROSOFT.COGNITIVESERVICES"
@@ -199,7 +228,9 @@ locals {
       frequency   = "PT1H"
       measure     = "hits"
       threshold   = 0
-      query       = "AZKVAuditLogs | where OperationName has \"NearExpiry\" or OperationName has \"Expired\" | summarize hits = count()"
+      # Key Vault logs each Event Grid notification it publishes under these exact operation
+      # names ("Azure Key Vault logging", operationName table); `has` would need whole terms.
+      query = "AZKVAuditLogs | where OperationName in (\"SecretNearExpiryEventGridNotification\", \"SecretExpiredEventGridNotification\") | summarize hits = count()"
     }
   }
 }

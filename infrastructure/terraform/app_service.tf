@@ -33,10 +33,13 @@ locals {
     RECORDINGS_CONTAINER               = local.containers.recordings
     RECORDINGS_RETENTION_DAYS          = tostring(var.recordings_retention_days)
 
-    LLM_PROVIDER                 = "azure_openai"
-    AZURE_OPENAI_ENDPOINT        = azurerm_cognitive_account.openai.endpoint
-    AZURE_OPENAI_DEPLOYMENT_NAME = "whisper"
-    AZURE_OPENAI_CHAT_DEPLOYMENT = "gpt-4o-mini"
+    LLM_PROVIDER          = "azure_openai"
+    AZURE_OPENAI_ENDPOINT = azurerm_cognitive_account.openai.endpoint
+    # Deployments are named after their models (openai.tf), chosen per environment; label
+    # photos go to the large chat model (the seed's gpt-4o role), the rest to the small one.
+    AZURE_OPENAI_DEPLOYMENT_NAME  = var.openai_transcribe_model.name
+    AZURE_OPENAI_CHAT_DEPLOYMENT  = var.openai_chat_mini_model.name
+    AZURE_OPENAI_LABEL_DEPLOYMENT = var.openai_chat_model.name
 
     AUTH_MODE = "jwt"
   }

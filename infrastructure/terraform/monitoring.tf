@@ -47,28 +47,35 @@ resource "azurerm_monitor_action_group" "main" {
 }
 
 # Every resource with diagnostic settings: logs (category group allLogs) and/or AllMetrics.
+# `tables` says where the resource's logs land in Log Analytics, per Azure Monitor's "Supported
+# logs" reference for its type (learn.microsoft.com/azure/azure-monitor/reference/supported-logs/):
+# "resource-specific" tables (AppServiceConsoleLogs, PGSQLServerLogs, AZKVAuditLogs,
+# StorageBlobLogs, AEGDeliveryFailureLogs, LAQueryLogs...) take the Dedicated destination type;
+# "AzureDiagnostics" (VNet, NSG, public IP, Cognitive Services) and "none" (plans, the storage
+# account, Redis without logs: metrics only) must leave it unset, or Azure stores nothing for it
+# and every plan shows a diff. test/infrastructure/drift-model.ts keeps the same table.
 locals {
   diagnostic_targets = {
-    api_app       = { id = azurerm_linux_web_app.api.id, logs = true, metrics = true }
-    worker_app    = { id = azurerm_linux_web_app.worker.id, logs = true, metrics = true }
-    api_plan      = { id = azurerm_service_plan.api.id, logs = false, metrics = true }
-    worker_plan   = { id = azurerm_service_plan.worker.id, logs = false, metrics = true }
-    postgres      = { id = azurerm_postgresql_flexible_server.main.id, logs = true, metrics = true }
-    redis         = { id = azurerm_managed_redis.main.id, logs = false, metrics = true }
-    keyvault      = { id = azurerm_key_vault.main.id, logs = true, metrics = true }
-    openai        = { id = azurerm_cognitive_account.openai.id, logs = true, metrics = true }
-    storage       = { id = azurerm_storage_account.main.id, logs = false, metrics = true }
-    storage_blob  = { id = "${azurerm_storage_account.main.id}/blobServices/default", logs = true, metrics = true }
-    storage_table = { id = "${azurerm_storage_account.main.id}/tableServices/default", logs = true, metrics = true }
-    vnet          = { id = azurerm_virtual_network.main.id, logs = true, metrics = true }
-    nsg_app       = { id = azurerm_network_security_group.nsg["app"].id, logs = true, metrics = false }
-    nsg_pe        = { id = azurerm_network_security_group.nsg["pe"].id, logs = true, metrics = false }
-    nsg_db        = { id = azurerm_network_security_group.nsg["db"].id, logs = true, metrics = false }
-    nsg_mgmt      = { id = azurerm_network_security_group.nsg["mgmt"].id, logs = true, metrics = false }
-    nsg_runners   = { id = azurerm_network_security_group.nsg["runners"].id, logs = true, metrics = false }
-    nat_ip        = { id = azurerm_public_ip.nat.id, logs = true, metrics = true }
-    eventgrid     = { id = azurerm_eventgrid_system_topic.keyvault.id, logs = true, metrics = true }
-    workspace     = { id = azurerm_log_analytics_workspace.main.id, logs = true, metrics = true }
+    api_app       = { id = azurerm_linux_web_app.api.id, type = "Microsoft.Web/sites", tables = "resource-specific", logs = true, metrics = true }
+    worker_app    = { id = azurerm_linux_web_app.worker.id, type = "Microsoft.Web/sites", tables = "resource-specific", logs = true, metrics = true }
+    api_plan      = { id = azurerm_service_plan.api.id, type = "Microsoft.Web/serverfarms", tables = "none", logs = false, metrics = true }
+    worker_plan   = { id = azurerm_service_plan.worker.id, type = "Microsoft.Web/serverfarms", tables = "none", logs = false, metrics = true }
+    postgres      = { id = azurerm_postgresql_flexible_server.main.id, type = "Microsoft.DBforPostgreSQL/flexibleServers", tables = "resource-specific", logs = true, metrics = true }
+    redis         = { id = azurerm_managed_redis.main.id, type = "Microsoft.Cache/redisEnterprise", tables = "none", logs = false, metrics = true }
+    keyvault      = { id = azurerm_key_vault.main.id, type = "Microsoft.KeyVault/vaults", tables = "resource-specific", logs = true, metrics = true }
+    openai        = { id = azurerm_cognitive_account.openai.id, type = "Microsoft.CognitiveServices/accounts", tables = "AzureDiagnostics", logs = true, metrics = true }
+    storage       = { id = azurerm_storage_account.main.id, type = "Microsoft.Storage/storageAccounts", tables = "none", logs = false, metrics = true }
+    storage_blob  = { id = "${azurerm_storage_account.main.id}/blobServices/default", type = "Microsoft.Storage/storageAccounts/blobServices", tables = "resource-specific", logs = true, metrics = true }
+    storage_table = { id = "${azurerm_storage_account.main.id}/tableServices/default", type = "Microsoft.Storage/storageAccounts/tableServices", tables = "resource-specific", logs = true, metrics = true }
+    vnet          = { id = azurerm_virtual_network.main.id, type = "Microsoft.Network/virtualNetworks", tables = "AzureDiagnostics", logs = true, metrics = true }
+    nsg_app       = { id = azurerm_network_security_group.nsg["app"].id, type = "Microsoft.Network/networkSecurityGroups", tables = "AzureDiagnostics", logs = true, metrics = false }
+    nsg_pe        = { id = azurerm_network_security_group.nsg["pe"].id, type = "Microsoft.Network/networkSecurityGroups", tables = "AzureDiagnostics", logs = true, metrics = false }
+    nsg_db        = { id = azurerm_network_security_group.nsg["db"].id, type = "Microsoft.Network/networkSecurityGroups", tables = "AzureDiagnostics", logs = true, metrics = false }
+    nsg_mgmt      = { id = azurerm_network_security_group.nsg["mgmt"].id, type = "Microsoft.Network/networkSecurityGroups", tables = "AzureDiagnostics", logs = true, metrics = false }
+    nsg_runners   = { id = azurerm_network_security_group.nsg["runners"].id, type = "Microsoft.Network/networkSecurityGroups", tables = "AzureDiagnostics", logs = true, metrics = false }
+    nat_ip        = { id = azurerm_public_ip.nat.id, type = "Microsoft.Network/publicIPAddresses", tables = "AzureDiagnostics", logs = true, metrics = true }
+    eventgrid     = { id = azurerm_eventgrid_system_topic.keyvault.id, type = "Microsoft.EventGrid/systemTopics", tables = "resource-specific", logs = true, metrics = true }
+    workspace     = { id = azurerm_log_analytics_workspace.main.id, type = "Microsoft.OperationalInsights/workspaces", tables = "resource-specific", logs = true, metrics = true }
   }
 }
 
@@ -77,7 +84,7 @@ resource "azurerm_monitor_diagnostic_setting" "all" {
   name                           = "diag-to-log-analytics"
   target_resource_id             = each.value.id
   log_analytics_workspace_id     = azurerm_log_analytics_workspace.main.id
-  log_analytics_destination_type = "Dedicated"
+  log_analytics_destination_type = each.value.logs && each.value.tables == "resource-specific" ? "Dedicated" : null
 
   dynamic "enabled_log" {
     for_each = each.value.logs ? ["allLogs"] : []

@@ -51,6 +51,12 @@ resource "azurerm_postgresql_flexible_server" "main" {
     }
   }
 
+  lifecycle {
+    # After a zone-redundant HA failover Azure swaps the primary and standby zones. Without
+    # this, the next apply would "correct" them and fail the server back (a second outage).
+    ignore_changes = [zone, high_availability[0].standby_availability_zone]
+  }
+
   depends_on = [azurerm_private_dns_zone_virtual_network_link.zone]
 }
 
@@ -70,10 +76,30 @@ locals {
     "pgbouncer.min_pool_size"       = "10"
     "pgbouncer.server_idle_timeout" = "600"
   }
+  # PgBouncer's pool metrics (server_connections_active...) are off until this is on; the
+  # pool alert (alerts.tf) reads them.
+  pgbouncer_metrics_parameters = { "metrics.pgbouncer_diagnostics" = "on" }
   postgres_parameters = merge(
     { "require_secure_transport" = "on" },
     local.pgbouncer_enabled ? local.pgbouncer_parameters : {},
+    local.pgbouncer_enabled ? local.pgbouncer_metrics_parameters : {},
   )
+}
+
+# Default max_connections per SKU ("Maximum connections", learn.microsoft.com/azure/postgresql/
+# flexible-server/concepts-limits, read 2026-12-08): the connection alert (alerts.tf) fires at
+# 90 % of it. Azure reserves 15 of these for replication and monitoring.
+locals {
+  postgres_max_connections_by_sku = {
+    B_Standard_B1ms     = 50
+    B_Standard_B2s      = 429
+    B_Standard_B2ms     = 859
+    B_Standard_B4ms     = 1718
+    GP_Standard_D2ds_v5 = 859
+    GP_Standard_D4ds_v5 = 1718
+    GP_Standard_D8ds_v5 = 3437
+  }
+  postgres_max_connections = local.postgres_max_connections_by_sku[var.postgres_sku]
 }
 
 resource "azurerm_postgresql_flexible_server_configuration" "parameter" {

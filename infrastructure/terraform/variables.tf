@@ -263,22 +263,22 @@ variable "vnet_address_space" {
 
 # --- Azure OpenAI ---------------------------------------------------------------------------
 
-variable "openai_gpt4o_capacity" {
-  description = "gpt-4o deployment capacity, in thousands of tokens per minute (seed: 120K)."
+variable "openai_chat_capacity" {
+  description = "Chat deployment capacity, in thousands of tokens per minute (seed: gpt-4o 120K)."
   type        = number
   default     = 120
 }
 
-variable "openai_gpt4o_mini_capacity" {
-  description = "gpt-4o-mini deployment capacity, in thousands of tokens per minute (seed: 200K)."
+variable "openai_chat_mini_capacity" {
+  description = "Small chat deployment capacity, in thousands of tokens per minute (seed: gpt-4o-mini 200K)."
   type        = number
   default     = 200
 }
 
-variable "openai_whisper_capacity" {
-  description = "whisper deployment capacity (Whisper quota is counted in requests per minute)."
+variable "openai_transcribe_capacity" {
+  description = "Transcription deployment capacity, in thousands of tokens per minute (audio is billed as tokens)."
   type        = number
-  default     = 3
+  default     = 50
 }
 
 # --- Monitoring, alerts, cost ---------------------------------------------------------------
@@ -314,12 +314,12 @@ variable "monthly_budget_amount" {
 }
 
 variable "budget_start_date" {
-  description = "First day of the budget (a fixed first-of-month date, so plans show no diff)."
+  description = "First day of the budget (RFC 3339, first of a month); empty: the first of the month of the creating plan (budget.tf)."
   type        = string
-  default     = "2026-12-01T00:00:00Z"
+  default     = ""
   validation {
-    condition     = can(regex("^[0-9]{4}-[0-9]{2}-01T00:00:00Z$", var.budget_start_date))
-    error_message = "budget_start_date must be the first of a month, e.g. 2026-12-01T00:00:00Z."
+    condition     = var.budget_start_date == "" || can(regex("^[0-9]{4}-[0-9]{2}-01T00:00:00Z$", var.budget_start_date))
+    error_message = "budget_start_date must be empty or the first of a month at midnight UTC (YYYY-MM-01T00:00:00Z)."
   }
 }
 
@@ -458,4 +458,36 @@ variable "custom_domain_dns_ready" {
   description = "The records in CUSTOM_DOMAIN_DNS_RECORDS exist at the external DNS provider: bind custom_domain and issue its certificate (the second apply)."
   type        = bool
   default     = false
+}
+
+# --- drift, models and alerts (issue 20) ---
+
+# Azure OpenAI models, per environment: openai.tf names the retirement table they were chosen
+# from (read 2026-12-08); revisit before each one's new-customer window or retirement date.
+variable "openai_chat_model" {
+  description = "Model behind the chat deployment (the seed's gpt-4o role): name, version and deployment SKU."
+  type        = object({ name = string, version = string, sku = string })
+  default     = { name = "gpt-5.5", version = "2026-04-24", sku = "GlobalStandard" }
+}
+
+variable "openai_chat_mini_model" {
+  description = "Model behind the small chat deployment (the seed's gpt-4o-mini role; AZURE_OPENAI_CHAT_DEPLOYMENT)."
+  type        = object({ name = string, version = string, sku = string })
+  default     = { name = "gpt-5.4-mini", version = "2026-03-17", sku = "GlobalStandard" }
+}
+
+variable "openai_transcribe_model" {
+  description = "Model behind the transcription deployment (seed 002's Whisper role; AZURE_OPENAI_DEPLOYMENT_NAME)."
+  type        = object({ name = string, version = string, sku = string })
+  default     = { name = "gpt-4o-mini-transcribe", version = "2025-12-15", sku = "GlobalStandard" }
+}
+
+variable "key_vault_break_glass_object_ids" {
+  description = "Entra ID object ids (the security team's users or group) granted Key Vault Administrator for break-glass access (seed 004); empty: none."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for id in var.key_vault_break_glass_object_ids : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", id))])
+    error_message = "key_vault_break_glass_object_ids must be Entra ID object ids (GUIDs)."
+  }
 }

@@ -166,7 +166,7 @@ const wholeExpression = /^\$\{([\s\S]*)\}$/;
 
 /**
  * Evaluates the small expression forms the rules are written in: literals, `var.x`, `local.x`
- * (literal locals), `!var.x`, `var.x ? a : b` and `var.x == "v" ? a : b`. Anything else throws,
+ * (literal locals), attribute access `var.x.y`, `!var.x`, `var.x ? a : b` and `var.x == "v" ? a : b`. Anything else throws,
  * so a rule is never silently skipped.
  */
 export function evaluate(model: TerraformModel, env: EnvironmentName, value: unknown): unknown {
@@ -192,11 +192,17 @@ function evaluateExpression(model: TerraformModel, env: EnvironmentName, text: s
   if (/^".*"$/.test(text)) return JSON.parse(text) as unknown;
   if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
   if (text === 'true' || text === 'false') return text === 'true';
-  const reference = /^(var|local)\.([a-z0-9_]+)$/.exec(text);
+  const reference = /^(var|local)\.([a-z0-9_]+)((?:\.[a-z0-9_]+)*)$/.exec(text);
   if (reference?.[1] && reference[2]) {
-    return reference[1] === 'var'
-      ? variableValue(model, env, reference[2])
-      : evaluate(model, env, local(model, reference[2]));
+    const value =
+      reference[1] === 'var'
+        ? variableValue(model, env, reference[2])
+        : evaluate(model, env, local(model, reference[2]));
+    // Attribute access into an object value: var.model.name.
+    return (reference[3] ?? '')
+      .split('.')
+      .filter(Boolean)
+      .reduce<unknown>((object, key) => evaluate(model, env, (object as Body | undefined)?.[key]), value);
   }
   throw new Error(`cannot evaluate \`${text}\` offline; write the rule with a simpler expression`);
 }

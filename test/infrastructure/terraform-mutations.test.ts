@@ -104,10 +104,16 @@ const mutations: Mutation[] = [
   },
   { rule: 'alert: memory above 85 %', file: 'alerts.tf', from: /threshold(\s+)= 85/, to: 'threshold$1= 95' },
   {
-    rule: 'budget start date is fixed, so plans show no diff',
+    rule: 'budget starts on the first of the creating month and ignores later plans',
     file: 'budget.tf',
-    from: 'start_date = var.budget_start_date',
-    to: 'start_date = formatdate("YYYY-MM-01\'T\'00:00:00Z", timestamp())',
+    from: '00:00:00Z", plantimestamp())',
+    to: '00:00:00Z", timestamp())',
+  },
+  {
+    rule: 'budget starts on the first of the creating month and ignores later plans',
+    file: 'budget.tf',
+    from: /\n\s*ignore_changes = \[time_period\]/,
+    to: '',
   },
   {
     rule: 'no public network access in production',

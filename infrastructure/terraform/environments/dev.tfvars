@@ -34,3 +34,8 @@ llm_daily_cost_threshold_usd = 10
 # dev migrates from the worker at start-up (no pipeline step), so no runner joins its VNet.
 github_runners_enabled = false
 devops_pool_enabled    = false
+
+# Azure OpenAI models (openai.tf: chosen from Microsoft's retirement table, read 2026-12-08).
+openai_chat_model       = { name = "gpt-5.5", version = "2026-04-24", sku = "GlobalStandard" }
+openai_chat_mini_model  = { name = "gpt-5.4-mini", version = "2026-03-17", sku = "GlobalStandard" }
+openai_transcribe_model = { name = "gpt-4o-mini-transcribe", version = "2025-12-15", sku = "GlobalStandard" }

@@ -66,3 +66,8 @@ devops_infrastructure_principal_id = ""
 # Two-phase custom domain (dns.tf): set true once CUSTOM_DOMAIN_DNS_RECORDS exist at the DNS
 # provider, or set custom_domain_dns_zone_id when the zone is in Azure DNS.
 custom_domain_dns_ready = false
+
+# Azure OpenAI models (openai.tf: chosen from Microsoft's retirement table, read 2026-12-08).
+openai_chat_model       = { name = "gpt-5.5", version = "2026-04-24", sku = "GlobalStandard" }
+openai_chat_mini_model  = { name = "gpt-5.4-mini", version = "2026-03-17", sku = "GlobalStandard" }
+openai_transcribe_model = { name = "gpt-4o-mini-transcribe", version = "2025-12-15", sku = "GlobalStandard" }

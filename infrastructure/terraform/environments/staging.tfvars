@@ -40,3 +40,8 @@ github_business_id                 = ""
 devops_pool_enabled                = true
 devops_organization_url            = "https://dev.azure.com/azimuth"
 devops_infrastructure_principal_id = ""
+
+# Azure OpenAI models (openai.tf: chosen from Microsoft's retirement table, read 2026-12-08).
+openai_chat_model       = { name = "gpt-5.5", version = "2026-04-24", sku = "GlobalStandard" }
+openai_chat_mini_model  = { name = "gpt-5.4-mini", version = "2026-03-17", sku = "GlobalStandard" }
+openai_transcribe_model = { name = "gpt-4o-mini-transcribe", version = "2025-12-15", sku = "GlobalStandard" }

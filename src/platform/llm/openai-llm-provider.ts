@@ -1,9 +1,10 @@
 // The OpenAI driver, also serving Azure OpenAI (AzureOpenAI is the same client with other URLs and
-// auth): Whisper transcription as verbose_json, chat completions with a strict json_schema answer,
+// auth): transcription (verbose_json from Whisper, json from the gpt-4o transcribe models), chat completions with a strict json_schema answer,
 // images as `image_url` parts (a data: URL for inline bytes), a model (or deployment) per task.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { toFile, type OpenAI } from 'openai';
+import type { TranscriptionVerbose } from 'openai/resources/audio/transcriptions';
 import type {
   ChatCompletion,
   ChatCompletionContentPart,
@@ -28,6 +29,7 @@ import {
   type Transcription,
 } from './llm-provider.js';
 import { checkStructuredOutput, jsonSchemaOf, type RawAnswer } from './llm-structured-output.js';
+import { transcriptionResponseFormat } from './transcription-response-format.js';
 
 export interface OpenAiLlmProviderOptions {
   name: 'openai' | 'azure_openai';
@@ -43,6 +45,11 @@ export interface OpenAiLlmProviderOptions {
   /** Shown on /health (endpoint host, auth kind); never secrets. */
   details?: Record<string, unknown>;
 }
+
+/** A transcription as json (text) or verbose_json (with duration, language and segments). */
+type TranscriptionResult = { text: string } & Partial<
+  Pick<TranscriptionVerbose, 'duration' | 'language' | 'segments'>
+>;
 
 async function audioSizeBytes(audio: AudioInput): Promise<number> {
   return Buffer.isBuffer(audio.data) ? audio.data.length : (await stat(audio.data.path)).size;
@@ -86,7 +93,7 @@ async function transcribe(
       sizeBytes,
       limitBytes: MAX_TRANSCRIPTION_UPLOAD_BYTES,
     });
-  const response = await runner.run(
+  const response: TranscriptionResult = await runner.run(
     { operation: 'transcribe', model: transcribeModel, signal: transcribeOptions.signal },
     async (signal) => {
       // A fresh file per attempt: a stream consumed by a failed attempt cannot be sent again.
@@ -96,7 +103,7 @@ async function transcribe(
         {
           file,
           model: transcribeModel,
-          response_format: 'verbose_json',
+          response_format: transcriptionResponseFormat(transcribeModel),
           ...(transcribeOptions.language === undefined ? {} : { language: transcribeOptions.language }),
           ...(transcribeOptions.prompt === undefined ? {} : { prompt: transcribeOptions.prompt }),
         },

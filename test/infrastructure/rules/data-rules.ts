@@ -235,22 +235,35 @@ export const keyVaultRules: Rule[] = [
     const topic = resource(m, 'azurerm_eventgrid_system_topic', 'keyvault');
     expect(topic.source_resource_id).toBe('${azurerm_key_vault.main.id}');
     const alert = (local(m, 'log_alerts') as Record<string, Body>).secret_near_expiry;
-    expect(String(alert?.query)).toContain('NearExpiry');
+    expect(String(alert?.query)).toContain('"SecretNearExpiryEventGridNotification"');
     const logAlerts = resource(m, 'azurerm_monitor_scheduled_query_rules_alert_v2', 'log');
     expect(block(logAlerts, 'action').action_groups).toEqual(['${azurerm_monitor_action_group.main.id}']);
   }),
 ];
 
 export const openAiRules: Rule[] = [
-  rule('Azure OpenAI deploys gpt-4o 120K, gpt-4o-mini 200K TPM and whisper', (m) => {
+  rule('Azure OpenAI deploys chat 120K, small chat 200K TPM and transcription', (m) => {
     const deployments = local(m, 'openai_deployments') as Record<string, Body>;
-    expect(Object.keys(deployments).sort()).toEqual(['gpt-4o', 'gpt-4o-mini', 'whisper']);
-    expect(evaluate(m, 'prod', deployments['gpt-4o']?.capacity)).toBe(120);
-    expect(evaluate(m, 'prod', deployments['gpt-4o-mini']?.capacity)).toBe(200);
-    expect(evaluate(m, 'prod', deployments.whisper?.capacity)).toBeGreaterThan(0);
+    expect(Object.keys(deployments).sort()).toEqual(['chat', 'chat_mini', 'transcribe']);
+    expect(evaluate(m, 'prod', deployments.chat?.capacity)).toBe(120);
+    expect(evaluate(m, 'prod', deployments.chat_mini?.capacity)).toBe(200);
+    expect(evaluate(m, 'prod', deployments.transcribe?.capacity)).toBeGreaterThan(0);
+    const deployment = resource(m, 'azurerm_cognitive_deployment', 'model');
+    expect(deployment.name).toBe('${each.value.name}');
+    expect(block(deployment, 'model').name).toBe('${each.value.name}');
+    // The app settings name the deployments the roles they serve hold, in every environment.
     const base = local(m, 'app_settings_base') as Body;
-    expect(base.AZURE_OPENAI_DEPLOYMENT_NAME).toBe('whisper');
-    expect(Object.keys(deployments)).toContain(base.AZURE_OPENAI_CHAT_DEPLOYMENT);
+    for (const env of environments) {
+      expect(evaluate(m, env, base.AZURE_OPENAI_DEPLOYMENT_NAME), env).toBe(
+        evaluate(m, env, deployments.transcribe?.name),
+      );
+      expect(evaluate(m, env, base.AZURE_OPENAI_CHAT_DEPLOYMENT), env).toBe(
+        evaluate(m, env, deployments.chat_mini?.name),
+      );
+      expect(evaluate(m, env, base.AZURE_OPENAI_LABEL_DEPLOYMENT), env).toBe(
+        evaluate(m, env, deployments.chat?.name),
+      );
+    }
   }),
   rule('Azure OpenAI local (key) auth is off', (m) => {
     expect(openai(m).local_auth_enabled).toBe(false);

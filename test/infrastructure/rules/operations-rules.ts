@@ -2,6 +2,7 @@
 // 000's memory autoscale and cost alerts and seed 001's storage alerts.
 import { expect } from 'vitest';
 import {
+  asBodies,
   block,
   dynamicBlock,
   environments,
@@ -40,6 +41,9 @@ const diagnosable = [
   'azurerm_log_analytics_workspace',
 ];
 
+/** The break-glass Key Vault Administrator assignment (break_glass.tf). */
+const breakGlass = 'break_glass_key_vault_administrator';
+
 const metricAlert = (m: TerraformModel, key: string): Body => {
   const alert = (local(m, 'metric_alerts') as Record<string, Body>)[key];
   if (!alert) throw new Error(`metric alert ${key} is missing`);
@@ -69,6 +73,40 @@ function scaleRules(m: TerraformModel): { spec: Body; trigger: Body; action: Bod
   }));
 }
 
+type ScaleRule = ReturnType<typeof scaleRules>[number];
+
+/** A trigger argument as one rule expands it: the spec's field when it reads `rule.value.<field>`. */
+function triggerValue(r: ScaleRule, key: string, specKey: string): unknown {
+  return r.trigger[key] === `\${rule.value.${specKey}}` ? r.spec[specKey] : r.trigger[key];
+}
+
+/** Minutes in an ISO 8601 duration such as PT10M or PT1H. */
+function minutes(duration: unknown): number {
+  const match = /^PT(?:(\d+)H)?(?:(\d+)M)?$/.exec(String(duration));
+  if (!match) throw new Error(`unsupported duration ${String(duration)}`);
+  return Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0);
+}
+
+/**
+ * What a Requests rule's threshold means in requests per minute per instance. Autoscale takes the
+ * metric per time grain (combined over instances by `statistic`), aggregates the grains over the
+ * window (`time_aggregation`) and divides by the instance count when asked; a Total over a
+ * 10-minute window of 1-minute grains is ten minutes of requests.
+ */
+function requestsPerMinutePerInstance(r: ScaleRule): number {
+  const statistic = triggerValue(r, 'statistic', 'statistic');
+  const aggregation = triggerValue(r, 'time_aggregation', 'aggregation');
+  const perInstance = triggerValue(r, 'divide_by_instance_count', 'per_instance');
+  if (statistic !== 'Sum')
+    throw new Error(`requests must be summed over instances, not ${String(statistic)}`);
+  if (perInstance !== true) throw new Error('requests must be divided by the instance count');
+  const grain = minutes(r.trigger.time_grain);
+  const perGrain = aggregation === 'Total' ? minutes(r.trigger.time_window) / grain : 1;
+  if (aggregation !== 'Total' && aggregation !== 'Average')
+    throw new Error(`unsupported aggregation ${String(aggregation)}`);
+  return Number(r.spec.threshold) / perGrain / grain;
+}
+
 /** Resource ids a diagnostic target must name: one per for_each key, else the resource's own. */
 function expectedDiagnosticIds(m: TerraformModel, type: string, name: string, body: Body): string[] {
   const forEach =
@@ -90,10 +128,23 @@ export const identityRules: Rule[] = [
   rule('no application identity is a Key Vault Secrets Officer or Administrator', (m) => {
     for (const [name, assignment] of Object.entries(resourcesOf(m, 'azurerm_role_assignment'))) {
       const role = String(assignment.role_definition_name);
+      if (name === breakGlass && role === 'Key Vault Administrator') continue;
       if (/Secrets Officer|Key Vault Administrator|Owner/.test(role)) {
         expect(assignment.principal_id, name).toBe('${data.azurerm_client_config.current.object_id}');
       }
     }
+  }),
+  rule('a break-glass principal holds Key Vault Administrator on the vault', (m) => {
+    const assignment = resource(m, 'azurerm_role_assignment', breakGlass);
+    expect(assignment).toMatchObject({
+      for_each: '${toset(var.key_vault_break_glass_object_ids)}',
+      principal_id: '${each.value}',
+      scope: '${azurerm_key_vault.main.id}',
+      role_definition_name: 'Key Vault Administrator',
+    });
+    // Every plan for production without one says so (a check block, not a blocked apply).
+    const check = Object.values(m.documents).flatMap((doc) => asBodies(doc.check));
+    expect(JSON.stringify(check)).toContain('length(var.key_vault_break_glass_object_ids) > 0');
   }),
   rule('the CI principal uses federated credentials, no secret', (m) => {
     for (const name of ['ci', 'ci_azure_devops']) {
@@ -174,6 +225,33 @@ export const monitoringRules: Rule[] = [
   rule('alert: App Service down (health check, Sev 0)', (m) => {
     expectMetricAlert(m, 'api_down', { metric: 'HealthCheckStatus', operator: 'LessThan', severity: 0 });
   }),
+  rule('alert: PostgreSQL active connections above 90 % of max is Sev 1', (m) => {
+    expectMetricAlert(m, 'postgres_connections', {
+      namespace: 'Microsoft.DBforPostgreSQL/flexibleServers',
+      metric: 'active_connections',
+      operator: 'GreaterThan',
+      severity: 1,
+      threshold: '${floor(local.postgres_max_connections * 0.9)}',
+    });
+    const bySku = local(m, 'postgres_max_connections_by_sku') as Record<string, number>;
+    for (const env of environments)
+      expect(bySku[String(variableValue(m, env, 'postgres_sku'))], env).toBeGreaterThan(0);
+    expect(local(m, 'postgres_max_connections')).toBe(
+      '${local.postgres_max_connections_by_sku[var.postgres_sku]}',
+    );
+  }),
+  rule('alert: PgBouncer server connections above 80 % of the pool', (m) => {
+    expectMetricAlert(m, 'postgres_pool', {
+      metric: 'server_connections_active',
+      operator: 'GreaterThan',
+      threshold: '${tonumber(local.pgbouncer_parameters["pgbouncer.default_pool_size"]) * 0.8}',
+    });
+    // The pool metrics exist only with PgBouncer diagnostics on.
+    expect(local(m, 'pgbouncer_metrics_parameters')).toEqual({ 'metrics.pgbouncer_diagnostics': 'on' });
+    expect(String(local(m, 'postgres_parameters'))).toContain(
+      'local.pgbouncer_enabled ? local.pgbouncer_metrics_parameters',
+    );
+  }),
   rule('alert: Redis memory above 80 %', (m) => {
     expectMetricAlert(m, 'redis_memory', {
       namespace: 'Microsoft.Cache/redisEnterprise',
@@ -227,29 +305,43 @@ export const autoscaleRules: Rule[] = [
       ['GreaterThan', 70, 'Increase'],
       ['LessThan', 30, 'Decrease'],
     ]);
-    for (const r of cpu) expect([r.trigger.time_window, r.trigger.statistic]).toEqual(['PT10M', 'Average']);
+    for (const r of cpu) {
+      expect(r.trigger.time_window).toBe('PT10M');
+      expect(r.spec.resource).toBe('plan');
+      expect(triggerValue(r, 'statistic', 'statistic')).toBe('Average');
+      expect(triggerValue(r, 'time_aggregation', 'aggregation')).toBe('Average');
+    }
   }),
   rule('autoscale on requests: out above 500, in below 100 per instance per minute', (m) => {
     const requests = scaleRules(m).filter((r) => r.spec.metric === 'Requests');
-    expect(
-      requests.map((r) => [r.spec.operator, r.spec.threshold, r.spec.direction, r.spec.per_instance]),
-    ).toEqual([
-      ['GreaterThan', 500, 'Increase', true],
-      ['LessThan', 100, 'Decrease', true],
+    expect(requests.map((r) => [r.spec.operator, r.spec.direction])).toEqual([
+      ['GreaterThan', 'Increase'],
+      ['LessThan', 'Decrease'],
     ]);
-    const trigger: Body = requests[0]?.trigger ?? {};
-    expect(trigger.time_grain).toBe('PT1M');
-    expect(trigger.time_aggregation).toBe('${rule.value.per_instance ? "Total" : "Average"}');
-    expect(trigger.divide_by_instance_count).toBe('${rule.value.per_instance}');
-    expect(trigger.metric_resource_id).toContain('rule.value.per_instance ? azurerm_linux_web_app.api.id');
+    // What each rule fires at, in the seed's unit (requests per minute per instance).
+    expect(requests.map((r) => requestsPerMinutePerInstance(r))).toEqual([500, 100]);
+    // Requests is an app (Microsoft.Web/sites) metric: the plan has none.
+    for (const r of requests) expect(r.spec.resource).toBe('app');
+    expect(requests[0]?.trigger.metric_resource_id).toBe(
+      '${rule.value.resource == "app" ? azurerm_linux_web_app.api.id : azurerm_service_plan.api.id}',
+    );
   }),
   rule('autoscale on memory (seed 000)', (m) => {
     const memory = scaleRules(m).filter((r) => r.spec.metric === 'MemoryPercentage');
     expect(memory.map((r) => r.spec.direction)).toEqual(['Increase', 'Decrease']);
   }),
+  rule('autoscale on request queue length (seed 000)', (m) => {
+    const queue = scaleRules(m).filter((r) => r.spec.metric === 'HttpQueueLength');
+    expect(queue.map((r) => [r.spec.resource, r.spec.operator, r.spec.direction])).toEqual([
+      ['plan', 'GreaterThan', 'Increase'],
+      ['plan', 'LessThan', 'Decrease'],
+    ]);
+    const [out, back] = queue.map((r) => Number(r.spec.threshold));
+    expect(out).toBeGreaterThan(back ?? Infinity);
+  }),
   rule('autoscale cooldowns are 5 minutes', (m) => {
     const rules = scaleRules(m);
-    expect(rules.length).toBe(6);
+    expect(rules.length).toBe(8);
     for (const r of rules) expect(r.action.cooldown).toBe('PT5M');
   }),
 ];
@@ -272,12 +364,17 @@ export const costRules: Rule[] = [
     });
     for (const env of environments) expect(variableValue(m, env, 'monthly_budget_amount')).toBeGreaterThan(0);
   }),
-  rule('budget start date is fixed, so plans show no diff', (m) => {
+  rule('budget starts on the first of the creating month and ignores later plans', (m) => {
     const budget = resource(m, 'azurerm_consumption_budget_resource_group', 'main');
-    expect(block(budget, 'time_period').start_date).toBe('${var.budget_start_date}');
+    expect(block(budget, 'time_period').start_date).toBe('${local.budget_start_date}');
+    expect(local(m, 'budget_start_date')).toBe(
+      `\${var.budget_start_date != "" ? var.budget_start_date : formatdate("YYYY-MM-01'T'00:00:00Z", plantimestamp())}`,
+    );
+    expect(block(budget, 'lifecycle').ignore_changes).toEqual(['${time_period}']);
+    // timestamp() is unknown until apply (a diff on every plan); plantimestamp() is the plan's.
     for (const [file, source] of Object.entries(m.sources)) {
       const code = source.replace(/#.*$/gm, '');
-      expect(code, file).not.toMatch(/\btimestamp\(/);
+      expect(code, file).not.toMatch(/(?<!plan)timestamp\(/);
     }
   }),
 ];
