@@ -74,7 +74,7 @@ describe.runIf(servicesUp)(
     afterAll(async () => {
       for (const close of closers) await close();
       work.remove();
-    }, 120_000);
+    }, 300_000);
 
     async function start(
       root: string,
