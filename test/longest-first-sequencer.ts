@@ -4,7 +4,7 @@
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /** Files known to take minutes, longest first. */
-const longest = ['test/fuzz/', 'test/chaos/'];
+const longest = ['test/fuzz/', 'test/chaos/', 'test/delivery/package-rehearsal'];
 
 const rank = (spec: TestSpecification) => {
   const at = longest.findIndex((prefix) => spec.moduleId.includes(`/${prefix}`));

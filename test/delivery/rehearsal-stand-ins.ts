@@ -1,0 +1,83 @@
+// The local world a rehearsed deployment runs in: for each resource Terraform wires into the app
+// settings a local stand-in (Azurite for the storage account, the ingestion stand-in for
+// Application Insights, a closed port for Azure OpenAI), for each Key Vault secret a local value
+// (a fresh PostgreSQL database, the local Redis, a new JWT secret), and the process environment
+// App Service would give a site with those settings.
+import { randomBytes } from 'node:crypto';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { devAccount, startAzurite, type Azurite } from '../helpers/azurite.js';
+import { startIngestionStandIn, type IngestionStandIn } from '../helpers/ingestion-stand-in.js';
+import { createTestPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { services } from '../helpers/services.js';
+import type { EnvironmentName, TerraformModel } from '../infrastructure/terraform-model.js';
+import { deployedAppSettings, type LocalStandIns, type Site } from './deployed-app-settings.js';
+
+export interface RehearsalWorld {
+  /** A fresh database and the containers Terraform creates, for one deployment. */
+  deployment(label: string): Promise<LocalStandIns>;
+  /**
+   * The process environment of `site` in `env`: its app settings plus the platform's variables.
+   * The one swap: managed identity has no local token source, so Azurite's account key stands in
+   * for AZURE_STORAGE_USE_MANAGED_IDENTITY (which must be what Terraform sets).
+   */
+  processEnvironment(env: EnvironmentName, site: Site, standIns: LocalStandIns): Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startRehearsalWorld(model: TerraformModel, home: string): Promise<RehearsalWorld> {
+  const azurite: Azurite = await startAzurite({ blob: true, table: true });
+  const ingestion: IngestionStandIn = await startIngestionStandIn();
+  const databases: TestPostgres[] = [];
+  return {
+    async deployment(label) {
+      const database = await createTestPostgres(label);
+      databases.push(database);
+      const blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
+      for (const name of Object.values(model.locals.containers as Record<string, string>))
+        await blobs.getContainerClient(name).createIfNotExists();
+      return {
+        attributes: {
+          'azurerm_storage_account.main.name': devAccount.name,
+          'azurerm_storage_account.main.primary_blob_endpoint': `${azurite.blobEndpoint}/`,
+          'azurerm_storage_account.main.primary_table_endpoint': `${azurite.tableEndpoint}/`,
+          // Nothing listens there: transcription fails and retries, which the smoke test does not wait for.
+          'azurerm_cognitive_account.openai.endpoint': 'http://127.0.0.1:9/',
+          'azurerm_key_vault.main.vault_uri': 'https://kv-rehearsal.vault.azure.net/',
+          'data.azurerm_client_config.current.tenant_id': '00000000-0000-4000-8000-000000000000',
+        },
+        secrets: {
+          database: database.url,
+          database_direct: database.url,
+          database_slot: database.url,
+          redis: services.redis.url,
+          telemetry: ingestion.connectionString,
+          telemetry_slot: ingestion.connectionString,
+          jwt: randomBytes(32).toString('hex'),
+        },
+      };
+    },
+    processEnvironment(env, site, standIns) {
+      const { AZURE_STORAGE_USE_MANAGED_IDENTITY: managedIdentity, ...settings } = deployedAppSettings(
+        model,
+        env,
+        site,
+        standIns,
+      );
+      if (managedIdentity !== 'true')
+        throw new Error(`storage should authenticate with the managed identity, not ${managedIdentity}`);
+      return {
+        ...settings,
+        AZURE_STORAGE_ACCOUNT_KEY: devAccount.key,
+        PATH: '/usr/local/bin:/usr/bin:/bin',
+        // Away from the developer's own Azure CLI login, which DefaultAzureCredential would find.
+        HOME: home,
+        NODE_EXTRA_CA_CERTS: ingestion.caFile,
+      };
+    },
+    async close() {
+      await azurite.close();
+      await ingestion.close();
+      for (const database of databases) await database.drop();
+    },
+  };
+}
