@@ -370,6 +370,11 @@ const functions: Record<string, (...args: HclValue[]) => HclValue> = {
   lookup: (map, key, fallback = null) =>
     isObject(map) && asString(key) in map ? (map[asString(key)] ?? null) : fallback,
   coalesce: (...values) => values.find((value) => value !== null && value !== '') ?? null,
+  concat: (...lists) => lists.flatMap((list) => (Array.isArray(list) ? list : [])),
+  distinct: (list) =>
+    Array.isArray(list)
+      ? [...new Set(list.map((v) => JSON.stringify(v)))].map((v) => JSON.parse(v) as HclValue)
+      : [],
 };
 
 function binary(op: string, left: HclValue, right: HclValue): HclValue {

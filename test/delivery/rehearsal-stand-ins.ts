@@ -44,6 +44,8 @@ export async function startRehearsalWorld(model: TerraformModel, home: string): 
           'azurerm_cognitive_account.openai.endpoint': 'http://127.0.0.1:9/',
           'azurerm_key_vault.main.vault_uri': 'https://kv-rehearsal.vault.azure.net/',
           'data.azurerm_client_config.current.tenant_id': '00000000-0000-4000-8000-000000000000',
+          // The console's Static Web App (production): only its origin reaches the API, in API_CORS_ORIGINS.
+          'azurerm_static_web_app.console.0.default_host_name': 'console.rehearsal.example',
         },
         secrets: {
           database: database.url,
