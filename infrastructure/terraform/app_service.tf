@@ -127,7 +127,7 @@ resource "azurerm_linux_web_app" "api" {
     vnet_route_all_enabled            = true
     health_check_path                 = "/health/readiness"
     health_check_eviction_time_in_min = 5
-    app_command_line                  = "node dist/roles/cli.js api"
+    app_command_line                  = "node dist/roles/cli.js api --workers auto"
 
     application_stack {
       node_version = var.node_version
@@ -168,7 +168,7 @@ resource "azurerm_linux_web_app_slot" "staging" {
     vnet_route_all_enabled            = true
     health_check_path                 = "/health/readiness"
     health_check_eviction_time_in_min = 5
-    app_command_line                  = "node dist/roles/cli.js api"
+    app_command_line                  = "node dist/roles/cli.js api --workers auto"
 
     application_stack {
       node_version = var.node_version
