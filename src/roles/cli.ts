@@ -10,6 +10,7 @@ import { isSettingsError, SettingsError } from '../platform/config/settings-erro
 import { AzimuthSettingsSchema, loadAzimuthSettings, type AzimuthSettings as Settings } from './settings.js';
 import { startAzureMonitor } from '../platform/telemetry/azure-monitor.js';
 import { createLogger, type Logger } from '../platform/telemetry/logger.js';
+import { instanceShare } from './cluster.js';
 
 type Role = 'api' | 'worker' | 'all';
 
@@ -62,6 +63,8 @@ async function runRole(role: Role): Promise<void> {
     serviceName: `azimuth-${role}`,
     logger,
     samplingRatio: settings.APPLICATIONINSIGHTS_SAMPLING_RATIO,
+    tracesPerSecond: instanceShare(settings.APPLICATIONINSIGHTS_TRACES_PER_SECOND),
+    slowRequestMs: settings.APPLICATIONINSIGHTS_SLOW_REQUEST_MS,
     useManagedIdentity: settings.APPLICATIONINSIGHTS_MANAGED_IDENTITY,
     metricIntervalMs: settings.APPLICATIONINSIGHTS_METRIC_PERIOD_MS,
   });

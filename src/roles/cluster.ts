@@ -38,6 +38,18 @@ export function clusterProblems(
   return problems;
 }
 
+/** Tells a forked worker how many siblings share the instance (see {@link instanceShare}). */
+export const clusterSizeVariable = 'AZIMUTH_CLUSTER_SIZE';
+
+/**
+ * One process's share of a per-instance budget (seed 004's 5 sampled traces a second is the
+ * instance's, not each of its processes').
+ */
+export function instanceShare(total: number, env: NodeJS.ProcessEnv = process.env): number {
+  const size = Number(env[clusterSizeVariable] ?? '1');
+  return Number.isInteger(size) && size > 1 ? total / size : total;
+}
+
 /** The metrics label that tells a worker's /metrics apart from its siblings' (empty outside a cluster). */
 export function clusterWorkerLabel(): Record<string, string> {
   return cluster.isWorker ? { worker: String(cluster.worker?.id ?? 0) } : {};
@@ -68,7 +80,7 @@ export function runClusterPrimary(options: ClusterOptions): void {
   const listening = new WeakSet<Worker>();
 
   const fork = () => {
-    const worker = cluster.fork();
+    const worker = cluster.fork({ [clusterSizeVariable]: String(workers) });
     worker.once('listening', () => {
       listening.add(worker);
       startFailures = 0;

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../bench/support/processes.js';
-import { maxAutoWorkers, workerCount } from '../../src/roles/cluster.js';
+import { clusterSizeVariable, instanceShare, maxAutoWorkers, workerCount } from '../../src/roles/cluster.js';
 import { createTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { spawnTs } from '../helpers/processes.js';
 import { available, services } from '../helpers/services.js';
@@ -17,6 +17,14 @@ describe('workerCount', () => {
   it('when a number, then that many; anything else is refused', () => {
     expect(workerCount('3', 2)).toBe(3);
     for (const bad of ['0', '-1', 'two', '1.5']) expect(() => workerCount(bad, 2)).toThrow(/--workers/);
+  });
+});
+
+describe('instanceShare', () => {
+  it('when a cluster worker, then its share of the instance budget; otherwise all of it', () => {
+    expect(instanceShare(5, { [clusterSizeVariable]: '4' })).toBe(1.25);
+    expect(instanceShare(5, {})).toBe(5);
+    expect(instanceShare(5, { [clusterSizeVariable]: 'x' })).toBe(5);
   });
 });
 

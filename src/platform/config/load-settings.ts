@@ -142,6 +142,10 @@ function convert(name: string, value: string, properties: Properties): Conversio
       return /^-?\d+$/.test(value)
         ? { ok: true, value: Number(value) }
         : { ok: false, message: 'must be an integer' };
+    case 'number':
+      return /^-?(\d+\.?\d*|\.\d+)$/.test(value)
+        ? { ok: true, value: Number(value) }
+        : { ok: false, message: 'must be a number' };
     case 'boolean': {
       const lower = value.toLowerCase();
       if (['true', '1', 'yes', 'on'].includes(lower)) return { ok: true, value: true };
