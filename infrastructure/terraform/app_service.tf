@@ -20,6 +20,7 @@ locals {
     WEBSITE_SWAP_WARMUP_PING_STATUSES  = "200"
 
     APPLICATIONINSIGHTS_CONNECTION_STRING = local.kv_ref.telemetry
+    APPLICATIONINSIGHTS_TRACES_PER_SECOND = "5"
     DATABASE_URL                          = local.kv_ref.database
     # Migrations are a pipeline step (`azimuth migrate`), never part of the API's start-up.
     DATABASE_AUTO_MIGRATE = "false"

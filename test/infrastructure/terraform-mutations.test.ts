@@ -128,6 +128,12 @@ const mutations: Mutation[] = [
     to: 'node dist/roles/cli.js api',
   },
   {
+    rule: 'telemetry is sampled at seed 004’s target rate',
+    file: 'app_service.tf',
+    from: 'APPLICATIONINSIGHTS_TRACES_PER_SECOND = "5"',
+    to: 'APPLICATIONINSIGHTS_TRACES_PER_SECOND = "0"',
+  },
+  {
     rule: 'the container stop limit exceeds the shutdown drain',
     file: 'variables.tf',
     from: /default     = 45000/,

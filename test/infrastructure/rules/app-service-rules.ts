@@ -148,6 +148,11 @@ export const appServiceRules: Rule[] = [
       expect(drainMs + primaryGraceMs, env).toBeLessThan(stopSeconds * 1000);
     }
   }),
+  // Seed 004 "Sampling: Adaptive (target 5 events/sec in production)".
+  rule('telemetry is sampled at seed 004’s target rate', (m) => {
+    const base = local(m, 'app_settings_base') as Body;
+    expect(base.APPLICATIONINSIGHTS_TRACES_PER_SECOND).toBe('5');
+  }),
   rule('slot swap warms up on /health/readiness expecting 200', (m) => {
     const base = local(m, 'app_settings_base') as Body;
     expect(base.WEBSITE_SWAP_WARMUP_PING_PATH).toBe('/health/readiness');
