@@ -133,12 +133,19 @@ program
       return;
     }
     const redacted = redactSettings(await settingsOrExit(), AzimuthSettingsSchema);
+    const { ignoredSettingsIn } = await import('../platform/config/ignored-settings.js');
+    const ignored = ignoredSettingsIn(process.env).map(
+      ({ name, origin, why }) => `# ignored: ${name} (${origin}): ${why}`,
+    );
+    // Comment lines keep the NAME=value output a valid env file; with --json they go to stderr.
+    if (options.json && ignored.length > 0) process.stderr.write(`${ignored.join('\n')}\n`);
     const text = options.json
       ? JSON.stringify(redacted, null, 2)
       : Object.entries(redacted)
           .map(
             ([name, value]) => `${name}=${typeof value === 'string' ? value : JSON.stringify(value ?? '')}`,
           )
+          .concat(ignored)
           .join('\n');
     process.stdout.write(`${text}\n`);
   });
