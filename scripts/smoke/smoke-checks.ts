@@ -6,9 +6,9 @@ import { json, waitFor, type Api } from './smoke-api.js';
 import { labelPhoto, silentWav } from './smoke-fixtures.js';
 import { openEventStream, openProgressSocket } from './smoke-streams.js';
 
-/** A check that could not run here (no LLM provider); printed as `skip`, not a failure. */
-export interface Skipped {
-  skipped: string;
+/** Thrown by a check that cannot run here (no LLM provider); printed as `skip`, not a failure. */
+export class CheckSkipped extends Error {
+  readonly skipped = true;
 }
 
 export interface SmokeContext {
@@ -21,7 +21,7 @@ export interface SmokeContext {
   recording?: { id: string; final: RecordingView };
 }
 
-export type Check = (context: SmokeContext) => Promise<void | Skipped>;
+export type Check = (context: SmokeContext) => Promise<void>;
 
 interface RecordingView {
   status: string;
@@ -142,7 +142,7 @@ const recordings: Record<string, Check> = {
     if (recording === undefined) throw new Error('no recording (the previous check failed)');
     const transcribe = recording.final.stages.transcribe;
     if (transcribe?.state === 'skipped' && /no provider/.test(transcribe.reason ?? ''))
-      return { skipped: 'no provider' };
+      throw new CheckSkipped('no provider');
     const { transcript } = recording.final;
     const text = typeof transcript === 'string' ? transcript : transcript?.text;
     if (!text)

@@ -11,14 +11,14 @@ export interface TextStream {
 function waiter(read: () => string) {
   const pending: { until: (text: string) => boolean; resolve: () => void }[] = [];
   return {
-    check() {
+    check: () => {
       for (const entry of [...pending])
         if (entry.until(read())) {
           pending.splice(pending.indexOf(entry), 1);
           entry.resolve();
         }
     },
-    waitFor(until: (text: string) => boolean, seconds: number, what: string): Promise<void> {
+    waitFor: (until: (text: string) => boolean, seconds: number, what: string): Promise<void> => {
       if (until(read())) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
@@ -71,7 +71,7 @@ export async function openProgressSocket(
   let text = '';
   const wait = waiter(() => text);
   socket.on('message', (data: WebSocket.RawData) => {
-    text += `${String(data)}\n`;
+    text += `${Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8')}\n`;
     wait.check();
   });
   await new Promise<void>((resolve, reject) => {

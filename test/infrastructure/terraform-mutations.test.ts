@@ -136,7 +136,7 @@ const mutations: Mutation[] = [
   {
     rule: 'the container stop limit exceeds the shutdown drain',
     file: 'variables.tf',
-    from: /default     = 45000/,
+    from: 'default     = 45000',
     to: 'default     = 56000',
   },
 ];

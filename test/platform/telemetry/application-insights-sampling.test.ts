@@ -22,7 +22,10 @@ const failingRequests = 6;
 
 const requestsTo = (envelopes: Envelope[], path: string) =>
   envelopes.filter(
-    (e) => e.data.baseType === 'RequestData' && String(e.data.baseData.url ?? '').includes(path),
+    (e) =>
+      e.data.baseType === 'RequestData' &&
+      typeof e.data.baseData.url === 'string' &&
+      e.data.baseData.url.includes(path),
   );
 const properties = (e: Envelope) => (e.data.baseData.properties ?? {}) as Record<string, string>;
 
