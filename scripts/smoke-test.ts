@@ -1,106 +1,22 @@
-// `npm run smoke -- --url https://…`: what the pipelines run against the staging slot before a
-// swap and against production after it: the probes, then one real round trip per module (files,
-// stars, recordings), cleaning up after itself. Exit 0 when every check passes, 1 otherwise.
-import { randomUUID } from 'node:crypto';
+// `npm run smoke -- --url https://…` (or SMOKE_URL): what the pipelines run against the staging slot
+// before a swap and against production after it. It waits for /health, then runs every check in
+// scripts/smoke/smoke-checks.ts, one line each (`ok`, `skip … : skipped: no provider`, `FAIL`),
+// deletes what it created, and exits 0 when nothing failed, 1 otherwise, 2 on bad usage.
+// The test identity: `--token` or SMOKE_TOKEN, a bearer token for AUTH_MODE=jwt (the pipelines get
+// one with `az account get-access-token`); none for AUTH_MODE=none.
 import { parseArgs } from 'node:util';
+import { createApi, type Api } from './smoke/smoke-api.js';
+import { checks, CheckSkipped, type SmokeContext } from './smoke/smoke-checks.js';
 
 interface SmokeOptions {
   url: string;
-  /** Bearer token for AUTH_MODE=jwt deployments. */
   token?: string;
   /** How long /health may take to answer 200 after a deploy or a swap (the slot warms up). */
   waitSeconds: number;
+  /** How long a recording or a scan may take to finish. */
+  jobSeconds: number;
   log: (line: string) => void;
 }
-
-type Check = (api: Api) => Promise<void>;
-
-interface Api {
-  call(method: string, path: string, body?: unknown, expected?: number): Promise<Response>;
-}
-
-function createApi(options: SmokeOptions): Api {
-  const base = options.url.replace(/\/$/, '');
-  return {
-    async call(method, path, body, expected = 200) {
-      const headers: Record<string, string> = { 'x-correlation-id': `smoke-${randomUUID()}` };
-      if (options.token) headers.authorization = `Bearer ${options.token}`;
-      const init: RequestInit = { method, headers, signal: AbortSignal.timeout(15_000) };
-      if (body instanceof FormData) init.body = body;
-      else if (body !== undefined) {
-        headers['content-type'] = 'application/json';
-        init.body = JSON.stringify(body);
-      }
-      const response = await fetch(`${base}${path}`, init);
-      if (response.status !== expected) {
-        const text = (await response.text()).slice(0, 300);
-        throw new Error(`${method} ${path}: expected ${expected}, got ${response.status} ${text}`);
-      }
-      return response;
-    },
-  };
-}
-
-async function json<T>(response: Response): Promise<T> {
-  return (await response.json()) as T;
-}
-
-/** The smallest valid WAV: 0.1 s of 8 kHz 16-bit mono silence. */
-function silentWav(): Blob {
-  const samples = 800;
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + samples * 2, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(8000, 24);
-  header.writeUInt32LE(16_000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(samples * 2, 40);
-  return new Blob([header, Buffer.alloc(samples * 2)], { type: 'audio/wav' });
-}
-
-const checks: Record<string, Check> = {
-  'GET /health/ready': async (api) => {
-    await api.call('GET', '/health/ready');
-  },
-  'files: upload, read back, delete': async (api) => {
-    const content = `azimuth smoke ${randomUUID()}`;
-    const form = new FormData();
-    form.append('name', `smoke/${randomUUID()}.txt`);
-    form.append('file', new Blob([content], { type: 'text/plain' }), 'smoke.txt');
-    const { name } = await json<{ name: string }>(await api.call('POST', '/api/files', form, 201));
-    const path = `/api/files/${name.split('/').map(encodeURIComponent).join('/')}`;
-    const read = await (await api.call('GET', path)).text();
-    if (read !== content) throw new Error(`GET ${path}: the content read back differs`);
-    await api.call('DELETE', path, undefined, 204);
-  },
-  'stars: user, star, read, delete': async (api) => {
-    const user = await json<{ id: string }>(await api.call('POST', '/users', { name: 'smoke test' }, 201));
-    const created = await json<{ id: string }>(
-      await api.call('POST', '/stars', { userId: user.id, name: 'smoke', ra: 10, dec: 20 }, 201),
-    );
-    const star = await json<{ id: string; name: string }>(await api.call('GET', `/stars/${created.id}`));
-    if (star.name !== 'smoke') throw new Error(`GET /stars/${created.id}: not the star just created`);
-    await api.call('DELETE', `/stars/${created.id}`, undefined, 204);
-    await api.call('DELETE', `/users/${user.id}`, undefined, 204);
-  },
-  'recordings: upload, read status, delete': async (api) => {
-    const form = new FormData();
-    form.append('title', 'smoke test');
-    form.append('file', silentWav(), 'smoke.wav');
-    const { id } = await json<{ id: string }>(await api.call('POST', '/api/process-audio', form, 202));
-    const recording = await json<{ id: string; status: string }>(
-      await api.call('GET', `/api/recordings/${id}`),
-    );
-    if (recording.id !== id) throw new Error(`GET /api/recordings/${id}: another recording came back`);
-    await api.call('DELETE', `/api/recordings/${id}`, undefined, 204);
-  },
-};
 
 /** Polls /health until 200 or the wait is over (the last answer is the error). */
 async function waitForHealth(api: Api, options: SmokeOptions): Promise<void> {
@@ -117,9 +33,27 @@ async function waitForHealth(api: Api, options: SmokeOptions): Promise<void> {
   }
 }
 
+/** Deletes what the checks created, newest first; resolves to the number of deletions that failed. */
+async function cleanUp(context: SmokeContext, log: (line: string) => void): Promise<number> {
+  const failures: string[] = [];
+  for (const { what, run } of context.cleanup.reverse()) {
+    try {
+      await run();
+    } catch (error) {
+      failures.push(`${what}: ${(error as Error).message}`);
+    }
+  }
+  if (failures.length === 0) log(`ok   clean-up: deleted what the checks created`);
+  else log(`FAIL clean-up: ${failures.join('; ')}`);
+  return failures.length === 0 ? 0 : 1;
+}
+
 /** Runs every check, each reported on its own line; resolves to the number that failed. */
 async function runSmokeTest(options: SmokeOptions): Promise<number> {
-  const api = createApi(options);
+  const api = createApi({
+    base: options.url.replace(/\/$/, ''),
+    ...(options.token ? { token: options.token } : {}),
+  });
   options.log(`smoke test of ${options.url}`);
   try {
     await waitForHealth(api, options);
@@ -128,37 +62,50 @@ async function runSmokeTest(options: SmokeOptions): Promise<number> {
     options.log(`FAIL GET /health: ${(error as Error).message}`);
     return 1;
   }
+  const context: SmokeContext = { api, cleanup: [], jobSeconds: options.jobSeconds };
   let failed = 0;
   for (const [name, check] of Object.entries(checks)) {
     try {
-      await check(api);
+      await check(context);
       options.log(`ok   ${name}`);
     } catch (error) {
+      if (error instanceof CheckSkipped) {
+        options.log(`skip ${name}: skipped: ${error.message}`);
+        continue;
+      }
       failed += 1;
       options.log(`FAIL ${name}: ${(error as Error).message}`);
     }
   }
-  return failed;
+  return failed + (await cleanUp(context, options.log));
 }
+
+const usage =
+  'usage: npm run smoke -- --url https://app.azurewebsites.net [--token T] [--wait-seconds 180] [--job-seconds 180]\n' +
+  '       (or SMOKE_URL, SMOKE_TOKEN in the environment)\n';
 
 const { values } = parseArgs({
   options: {
     url: { type: 'string' },
     token: { type: 'string' },
     'wait-seconds': { type: 'string', default: '180' },
+    'job-seconds': { type: 'string', default: '180' },
   },
 });
-if (!values.url) {
-  process.stderr.write(
-    'usage: npm run smoke -- --url https://app.azurewebsites.net [--token T] [--wait-seconds 180]\n',
-  );
+const url = values.url ?? process.env.SMOKE_URL;
+const seconds = (value: string | undefined) =>
+  value !== undefined && /^\d+$/.test(value) ? Number(value) : NaN;
+const [waitSeconds, jobSeconds] = [seconds(values['wait-seconds']), seconds(values['job-seconds'])];
+if (!url || Number.isNaN(waitSeconds) || Number.isNaN(jobSeconds)) {
+  process.stderr.write(usage);
   process.exit(2);
 }
 const token = values.token ?? process.env.SMOKE_TOKEN;
 const failed = await runSmokeTest({
-  url: values.url,
+  url,
   ...(token ? { token } : {}),
-  waitSeconds: Number(values['wait-seconds']),
+  waitSeconds,
+  jobSeconds,
   log: (line) => process.stdout.write(`${line}\n`),
 });
 process.exitCode = failed === 0 ? 0 : 1;

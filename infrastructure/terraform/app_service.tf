@@ -20,6 +20,7 @@ locals {
     WEBSITE_SWAP_WARMUP_PING_STATUSES  = "200"
 
     APPLICATIONINSIGHTS_CONNECTION_STRING = local.kv_ref.telemetry
+    APPLICATIONINSIGHTS_TRACES_PER_SECOND = "5"
     DATABASE_URL                          = local.kv_ref.database
     # Migrations are a pipeline step (`azimuth migrate`), never part of the API's start-up.
     DATABASE_AUTO_MIGRATE = "false"
@@ -130,7 +131,7 @@ resource "azurerm_linux_web_app" "api" {
     vnet_route_all_enabled            = true
     health_check_path                 = "/health/readiness"
     health_check_eviction_time_in_min = 5
-    app_command_line                  = "node dist/roles/cli.js api"
+    app_command_line                  = "node dist/roles/cli.js api --workers auto"
 
     application_stack {
       node_version = var.node_version
@@ -171,7 +172,7 @@ resource "azurerm_linux_web_app_slot" "staging" {
     vnet_route_all_enabled            = true
     health_check_path                 = "/health/readiness"
     health_check_eviction_time_in_min = 5
-    app_command_line                  = "node dist/roles/cli.js api"
+    app_command_line                  = "node dist/roles/cli.js api --workers auto"
 
     application_stack {
       node_version = var.node_version

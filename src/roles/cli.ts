@@ -10,6 +10,7 @@ import { isSettingsError, SettingsError } from '../platform/config/settings-erro
 import { AzimuthSettingsSchema, loadAzimuthSettings, type AzimuthSettings as Settings } from './settings.js';
 import { startAzureMonitor } from '../platform/telemetry/azure-monitor.js';
 import { createLogger, type Logger } from '../platform/telemetry/logger.js';
+import { instanceShare } from './cluster.js';
 
 type Role = 'api' | 'worker' | 'all';
 
@@ -62,6 +63,8 @@ async function runRole(role: Role): Promise<void> {
     serviceName: `azimuth-${role}`,
     logger,
     samplingRatio: settings.APPLICATIONINSIGHTS_SAMPLING_RATIO,
+    tracesPerSecond: instanceShare(settings.APPLICATIONINSIGHTS_TRACES_PER_SECOND),
+    slowRequestMs: settings.APPLICATIONINSIGHTS_SLOW_REQUEST_MS,
     useManagedIdentity: settings.APPLICATIONINSIGHTS_MANAGED_IDENTITY,
     metricIntervalMs: settings.APPLICATIONINSIGHTS_METRIC_PERIOD_MS,
   });
@@ -130,12 +133,19 @@ program
       return;
     }
     const redacted = redactSettings(await settingsOrExit(), AzimuthSettingsSchema);
+    const { ignoredSettingsIn } = await import('../platform/config/ignored-settings.js');
+    const ignored = ignoredSettingsIn(process.env).map(
+      ({ name, origin, why }) => `# ignored: ${name} (${origin}): ${why}`,
+    );
+    // Comment lines keep the NAME=value output a valid env file; with --json they go to stderr.
+    if (options.json && ignored.length > 0) process.stderr.write(`${ignored.join('\n')}\n`);
     const text = options.json
       ? JSON.stringify(redacted, null, 2)
       : Object.entries(redacted)
           .map(
             ([name, value]) => `${name}=${typeof value === 'string' ? value : JSON.stringify(value ?? '')}`,
           )
+          .concat(ignored)
           .join('\n');
     process.stdout.write(`${text}\n`);
   });

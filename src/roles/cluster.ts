@@ -38,10 +38,30 @@ export function clusterProblems(
   return problems;
 }
 
+/** Tells a forked worker how many siblings share the instance (see {@link instanceShare}). */
+export const clusterSizeVariable = 'AZIMUTH_CLUSTER_SIZE';
+
+/**
+ * One process's share of a per-instance budget (seed 004's 5 sampled traces a second is the
+ * instance's, not each of its processes').
+ */
+export function instanceShare(total: number, env: NodeJS.ProcessEnv = process.env): number {
+  const size = Number(env[clusterSizeVariable] ?? '1');
+  return Number.isInteger(size) && size > 1 ? total / size : total;
+}
+
 /** The metrics label that tells a worker's /metrics apart from its siblings' (empty outside a cluster). */
 export function clusterWorkerLabel(): Record<string, string> {
   return cluster.isWorker ? { worker: String(cluster.worker?.id ?? 0) } : {};
 }
+
+/**
+ * How long after SHUTDOWN_TIMEOUT_MS the primary waits before it kills a worker that still hangs:
+ * a worker cuts its connections at the limit and exits within 5 s after (graceful-shutdown.ts).
+ * The whole cluster is therefore gone by SHUTDOWN_TIMEOUT_MS + this, which must fit inside App
+ * Service's WEBSITES_CONTAINER_STOP_TIME_LIMIT (the rule test in test/infrastructure/ checks it).
+ */
+export const primaryGraceMs = 6000;
 
 export interface ClusterOptions {
   workers: number;
@@ -60,7 +80,7 @@ export function runClusterPrimary(options: ClusterOptions): void {
   const listening = new WeakSet<Worker>();
 
   const fork = () => {
-    const worker = cluster.fork();
+    const worker = cluster.fork({ [clusterSizeVariable]: String(workers) });
     worker.once('listening', () => {
       listening.add(worker);
       startFailures = 0;
@@ -105,11 +125,10 @@ function drainWorkers(shutdownTimeoutMs: number, forward: boolean): Promise<bool
   return new Promise((resolve) => {
     let clean = true;
     let left = alive.length;
-    // Each worker cuts its own connections at the limit and exits within 5 s after (see
-    // graceful-shutdown.ts); the primary waits for that, then kills what still hangs.
+    // Each worker drains itself within the limit; the primary then kills what still hangs.
     const timer = setTimeout(() => {
       for (const worker of alive) if (!worker.isDead()) worker.process.kill('SIGKILL');
-    }, shutdownTimeoutMs + 6000);
+    }, shutdownTimeoutMs + primaryGraceMs);
     for (const worker of alive) {
       worker.once('exit', (code) => {
         if (code !== 0) clean = false;

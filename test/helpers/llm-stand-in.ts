@@ -61,6 +61,8 @@ export interface LlmStandIn {
   transcription: StandInTranscription;
   /** The structured answer successful chats return (OpenAI: as JSON text; Anthropic: as tool input). */
   answer: unknown;
+  /** When set, picks the answer per request (a stack serving several modules' prompts). */
+  answerFor: ((request: ReceivedRequest) => unknown) | undefined;
   /** When set, OpenAI chats answer with this text instead of JSON.stringify(answer). */
   answerText: string | undefined;
   /** Token counts successful chats report. */
@@ -239,6 +241,7 @@ export async function startLlmStandIn(options: LlmStandInOptions = {}): Promise<
         return;
       }
       const body = received.body ?? {};
+      const answer = standIn.answerFor === undefined ? standIn.answer : standIn.answerFor(received);
       const model = standIn.reportedModel ?? (typeof body.model === 'string' ? body.model : 'unknown');
       if (found.kind === 'chat') {
         send(res, 200, {
@@ -251,7 +254,7 @@ export async function startLlmStandIn(options: LlmStandInOptions = {}): Promise<
               index: 0,
               message: {
                 role: 'assistant',
-                content: standIn.answerText ?? JSON.stringify(standIn.answer),
+                content: standIn.answerText ?? JSON.stringify(answer),
                 refusal: null,
               },
               finish_reason: 'stop',
@@ -277,7 +280,7 @@ export async function startLlmStandIn(options: LlmStandInOptions = {}): Promise<
             type: 'tool_use',
             id: `toolu_${counter}`,
             name: toolChoice?.name ?? 'answer',
-            input: standIn.answer,
+            input: answer,
           },
         ],
         stop_reason: 'tool_use',
@@ -302,11 +305,16 @@ export async function startLlmStandIn(options: LlmStandInOptions = {}): Promise<
     },
     ...defaults(),
     answerText: undefined,
+    answerFor: undefined,
     reportedModel: undefined,
     reset() {
       standIn.requests.length = 0;
       scripts.clear();
-      Object.assign(standIn, defaults(), { answerText: undefined, reportedModel: undefined });
+      Object.assign(standIn, defaults(), {
+        answerText: undefined,
+        answerFor: undefined,
+        reportedModel: undefined,
+      });
     },
     async close() {
       server.closeAllConnections();

@@ -127,6 +127,24 @@ const mutations: Mutation[] = [
     from: '"NoCluster"',
     to: '"OSSCluster"',
   },
+  {
+    rule: 'start commands run the api on every core and the worker role',
+    file: 'app_service.tf',
+    from: 'node dist/roles/cli.js api --workers auto',
+    to: 'node dist/roles/cli.js api',
+  },
+  {
+    rule: 'telemetry is sampled at seed 004’s target rate',
+    file: 'app_service.tf',
+    from: 'APPLICATIONINSIGHTS_TRACES_PER_SECOND = "5"',
+    to: 'APPLICATIONINSIGHTS_TRACES_PER_SECOND = "0"',
+  },
+  {
+    rule: 'the container stop limit exceeds the shutdown drain',
+    file: 'variables.tf',
+    from: 'default     = 45000',
+    to: 'default     = 56000',
+  },
 ];
 
 describe('breaking a rule fails its named test', () => {

@@ -60,6 +60,25 @@ describe('the azimuth CLI', () => {
     expect(out).not.toContain(secret);
   });
 
+  it('names the seed settings it ignores on purpose, with why, never their values', async () => {
+    const env = {
+      ENVIRONMENT: 'test',
+      SUPABASE_URL: 'https://x.supabase.co',
+      SAILPOINT_CLIENT_SECRET: 'sp-secret',
+    };
+    const run = spawnTs(cli, ['config'], env);
+    expect((await run.exited).code).toBe(0);
+    expect(run.stdout.filter((line) => line.startsWith('# ignored: '))).toEqual([
+      expect.stringMatching(/^# ignored: SUPABASE_URL \(seed 002\): recordings live in PostgreSQL/),
+      expect.stringMatching(/^# ignored: SAILPOINT_CLIENT_SECRET \(seed 004\): /),
+    ]);
+    const json = spawnTs(cli, ['config', '--json'], env);
+    expect((await json.exited).code).toBe(0);
+    expect(() => JSON.parse(json.stdout.join('\n')) as unknown).not.toThrow();
+    expect(json.stderr.filter((line) => line.startsWith('# ignored: '))).toHaveLength(2);
+    expect([...run.stdout, ...json.stdout, ...json.stderr].join('\n')).not.toContain('sp-secret');
+  });
+
   it('mints a token the API accepts', async () => {
     const run = spawnTs(cli, ['token', '--sub', 'ops-1', '--role', 'admin'], {
       ENVIRONMENT: 'test',

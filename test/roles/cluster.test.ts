@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { Agent, request, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../bench/support/processes.js';
-import { maxAutoWorkers, workerCount } from '../../src/roles/cluster.js';
+import { clusterSizeVariable, instanceShare, maxAutoWorkers, workerCount } from '../../src/roles/cluster.js';
 import { createTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { spawnTs } from '../helpers/processes.js';
 import { available, services } from '../helpers/services.js';
@@ -19,8 +20,29 @@ describe('workerCount', () => {
   });
 });
 
-/** Pids whose parent is `ppid`, read from /proc (the cluster's workers). */
+describe('instanceShare', () => {
+  it('when a cluster worker, then its share of the instance budget; otherwise all of it', () => {
+    expect(instanceShare(5, { [clusterSizeVariable]: '4' })).toBe(1.25);
+    expect(instanceShare(5, {})).toBe(5);
+    expect(instanceShare(5, { [clusterSizeVariable]: 'x' })).toBe(5);
+  });
+});
+
+/**
+ * The cluster's workers: pids whose parent is `ppid` and that run the CLI, read from /proc (tsx
+ * also gives each process an esbuild child, which is not a worker).
+ */
 function childPids(ppid: number): number[] {
+  return processChildren(ppid).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(cli);
+    } catch {
+      return false;
+    }
+  });
+}
+
+function processChildren(ppid: number): number[] {
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .filter((pid) => {
@@ -95,6 +117,43 @@ describe.runIf((await available('postgres')) && (await available('redis')))(
       expect(after.filter((pid) => existsProcess(pid))).toEqual([]);
     });
 
+    it('when SIGTERM reaches `--workers auto` with an upload in flight, then it finishes and all exit 0 inside the limit', async () => {
+      const port = await freePort();
+      const run = spawnTs(cli, ['api', '--workers', 'auto'], {
+        ENVIRONMENT: 'test',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        DATABASE_URL: db.url,
+        REDIS_URL: services.redis.url,
+        SHUTDOWN_DRAIN_DELAY_MS: '500',
+        SHUTDOWN_TIMEOUT_MS: '30000',
+      });
+      const started = await run.waitForLine(/starting \d+ api workers/, 150_000);
+      const workers = Number(/starting (\d+) api workers/.exec(started)?.[1]);
+      expect(workers).toBeGreaterThanOrEqual(1);
+      const ready = () => run.stdout.filter((line) => line.includes('azimuth api ready')).length;
+      await expect.poll(ready, { timeout: 150_000, interval: 200 }).toBe(workers);
+
+      // One kept-alive socket, already handed to a worker, carries the upload.
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      await getThrough(agent, port, '/health/liveness');
+      const upload = startSlowUpload(agent, port);
+      await upload.firstChunkSent;
+      run.child.kill('SIGTERM');
+      const shuttingDown = () => run.stdout.filter((line) => line.includes('"shutting down"')).length;
+      await expect.poll(shuttingDown, { timeout: 60_000, interval: 100 }).toBe(workers);
+      const response = await upload.finish();
+
+      agent.destroy();
+      expect(response.status, response.body).toBe(201);
+      expect(await run.exited).toEqual({ code: 0, signal: null });
+      expect(run.stdout.filter((line) => line.includes('shutdown complete'))).toHaveLength(workers);
+      // Finished inside SHUTDOWN_TIMEOUT_MS: no worker had to cut connections, the primary killed none.
+      expect(run.stdout.filter((line) => line.includes('shutdown timeout reached'))).toEqual([]);
+      expect(run.stdout.some((line) => line.includes('"clean":true'))).toBe(true);
+    });
+
     it('refuses more than one worker on the embedded drivers, with exit 2', async () => {
       const run = spawnTs(cli, ['api', '--workers', '2'], { ENVIRONMENT: 'test' });
       expect((await run.exited).code).toBe(2);
@@ -104,6 +163,53 @@ describe.runIf((await available('postgres')) && (await available('redis')))(
     });
   },
 );
+
+/** A multipart upload to /api/files whose last part is held back until `finish()`. */
+function startSlowUpload(
+  agent: Agent,
+  port: number,
+): {
+  firstChunkSent: Promise<void>;
+  finish(): Promise<{ status: number; body: string }>;
+} {
+  const boundary = `cluster-${Date.now()}`;
+  const head =
+    `--${boundary}\r\ncontent-disposition: form-data; name="name"\r\n\r\ncluster/in-flight.txt\r\n` +
+    `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="in-flight.txt"\r\n` +
+    'content-type: text/plain\r\n\r\nfirst half, ';
+  const tail = `second half\r\n--${boundary}--\r\n`;
+  const req = request({
+    agent,
+    host: '127.0.0.1',
+    port,
+    method: 'POST',
+    path: '/api/files',
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked' },
+  });
+  const answered = new Promise<IncomingMessage>((resolve, reject) => {
+    req.once('response', resolve);
+    req.once('error', reject);
+  });
+  const firstChunkSent = new Promise<void>((resolve) => req.write(head, () => resolve()));
+  return {
+    firstChunkSent,
+    async finish() {
+      req.end(tail);
+      const response = await answered;
+      let body = '';
+      for await (const chunk of response) body += String(chunk);
+      return { status: response.statusCode ?? 0, body };
+    },
+  };
+}
+
+async function getThrough(agent: Agent, port: number, path: string): Promise<void> {
+  const response = await new Promise<IncomingMessage>((resolve, reject) =>
+    request({ agent, host: '127.0.0.1', port, path }, resolve).once('error', reject).end(),
+  );
+  response.resume();
+  await new Promise((resolve) => response.once('end', resolve));
+}
 
 function existsProcess(pid: number): boolean {
   try {

@@ -56,6 +56,9 @@ describe('start-up log lines', { timeout: 120_000 }, () => {
       LOG_LEVEL: 'info',
       DATA_DIR: dir,
       FFMPEG_PATH: ffmpeg,
+      // Seed settings Azimuth ignores on purpose: named once, with why, never their values.
+      SUPABASE_SERVICE_ROLE_KEY: 'supabase-secret-value',
+      LOG_FORMAT: '%(asctime)s',
     });
     try {
       await run.waitForLine(/ready on/);
@@ -66,6 +69,13 @@ describe('start-up log lines', { timeout: 120_000 }, () => {
     }
     const lines = run.stdout.filter((line) => line.startsWith('{'));
     expect(lines.some((line) => line.includes('ready on'))).toBe(true);
+    const ignored = lines.filter((line) => line.includes('ignores on purpose'));
+    expect(ignored).toHaveLength(1);
+    expect(JSON.parse(ignored[0] ?? '{}')).toMatchObject({ level: 'warn' });
+    expect(ignored[0]).toMatch(
+      /SUPABASE_SERVICE_ROLE_KEY \(seed 002: .*LOG_FORMAT \(seed 003: a Python logging/,
+    );
+    expect(run.stdout.join('\n')).not.toContain('supabase-secret-value');
     expect(
       lines.map((line) => ({ line, duplicates: duplicateKeys(line) })).filter((l) => l.duplicates.length > 0),
     ).toEqual([]);

@@ -11,6 +11,7 @@ import { environmentDefaults } from './environment-defaults.js';
 import { isKeyVaultReference, parseKeyVaultReference } from './key-vault-reference.js';
 import { createKeyVaultResolver, type SecretResolver } from './key-vault-resolver.js';
 import { SettingsError } from './settings-error.js';
+import { ignoredSettingsNotice } from './ignored-settings.js';
 import { applySettingAliases } from './setting-aliases.js';
 import {
   environments,
@@ -27,7 +28,10 @@ export interface LoadSettingsOptions {
   configDir?: string;
   /** Resolves Key Vault references; defaults to the managed-identity resolver. */
   resolveSecret?: SecretResolver;
-  /** Receives one line per seed alias in use (APP_LOG_LEVEL, …); the CLI logs them at start-up. */
+  /**
+   * Receives one line per seed alias in use (APP_LOG_LEVEL, …) and one naming the seed settings
+   * ignored on purpose (ignored-settings.ts); the CLI logs them at start-up.
+   */
   onNotice?: (line: string) => void;
   /** Names the setting that needs Table Storage, when one does (a module's store choice). */
   tablesNeededBy?: (settings: Record<string, unknown>) => string | undefined;
@@ -54,6 +58,8 @@ export async function loadSettings<S extends TObject = typeof SettingsSchema>(
   const env = aliased.env;
   const problems: string[] = [...aliased.problems];
   aliased.notices.forEach((line) => options.onNotice?.(line));
+  const ignored = ignoredSettingsNotice(options.env ?? process.env);
+  if (ignored !== undefined) options.onNotice?.(ignored);
   const schema: TObject = options.schema ?? SettingsSchema;
   const properties = schema.properties;
   const settingNames = Object.keys(properties);
@@ -142,6 +148,10 @@ function convert(name: string, value: string, properties: Properties): Conversio
       return /^-?\d+$/.test(value)
         ? { ok: true, value: Number(value) }
         : { ok: false, message: 'must be an integer' };
+    case 'number':
+      return /^-?(\d+\.?\d*|\.\d+)$/.test(value)
+        ? { ok: true, value: Number(value) }
+        : { ok: false, message: 'must be a number' };
     case 'boolean': {
       const lower = value.toLowerCase();
       if (['true', '1', 'yes', 'on'].includes(lower)) return { ok: true, value: true };

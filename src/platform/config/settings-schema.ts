@@ -88,11 +88,23 @@ export const SettingsSchema = Type.Object({
     str('Application Insights connection string; OpenTelemetry is loaded only when set', secret),
   ),
   APPLICATIONINSIGHTS_SAMPLING_RATIO: Type.Number({
-    description: 'Share of requests traced to Application Insights, 0–1',
+    description:
+      'Share of requests traced to Application Insights, 0–1, when APPLICATIONINSIGHTS_TRACES_PER_SECOND is 0',
     default: 1,
     minimum: 0,
     maximum: 1,
   }),
+  APPLICATIONINSIGHTS_TRACES_PER_SECOND: Type.Number({
+    description:
+      'Traces kept per second per instance, rate-limited (seed 004: 5 in production); failed and slow requests are kept regardless; 0 turns the limit off (then SAMPLING_RATIO applies)',
+    default: 5,
+    minimum: 0,
+  }),
+  APPLICATIONINSIGHTS_SLOW_REQUEST_MS: int(
+    'Requests at least this slow are always sent to Application Insights, whatever the sampling',
+    5000,
+    1,
+  ),
   APPLICATIONINSIGHTS_MANAGED_IDENTITY: bool(
     'Authenticate telemetry ingestion with managed identity (role: Monitoring Metrics Publisher)',
     false,

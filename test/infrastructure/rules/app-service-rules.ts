@@ -2,6 +2,7 @@
 // its staging slot, the worker, app settings and the custom domain.
 import { expect } from 'vitest';
 import { isSecret } from '../../../src/platform/config/settings-schema.js';
+import { primaryGraceMs } from '../../../src/roles/cluster.js';
 import { AzimuthSettingsSchema } from '../../../src/roles/settings.js';
 import {
   block,
@@ -105,8 +106,10 @@ export const appServiceRules: Rule[] = [
   rule('web apps have a system-assigned identity', (m) => {
     for (const [name, app] of webApps(m)) expect(block(app, 'identity').type, name).toBe('SystemAssigned');
   }),
-  rule('start commands run the api and worker roles', (m) => {
-    expectOn(apiSites(m), 'app_command_line', 'node dist/roles/cli.js api');
+  // Seed 004's worker table (P1v3 → 2, P2v3 → 3–4): `auto` forks one API process per vCPU, at
+  // most 6 (src/roles/cluster.ts), so every core of the plan serves requests.
+  rule('start commands run the api on every core and the worker role', (m) => {
+    expectOn(apiSites(m), 'app_command_line', 'node dist/roles/cli.js api --workers auto');
     expect(block(worker(m), 'site_config').app_command_line).toBe('node dist/roles/cli.js worker');
   }),
   rule('app settings use Azimuth setting names or App Service switches', (m) => {
@@ -131,6 +134,7 @@ export const appServiceRules: Rule[] = [
     for (const [name, value] of secrets) expect(value, name).toMatch(/^local\.kv_ref\.[a-z_]+$/);
     expect(String(local(m, 'kv_ref'))).toContain('@Microsoft.KeyVault(SecretUri=');
   }),
+  // With several API processes the primary outlives the workers' drain by primaryGraceMs.
   rule('the container stop limit exceeds the shutdown drain', (m) => {
     const base = local(m, 'app_settings_base') as Body;
     expect(base.WEBSITES_CONTAINER_STOP_TIME_LIMIT).toBe(
@@ -141,8 +145,13 @@ export const appServiceRules: Rule[] = [
       const stopSeconds = Number(variableValue(m, env, 'container_stop_time_limit_seconds'));
       const drainMs = Number(variableValue(m, env, 'shutdown_timeout_ms'));
       expect(stopSeconds, env).toBeGreaterThan(5);
-      expect(drainMs, env).toBeLessThan(stopSeconds * 1000);
+      expect(drainMs + primaryGraceMs, env).toBeLessThan(stopSeconds * 1000);
     }
+  }),
+  // Seed 004 "Sampling: Adaptive (target 5 events/sec in production)".
+  rule('telemetry is sampled at seed 004’s target rate', (m) => {
+    const base = local(m, 'app_settings_base') as Body;
+    expect(base.APPLICATIONINSIGHTS_TRACES_PER_SECOND).toBe('5');
   }),
   rule('slot swap warms up on /health/readiness expecting 200', (m) => {
     const base = local(m, 'app_settings_base') as Body;

@@ -59,6 +59,33 @@ describe('loadSettings', () => {
     expect(settings.API_TRUST_PROXY).toBe(true);
   });
 
+  it('converts numbers, with per-environment sampling defaults (seed 004: 5 traces/s in production)', async () => {
+    const ratio = await loadSettings({
+      env: {
+        ENVIRONMENT: 'test',
+        APPLICATIONINSIGHTS_SAMPLING_RATIO: '0.25',
+        APPLICATIONINSIGHTS_TRACES_PER_SECOND: '2.5',
+      },
+      configDir: '/nonexistent',
+    });
+    expect(ratio.APPLICATIONINSIGHTS_SAMPLING_RATIO).toBe(0.25);
+    expect(ratio.APPLICATIONINSIGHTS_TRACES_PER_SECOND).toBe(2.5);
+    const production = await loadSettings({
+      env: { ENVIRONMENT: 'production', AUTH_JWT_SECRET: 'x'.repeat(40) },
+      configDir: '/nonexistent',
+    });
+    const development = await loadSettings({ env: {}, configDir: '/nonexistent' });
+    expect(development.APPLICATIONINSIGHTS_TRACES_PER_SECOND).toBe(0);
+    expect(production.APPLICATIONINSIGHTS_TRACES_PER_SECOND).toBe(5);
+    const problems = await problemsOf(
+      loadSettings({
+        env: { ENVIRONMENT: 'test', APPLICATIONINSIGHTS_TRACES_PER_SECOND: 'five' },
+        configDir: '/nonexistent',
+      }),
+    );
+    expect(problems).toEqual(['APPLICATIONINSIGHTS_TRACES_PER_SECOND: must be a number (got "five")']);
+  });
+
   it('converts booleans, JSON lists and Python log level names', async () => {
     const settings = await loadSettings({
       env: {
