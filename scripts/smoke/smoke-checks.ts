@@ -17,6 +17,8 @@ export interface SmokeContext {
   cleanup: { what: string; run: () => Promise<unknown> }[];
   /** How long a background job (recording, scan) may take to finish. */
   jobSeconds: number;
+  /** The star-map user the stars checks share (in AUTH_MODE=jwt the caller has exactly one). */
+  user?: { id: string };
   /** The recording the /ws check created, for the transcript check. */
   recording?: { id: string; final: RecordingView };
 }
@@ -77,13 +79,23 @@ const files: Record<string, Check> = {
   },
 };
 
+/** The run's one star-map user: created by the first check that needs it, deleted after all of them. */
+async function smokeUser(context: SmokeContext): Promise<{ id: string }> {
+  if (context.user) return context.user;
+  const { api } = context;
+  const user = await json<{ id: string }>(await api.call('POST', '/users', { name: 'smoke test' }, 201));
+  context.user = user;
+  context.cleanup.push({
+    what: `user ${user.id}`,
+    run: () => api.call('DELETE', `/users/${user.id}`, undefined, 204),
+  });
+  return user;
+}
+
 const stars: Record<string, Check> = {
-  'stars: user, star, read, delete': async ({ api, cleanup }) => {
-    const user = await json<{ id: string }>(await api.call('POST', '/users', { name: 'smoke test' }, 201));
-    cleanup.push({
-      what: `user ${user.id}`,
-      run: () => api.call('DELETE', `/users/${user.id}`, undefined, 204),
-    });
+  'stars: user, star, read, delete': async (context) => {
+    const { api } = context;
+    const user = await smokeUser(context);
     const created = await json<{ id: string }>(
       await api.call('POST', '/stars', { userId: user.id, name: 'smoke', ra: 10, dec: 20 }, 201),
     );
@@ -91,18 +103,19 @@ const stars: Record<string, Check> = {
     if (star.name !== 'smoke') throw new Error(`GET /stars/${created.id}: not the star just created`);
     await api.call('DELETE', `/stars/${created.id}`, undefined, 204);
   },
-  'stars: SSE event received': async ({ api, cleanup }) => {
+  'stars: SSE event received': async (context) => {
+    const { api, cleanup } = context;
     const stream = await openEventStream(api.target, '/events/stars/stream');
     try {
       await stream.waitFor((text) => text.includes(': connected'), 15, 'GET /events/stars/stream');
-      const user = await json<{ id: string }>(await api.call('POST', '/users', { name: 'smoke sse' }, 201));
-      cleanup.push({
-        what: `user ${user.id}`,
-        run: () => api.call('DELETE', `/users/${user.id}`, undefined, 204),
-      });
+      const user = await smokeUser(context);
       const star = await json<{ id: string }>(
         await api.call('POST', '/stars', { userId: user.id, name: 'smoke sse', ra: 11, dec: 21 }, 201),
       );
+      cleanup.push({
+        what: `star ${star.id}`,
+        run: () => api.call('DELETE', `/stars/${star.id}`, undefined, 204),
+      });
       await stream.waitFor((text) => text.includes(star.id), 30, 'the star’s create event');
     } finally {
       stream.close();

@@ -1,12 +1,18 @@
 // The local world a rehearsed deployment runs in: for each resource Terraform wires into the app
 // settings a local stand-in (Azurite for the storage account, the ingestion stand-in for
-// Application Insights, a closed port for Azure OpenAI), for each Key Vault secret a local value
+// Application Insights, the LLM stand-in for Azure OpenAI), for each Key Vault secret a local value
 // (a fresh PostgreSQL database, the local Redis, a new JWT secret), and the process environment
-// App Service would give a site with those settings.
+// App Service would give a site with those settings, its managed-identity endpoint included.
 import { randomBytes } from 'node:crypto';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { devAccount, startAzurite, type Azurite } from '../helpers/azurite.js';
 import { startIngestionStandIn, type IngestionStandIn } from '../helpers/ingestion-stand-in.js';
+import { startLlmStandIn, standInCredentials, type LlmStandIn } from '../helpers/llm-stand-in.js';
+import {
+  startManagedIdentityStandIn,
+  type ManagedIdentityStandIn,
+} from '../helpers/managed-identity-stand-in.js';
+import { smokeAnswerFor } from '../helpers/smoke-llm-answers.js';
 import { createTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { services } from '../helpers/services.js';
 import type { EnvironmentName, TerraformModel } from '../infrastructure/terraform-model.js';
@@ -27,6 +33,13 @@ export interface RehearsalWorld {
 export async function startRehearsalWorld(model: TerraformModel, home: string): Promise<RehearsalWorld> {
   const azurite: Azurite = await startAzurite({ blob: true, table: true });
   const ingestion: IngestionStandIn = await startIngestionStandIn();
+  // Azure OpenAI is reached as in Azure: the site's managed identity gets a token from the
+  // platform's endpoint, and the model answers as the smoke test's checks expect.
+  const llm: LlmStandIn = await startLlmStandIn();
+  llm.answerFor = smokeAnswerFor;
+  const identity: ManagedIdentityStandIn = await startManagedIdentityStandIn(
+    standInCredentials.azureBearerToken,
+  );
   const databases: TestPostgres[] = [];
   return {
     async deployment(label) {
@@ -40,8 +53,7 @@ export async function startRehearsalWorld(model: TerraformModel, home: string): 
           'azurerm_storage_account.main.name': devAccount.name,
           'azurerm_storage_account.main.primary_blob_endpoint': `${azurite.blobEndpoint}/`,
           'azurerm_storage_account.main.primary_table_endpoint': `${azurite.tableEndpoint}/`,
-          // Nothing listens there: transcription fails and retries, which the smoke test does not wait for.
-          'azurerm_cognitive_account.openai.endpoint': 'http://127.0.0.1:9/',
+          'azurerm_cognitive_account.openai.endpoint': `${llm.url}/`,
           'azurerm_key_vault.main.vault_uri': 'https://kv-rehearsal.vault.azure.net/',
           'data.azurerm_client_config.current.tenant_id': '00000000-0000-4000-8000-000000000000',
           // The console's Static Web App (production): only its origin reaches the API, in API_CORS_ORIGINS.
@@ -70,6 +82,7 @@ export async function startRehearsalWorld(model: TerraformModel, home: string): 
       return {
         ...settings,
         AZURE_STORAGE_ACCOUNT_KEY: devAccount.key,
+        ...identity.environment,
         PATH: '/usr/local/bin:/usr/bin:/bin',
         // Away from the developer's own Azure CLI login, which DefaultAzureCredential would find.
         HOME: home,
@@ -79,6 +92,8 @@ export async function startRehearsalWorld(model: TerraformModel, home: string): 
     async close() {
       await azurite.close();
       await ingestion.close();
+      await llm.close();
+      await identity.close();
       for (const database of databases) await database.drop();
     },
   };

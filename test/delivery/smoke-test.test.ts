@@ -11,25 +11,10 @@ import { startLlmStandIn, type LlmStandIn } from '../helpers/llm-stand-in.js';
 import { freePort } from '../helpers/ports.js';
 import { spawnTs, type Spawned } from '../helpers/processes.js';
 import { settingsFor } from '../platform/llm/llm-fixtures.js';
+import { smokeAnswerFor } from '../helpers/smoke-llm-answers.js';
 
 const smoke = (url: string, env: Record<string, string> = {}) =>
   spawnTs('scripts/smoke-test.ts', ['--url', url, '--wait-seconds', '0', '--job-seconds', '90'], env);
-
-const insights = {
-  summary: 'A smoke test.',
-  keyPoints: ['Silence'],
-  coachingRecommendations: ['None'],
-  sentiment: { overall: 'neutral', score: 0, explanation: 'Silence.' },
-  actionItems: [],
-};
-const label = {
-  productName: 'Smoke',
-  brand: 'Test',
-  category: 'relaxer',
-  ingredients: ['Aqua', 'Parfum'],
-  claims: [],
-  confidence: 0.9,
-};
 
 const everyCheck = [
   'ok   GET /health',
@@ -81,7 +66,7 @@ describe('the smoke test (npm run smoke)', { timeout: 300_000 }, () => {
   it('when every module works, then each check passes, one line each, and it cleans up', async () => {
     standIn = await startLlmStandIn();
     const llm = standIn;
-    llm.answerFor = (request) => (JSON.stringify(request.body ?? {}).includes('image') ? label : insights);
+    llm.answerFor = smokeAnswerFor;
     const { app, address } = await startStack({
       LLM_PROVIDER: 'azure_openai',
       ...settingsFor(llm, 'azure_openai'),
