@@ -98,10 +98,18 @@ async function startWorkers(platform: Platform, settings: AzimuthSettings) {
 }
 
 /** STARS_STORE: the platform's database (PostgreSQL or PGlite), or Azure Table Storage. */
-async function openStarsStore({ database }: Platform, settings: AzimuthSettings): Promise<StarsStore> {
+async function openStarsStore(
+  { database, outbox }: Platform,
+  settings: AzimuthSettings,
+): Promise<StarsStore> {
   let store: StarsStore;
   if (settings.STARS_STORE === 'postgres') {
-    store = new PostgresStarsStore({ db: moduleDb<StarsTables>(database.db), driver: database.driver });
+    // Each write and its change events in one transaction (the outbox).
+    store = new PostgresStarsStore({
+      db: moduleDb<StarsTables>(database.db),
+      driver: database.driver,
+      outbox,
+    });
   } else {
     // Loaded only when chosen: the Table Storage driver brings the Azure SDK with it.
     const { createStarsStore } = await import('../modules/stars/stars-store-factory.js');
