@@ -89,8 +89,10 @@ function moduleRoutes(
 
 /** The job processors of the modules that have jobs (worker and all roles). */
 async function startWorkers(platform: Platform, settings: AzimuthSettings) {
-  const { database, blobs, jobs, events, llm, logger } = platform;
-  const shared = { db: database.db, blobs: blobs.store, jobs, events, llm, logger, settings };
+  const { database, blobs, jobs, llm, logger, outbox } = platform;
+  // Progress events are written with their updates in one transaction (the outbox).
+  const events = platform.publisher;
+  const shared = { db: database.db, blobs: blobs.store, jobs, events, outbox, llm, logger, settings };
   return [
     await registerRecordingsWorker({ ...shared, health: platform.health }),
     registerScansWorker({ ...shared, metrics: platform.metrics }),

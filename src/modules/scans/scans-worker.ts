@@ -5,7 +5,8 @@ import type { Registry } from 'prom-client';
 import type { BlobStore } from '../../platform/blob/blob-store.js';
 import { moduleDb } from '../../platform/db/database.js';
 import type { PlatformDb } from '../../platform/db/platform-tables.js';
-import type { EventBus } from '../../platform/events/event-bus.js';
+import type { EventPublisher } from '../../platform/events/event-bus.js';
+import type { OutboxWriter } from '../../platform/outbox/outbox.js';
 import type { JobQueue } from '../../platform/jobs/job-queue.js';
 import { createLlmCallLedger } from '../../platform/llm/llm-call-ledger.js';
 import type { LlmProvider } from '../../platform/llm/llm-provider.js';
@@ -31,7 +32,10 @@ export interface ScansWorkerDeps {
   /** The composed store; jobs run outside any request, so no upload quota applies to them. */
   blobs: BlobStore;
   jobs: Pick<JobQueue, 'process'>;
-  events: EventBus;
+  /** Where progress events go when there is no outbox (tests); the outbox's publisher in the roles. */
+  events: EventPublisher;
+  /** Progress events written with their update, in one transaction (the roles always give it). */
+  outbox?: OutboxWriter;
   llm: LlmProvider;
   metrics: Registry;
   logger: Logger;
@@ -57,7 +61,11 @@ async function loadScanPipeline(deps: ScansWorkerDeps) {
     ]);
   const { settings } = deps;
   const now = deps.now ?? (() => new Date());
-  const store = createScansStore({ db: moduleDb<ScansTables>(deps.db), now });
+  const store = createScansStore({
+    db: moduleDb<ScansTables>(deps.db),
+    now,
+    ...(deps.outbox === undefined ? {} : { outbox: deps.outbox }),
+  });
   const seconds = histogram(deps.metrics, {
     name: 'azimuth_scan_report_seconds',
     help: 'Time to render one scan report, by format',
