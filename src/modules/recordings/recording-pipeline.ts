@@ -75,6 +75,10 @@ export function createRecordingPipeline(deps: RecordingPipelineDeps) {
     const failedStage = isPipelineStage(stage)
       ? { stages: { ...recording.stages, [stage]: { state: 'failed', reason: errorMessage(error) } } }
       : {};
+    // Calls left in doubt by this job's attempts will never be settled by a later one.
+    await deps.ledger
+      .abandon(`recording:${id}`)
+      .catch((cause: unknown) => logger.warn({ err: cause, recordingId: id }, 'could not close the ledger'));
     await updateAndAnnounce({ store, events: deps.events }, id, {
       status: 'failed',
       error: `${stage}: ${errorMessage(error)}`,

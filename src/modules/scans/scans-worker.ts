@@ -72,8 +72,10 @@ async function loadScanPipeline(deps: ScansWorkerDeps) {
     labelNames: ['format'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   });
+  const ledger = createLlmCallLedger({ db: deps.db, now });
   return createScanPipeline({
     store,
+    ledger,
     blobs: deps.blobs,
     container: settings.SCANS_CONTAINER,
     events: deps.events,
@@ -81,7 +83,7 @@ async function loadScanPipeline(deps: ScansWorkerDeps) {
     now,
     stages: [
       processingStage({ blobs: deps.blobs, store, maxPx: settings.SCANS_MAX_IMAGE_PX }),
-      analysingStage({ llm: deps.llm, ledger: createLlmCallLedger({ db: deps.db, now }) }),
+      analysingStage({ llm: deps.llm, ledger }),
       reportingStage({
         blobs: deps.blobs,
         store,

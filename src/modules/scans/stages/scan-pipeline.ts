@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BlobStore } from '../../../platform/blob/blob-store.js';
 import type { EventPublisher } from '../../../platform/events/event-bus.js';
+import type { LlmCallLedger } from '../../../platform/llm/llm-call-ledger.js';
 import type { JobContext } from '../../../platform/jobs/job-queue.js';
 import type { Logger } from '../../../platform/telemetry/logger.js';
 import type { Scan, StageName } from '../scan.js';
@@ -29,6 +30,8 @@ export interface ScanPipelineDeps {
   now: () => Date;
   /** Tests: throw after a stage's work, before it is marked done. */
   faults?: (stage: StageName, scanId: string) => void | Promise<void>;
+  /** Closes the provider calls a scan that failed for good left in doubt. */
+  ledger?: Pick<LlmCallLedger, 'abandon'>;
 }
 
 /** The scan was deleted while its job ran: stop quietly. */
@@ -122,6 +125,11 @@ async function failed(deps: ScanPipelineDeps, attempt: Attempt, error: unknown):
     })
     .catch(() => undefined);
   if (!last) return;
+  await deps.ledger
+    ?.abandon(`scan:${scan.id}`)
+    .catch((cause: unknown) =>
+      deps.logger.warn({ err: cause, scanId: scan.id }, 'could not close the ledger'),
+    );
   await updateAndAnnounce(deps, scan.id, {
     status: 'failed',
     error: `${stage ?? 'completing'}: ${message(error)}`,
