@@ -2,7 +2,7 @@
 // escaping and CSP, duplicates, share links (view, revoke → 410, expiry → 410), delete, failure and
 // retry, and owner isolation over HTTP and /ws.
 import { createHash } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import {
@@ -110,7 +110,7 @@ describe('scans without a provider', () => {
     const token = path.slice(3);
     const stored = await sql<
       Record<string, unknown>
-    >`select * from scan_shares where id = ${shareId}`.execute(fixture.db as unknown as Kysely<unknown>);
+    >`select * from scan_shares where id = ${shareId}`.execute(fixture.db);
     expect(stored.rows).toHaveLength(1);
     expect(stored.rows[0]?.token_hash).toBe(createHash('sha256').update(token).digest('hex'));
     expect(JSON.stringify(stored.rows[0])).not.toContain(token);

@@ -2,7 +2,7 @@
 // commits, the relay hands events to the bus in order per channel and deletes them, an outage of
 // the bus keeps them in the database, and a redelivery (two relays, or a crash between publish and
 // delete) reaches a subscriber once.
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/platform/db/database.js';
 import { migrateUp } from '../../../src/platform/db/migrator.js';
@@ -135,7 +135,8 @@ export function describeOutboxContract(driver: string, setup: () => Promise<Outb
         .orderBy('id')
         .execute();
       for (const row of rows.slice(0, 2))
-        await bus.publish(ch, JSON.parse(row.data), { sequence: String(row.id as unknown) });
+        // pg gives int8 as a string, PGlite as a number, whatever the table type says.
+        await bus.publish(ch, JSON.parse(row.data), { sequence: `${row.id as string | number}` });
 
       const [first, second] = [relayOn(bus), relayOn(bus)];
       await Promise.all([first.drain(), second.drain()]);
@@ -164,11 +165,14 @@ export function describeOutboxContract(driver: string, setup: () => Promise<Outb
       // The second change waits for the first's lock on the channel, so it cannot take a
       // smaller id and commit after a relay has already published a larger one.
       const second = append(ch, 2);
-      const waiting = await sql<{ n: number }>`
-        select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`.execute(
-        db as unknown as Kysely<unknown>,
-      );
-      expect(waiting.rows[0]?.n).toBeGreaterThanOrEqual(1);
+      const waitingForLock = async () =>
+        (
+          await sql<{ n: number }>`
+            select count(*)::int as n from pg_locks
+            where locktype = 'advisory' and not granted
+              and database = (select oid from pg_database where datname = current_database())`.execute(db)
+        ).rows[0]?.n ?? 0;
+      await expect.poll(waitingForLock).toBe(1);
       expect(await relayOn(bus).drain()).toEqual({ published: 0, blocked: 0 });
       releaseFirst();
       await Promise.all([first, second]);
