@@ -89,8 +89,10 @@ function moduleRoutes(
 
 /** The job processors of the modules that have jobs (worker and all roles). */
 async function startWorkers(platform: Platform, settings: AzimuthSettings) {
-  const { database, blobs, jobs, events, llm, logger } = platform;
-  const shared = { db: database.db, blobs: blobs.store, jobs, events, llm, logger, settings };
+  const { database, blobs, jobs, llm, logger, outbox } = platform;
+  // Progress events are written with their updates in one transaction (the outbox).
+  const events = platform.publisher;
+  const shared = { db: database.db, blobs: blobs.store, jobs, events, outbox, llm, logger, settings };
   return [
     await registerRecordingsWorker({ ...shared, health: platform.health }),
     registerScansWorker({ ...shared, metrics: platform.metrics }),
@@ -98,10 +100,18 @@ async function startWorkers(platform: Platform, settings: AzimuthSettings) {
 }
 
 /** STARS_STORE: the platform's database (PostgreSQL or PGlite), or Azure Table Storage. */
-async function openStarsStore({ database }: Platform, settings: AzimuthSettings): Promise<StarsStore> {
+async function openStarsStore(
+  { database, outbox }: Platform,
+  settings: AzimuthSettings,
+): Promise<StarsStore> {
   let store: StarsStore;
   if (settings.STARS_STORE === 'postgres') {
-    store = new PostgresStarsStore({ db: moduleDb<StarsTables>(database.db), driver: database.driver });
+    // Each write and its change events in one transaction (the outbox).
+    store = new PostgresStarsStore({
+      db: moduleDb<StarsTables>(database.db),
+      driver: database.driver,
+      outbox,
+    });
   } else {
     // Loaded only when chosen: the Table Storage driver brings the Azure SDK with it.
     const { createStarsStore } = await import('../modules/stars/stars-store-factory.js');

@@ -13,7 +13,11 @@ import type { Database } from '../platform/db/database.js';
 import { migrateUp } from '../platform/db/migrator.js';
 import { createEventBus } from '../platform/events/create-event-bus.js';
 import type { ManagedEventBus } from '../platform/events/event-bus.js';
-import { RetryingPublisher } from '../platform/events/retrying-publisher.js';
+import type { EventPublisher } from '../platform/events/event-bus.js';
+import type { OutboxDb, OutboxWriter } from '../platform/outbox/outbox.js';
+import { outboxPublisher } from '../platform/outbox/outbox-publisher.js';
+import { OutboxRelay } from '../platform/outbox/outbox-relay.js';
+import { createOutboxWriter } from '../platform/outbox/outbox-writer.js';
 import {
   createBlobStore,
   blobStoreOptionsFromSettings,
@@ -49,10 +53,13 @@ export interface Platform {
   cache: ManagedCache;
   events: ManagedEventBus;
   /**
-   * Publishes change events on `events`, holding them in order while the bus is down; /health's
-   * `events` check includes its pending count, and close() flushes it before the bus closes.
+   * Change events written in the transaction of their change (outbox.ts); `relay` moves them to
+   * `events`, and /health's `events` check includes how many wait.
    */
-  publisher: RetryingPublisher;
+  outbox: OutboxWriter;
+  relay: OutboxRelay;
+  /** For a change with no transaction to join: the event is in the outbox when this resolves. */
+  publisher: EventPublisher;
   jobs: ManagedJobQueue;
   /** Written in batches (batched-audit-log.ts); `flush()` writes what waits now. */
   audit: BatchedAuditLog;
@@ -99,7 +106,7 @@ export async function createPlatform(settings: Settings, logger: Logger, role: s
       closers.push(() => redis.close());
       health.register(redis.check);
     }
-    const messaging = await openMessaging(opening, redis);
+    const messaging = await openMessaging(opening, { redis, database });
     const audit = new BatchedAuditLog(new KyselyAuditLog({ db: database.db }));
     // Closers run last-opened first: what waits is written before the database closes.
     closers.push(() => audit.close());
@@ -150,29 +157,30 @@ async function openDatabase({ settings, logger, metrics, health, closers }: Open
   return database;
 }
 
-/** Cache, events and jobs: on Redis when it is configured, in memory otherwise. */
+/** Cache, events and jobs: on Redis when it is configured, in memory otherwise; the outbox's relay. */
 async function openMessaging(
   { settings, logger, metrics, health, closers }: Opening,
-  redis: RedisConnections | undefined,
-): Promise<Pick<Platform, 'cache' | 'events' | 'publisher' | 'jobs'>> {
+  { redis, database }: { redis: RedisConnections | undefined; database: Database },
+): Promise<Pick<Platform, 'cache' | 'events' | 'outbox' | 'relay' | 'publisher' | 'jobs'>> {
   const shared = { logger, metrics, ...(redis ? { redis } : {}) };
   const cache = createCache(settings, shared);
   closers.push(() => cache.close());
   health.register(cache.check);
   const events = createEventBus(settings, shared);
   closers.push(() => events.close());
-  // Closed before the bus (closers run in reverse): what waits gets a last chance to go out,
-  // within a share of the shutdown deadline that leaves room for the steps before it.
-  const publisher = new RetryingPublisher(
-    { flushTimeoutMs: Math.min(5000, Math.floor(settings.SHUTDOWN_TIMEOUT_MS / 4)) },
-    { bus: events, logger, metrics, isTransient: isRedisOutage },
-  );
-  closers.push(() => publisher.close());
-  health.register(publisher.check);
+  // Closed before the bus (closers run in reverse); what waits stays in the outbox for the next
+  // process (or another instance's relay), so nothing needs flushing within the shutdown deadline.
+  const db = database.db as unknown as OutboxDb;
+  const relay = new OutboxRelay({}, { db, bus: events, logger, metrics, isTransient: isRedisOutage });
+  const outbox = createOutboxWriter(() => relay.wake());
+  const publisher = outboxPublisher(db, outbox);
+  relay.start();
+  closers.push(() => relay.close());
+  if (relay.check) health.register(relay.check);
   const jobs = await createJobQueue(shared, jobQueueOptionsFromSettings(settings));
   closers.push(() => jobs.close());
   health.register(jobs.check);
-  return { cache, events, publisher, jobs };
+  return { cache, events, outbox, relay, publisher, jobs };
 }
 
 /** Blob storage with every decorator, and the LLM provider, sharing one set of policy metrics. */

@@ -1,6 +1,7 @@
 // `npm run chaos`'s process faults in CI: SIGTERM to the API under load, a worker SIGKILLed
-// mid-job. One stack for the file.
+// mid-job, the API SIGKILLed during a Redis outage. One stack for the file.
 import { describe, it } from 'vitest';
+import { apiKilledInRedisOutage } from '../../scripts/chaos/scenarios/api-killed-in-redis-outage.js';
 import { sigtermUnderLoad } from '../../scripts/chaos/scenarios/sigterm-under-load.js';
 import { workerKilled } from '../../scripts/chaos/scenarios/worker-killed.js';
 import { chaosToolsInstalled, expectSurvives, useChaosStack } from './chaos-suite.js';
@@ -14,5 +15,9 @@ describe.runIf(chaosToolsInstalled())('chaos under load: process faults', () => 
 
   it('when a worker is SIGKILLed mid-job, then the next one gives exactly one result and cleans up', async () => {
     await expectSurvives(workerKilled, chaos.stack);
+  }, 180_000);
+
+  it('when the API is SIGKILLed during a Redis outage with writes in flight, then every acknowledged write is announced once and audited', async () => {
+    await expectSurvives(apiKilledInRedisOutage, chaos.stack);
   }, 180_000);
 });

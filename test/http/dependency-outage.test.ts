@@ -15,7 +15,7 @@ import { createStarsStore } from '../../src/modules/stars/stars-store-factory.js
 import { createStoragePolicy } from '../../src/platform/blob/create-blob-store.js';
 import { moduleDb, type Database } from '../../src/platform/db/database.js';
 import { migrateUp } from '../../src/platform/db/migrator.js';
-import { createPostgresDatabase } from '../../src/platform/db/postgres-database.js';
+import { createPostgresDatabase, type PostgresDatabase } from '../../src/platform/db/postgres-database.js';
 import { buildRecordingsApp, type RecordingsFixture } from '../modules/recordings/recordings-fixture.js';
 import { buildScansApp, makePhoto, postScan, type ScansFixture } from '../modules/scans/scans-fixture.js';
 import { devAccount, startAzurite, type Azurite } from '../helpers/azurite.js';
@@ -60,6 +60,9 @@ async function outageAndRecovery(options: {
 }) {
   expect((await options.request()).statusCode).toBe(options.ok);
   options.proxy.cut();
+  // The first request after the cut finds its pooled connection dropped; the second has to open
+  // a new one, which the cut refuses: both are the same outage.
+  expectOutage(await options.request(), options.dependency);
   expectOutage(await options.request(), options.dependency);
   options.proxy.restore();
   await expect
@@ -244,6 +247,21 @@ describe.runIf(postgresUp)('with PostgreSQL behind the proxy', () => {
         dependency: 'database',
         ok: 201,
       });
+    });
+
+    it('then, with no connection left in the pool, the first request (which must connect) is 503 too', async () => {
+      const pool = (database as PostgresDatabase).pool;
+      const request = () => stars.app.inject({ method: 'GET', url: '/users?limit=1' });
+      expect((await request()).statusCode).toBe(200);
+      proxy.cut();
+      // Every idle connection is dropped by the cut; wait until the pool has let them go.
+      await expect.poll(() => pool.totalCount, { timeout: 10_000, interval: 50 }).toBe(0);
+      expectOutage(await request(), 'database');
+      expectOutage(await request(), 'database');
+      proxy.restore();
+      await expect
+        .poll(async () => (await request()).statusCode, { timeout: 20_000, interval: 250 })
+        .toBe(200);
     });
   });
 

@@ -4,6 +4,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withDeadline } from '../helpers/deadline.js';
 import { multipartBody, multipartHeaders } from '../helpers/multipart.js';
 import { rawConnection, requestHead } from '../helpers/raw-http.js';
 import { buildTestApp, type TestAppFor } from '../helpers/test-app.js';
@@ -40,7 +41,19 @@ async function stalledUpload(base: string, path: string, partial: Buffer) {
     }),
   );
   connection.write(partial);
-  return connection.closed;
+  return answerOf(connection);
+}
+
+/**
+ * The server's answer to a stalled body; a stall the server never cuts fails here (the idle
+ * timeout is 300 ms), saying so and closing the socket, instead of hanging until the runner's timeout.
+ */
+function answerOf(connection: Awaited<ReturnType<typeof rawConnection>>) {
+  return withDeadline(connection.closed, {
+    ms: 5000,
+    what: 'the server cutting off a stalled upload',
+    onExpiry: () => connection.socket.destroy(),
+  });
 }
 
 function expectStalledAnswer(answer: Awaited<ReturnType<typeof stalledUpload>>) {
@@ -87,7 +100,7 @@ describe('files and recordings uploads', () => {
       }),
     );
     connection.write(before);
-    expectStalledAnswer(await connection.closed);
+    expectStalledAnswer(await answerOf(connection));
   });
 
   it('when the client goes away mid-file, then it is logged at info as the client’s, and nothing is kept', async () => {

@@ -115,12 +115,12 @@ describe.runIf(runnable)('when Redis is killed while stars are written, and star
       await redis.stop();
       const during: string[] = [];
       for (let n = 1; n <= 5; n += 1) during.push(await star(`during-${n}`));
-      expect(platform.publisher.pending).toBe(5);
+      expect(await platform.relay.pending()).toBe(5);
       expect(await eventsHealth()).toMatchObject({ status: 'degraded', details: { pendingEvents: 5 } });
       expect(sse.ids.length).toBe(idsBefore);
 
       await redis.start();
-      await vi.waitFor(() => expect(platform.publisher.pending).toBe(0), { timeout: 15_000 });
+      await vi.waitFor(async () => expect(await platform.relay.pending()).toBe(0), { timeout: 15_000 });
       await vi.waitFor(() => expect(during.every((id) => sse.created.has(id))).toBe(true), {
         timeout: 10_000,
       });

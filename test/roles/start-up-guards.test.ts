@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { withDeadline } from '../helpers/deadline.js';
 import { spawnTs } from '../helpers/processes.js';
 
 describe('start-up in staging and production', () => {
@@ -8,7 +9,14 @@ describe('start-up in staging and production', () => {
       AUTH_JWT_SECRET: 'x'.repeat(32),
       ALLOW_EMBEDDED_DRIVERS: '["llm"]',
     });
-    expect((await run.exited).code).toBe(2);
+    // A guard that only warned would leave the worker running: that must fail here, saying so,
+    // with the process killed, not hang until the runner's timeout with it still alive.
+    const exited = await withDeadline(run.exited, {
+      ms: 20_000,
+      what: 'the production guard stopping the worker',
+      onExpiry: () => run.child.kill('SIGKILL'),
+    });
+    expect(exited.code).toBe(2);
     const problems = run.stderr.filter((line) => line.startsWith('  - '));
     expect(problems.map((line) => line.slice(4).split(':')[0])).toEqual([
       'DATABASE_URL',

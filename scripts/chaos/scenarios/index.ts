@@ -1,4 +1,5 @@
 // Every chaos scenario, in the order `npm run chaos` runs them: one fault at a time.
+import { apiKilledInRedisOutage } from './api-killed-in-redis-outage.js';
 import { llmThrottled } from './llm-throttled.js';
 import { postgresRestarted } from './postgres-restarted.js';
 import { redisKilled } from './redis-killed.js';
@@ -13,4 +14,5 @@ export const scenarios = [
   llmThrottled,
   sigtermUnderLoad,
   workerKilled,
+  apiKilledInRedisOutage,
 ];

@@ -1,8 +1,10 @@
 // Progress of a recording as it travels on the event bus and over WebSockets. One bus channel per
 // recording: a socket subscribes to exactly the recordings it watches, so no instance receives
 // (and filters) every recording's traffic, and each channel's short replay log is that recording's.
-import type { EventBus } from '../../platform/events/event-bus.js';
+import type { EventPublisher } from '../../platform/events/event-bus.js';
+import type { OutboxMessage } from '../../platform/outbox/outbox.js';
 import type { Recording, RecordingStatus, StageName } from './recording.js';
+import type { RecordingChanges, RecordingsStore } from './recordings-store.js';
 
 export const recordingChannel = (id: string): string => `recordings:${id}`;
 
@@ -73,6 +75,22 @@ export function messageOf(recording: Recording): RecordingMessage {
   };
 }
 
-export async function publishRecording(events: EventBus, recording: Recording): Promise<void> {
-  await events.publish(recordingChannel(recording.id), messageOf(recording));
+const announcement = (recording: Recording): OutboxMessage[] => [
+  { channel: recordingChannel(recording.id), data: messageOf(recording) },
+];
+
+/**
+ * Applies `changes` and announces the recording as it then is: in the update's transaction when
+ * the store writes to the outbox (a crash cannot lose the event of a committed change), otherwise
+ * published right after. Undefined when the recording is gone.
+ */
+export async function updateAndAnnounce(
+  deps: { store: RecordingsStore; events: EventPublisher },
+  id: string,
+  changes: RecordingChanges,
+): Promise<Recording | undefined> {
+  if (deps.store.announces) return deps.store.update(id, changes, announcement);
+  const next = await deps.store.update(id, changes);
+  if (next !== undefined) await deps.events.publish(recordingChannel(next.id), messageOf(next));
+  return next;
 }

@@ -3,7 +3,7 @@
 // already recorded, blob names are fixed per recording and rows are updated in place, so a job
 // retried after a crash at any point ends with one set of blobs and one result.
 import type { BlobStore } from '../../platform/blob/blob-store.js';
-import type { EventBus } from '../../platform/events/event-bus.js';
+import type { EventPublisher } from '../../platform/events/event-bus.js';
 import type { JobContext } from '../../platform/jobs/job-queue.js';
 import type { LlmCallLedger } from '../../platform/llm/llm-call-ledger.js';
 import type { LlmProvider } from '../../platform/llm/llm-provider.js';
@@ -12,7 +12,7 @@ import type { Ffmpeg } from './ffmpeg.js';
 import type { JobTempDirs } from './job-temp-dirs.js';
 import type { Recording, StageName } from './recording.js';
 import { removeRecordingBlobs } from './recording-blobs.js';
-import { publishRecording } from './recording-events.js';
+import { updateAndAnnounce } from './recording-events.js';
 import type { RecordingJobPayload } from './recording-job.js';
 import type { RecordingsStore } from './recordings-store.js';
 import { analyseStage } from './stages/analyse-stage.js';
@@ -29,7 +29,7 @@ export interface RecordingPipelineDeps {
   blobs: BlobStore;
   /** RECORDINGS_CONTAINER. */
   container: string;
-  events: EventBus;
+  events: EventPublisher;
   llm: LlmProvider;
   /** Records every provider call's cost once (platform/llm/llm-call-ledger.ts). */
   ledger: LlmCallLedger;
@@ -75,12 +75,17 @@ export function createRecordingPipeline(deps: RecordingPipelineDeps) {
     const failedStage = isPipelineStage(stage)
       ? { stages: { ...recording.stages, [stage]: { state: 'failed', reason: errorMessage(error) } } }
       : {};
-    await store
-      .update(id, { status: 'failed', error: `${stage}: ${errorMessage(error)}`, ...failedStage })
-      .then((failed) => (failed === undefined ? undefined : publishRecording(deps.events, failed)))
-      .catch((cause: unknown) =>
-        logger.error({ err: cause, recordingId: id }, 'could not record the failure'),
-      );
+    // Calls left in doubt by this job's attempts will never be settled by a later one.
+    await deps.ledger
+      .abandon(`recording:${id}`)
+      .catch((cause: unknown) => logger.warn({ err: cause, recordingId: id }, 'could not close the ledger'));
+    await updateAndAnnounce({ store, events: deps.events }, id, {
+      status: 'failed',
+      error: `${stage}: ${errorMessage(error)}`,
+      ...failedStage,
+    }).catch((cause: unknown) =>
+      logger.error({ err: cause, recordingId: id }, 'could not record the failure'),
+    );
   }
 
   async function run(job: JobContext<RecordingJobPayload>): Promise<void> {

@@ -1,6 +1,7 @@
 // Recording rows on PostgreSQL or PGlite through Kysely. Every write is an upsert or a keyed
 // update, so a retried job step writes the same row again instead of adding one.
 import type { Kysely, Selectable } from 'kysely';
+import type { OutboxMessage, OutboxWriter } from '../../platform/outbox/outbox.js';
 import { jobRowColumns, jobRowFields, jobRows, type ChangeColumns } from '../../platform/db/job-rows.js';
 import { isUuid, type Page } from '../../platform/db/newest-first-page.js';
 import type { Insights } from './insights.js';
@@ -88,6 +89,8 @@ const changeColumns: ChangeColumns<RecordingChanges> = {
 export interface RecordingsStoreOptions {
   db: Kysely<RecordingsTables>;
   now?: () => Date;
+  /** Where progress events go with their update, in one transaction; without it `announces` is false. */
+  outbox?: OutboxWriter;
 }
 
 /** What every use case of the store works over. */
@@ -159,6 +162,7 @@ export function createRecordingsStore(options: RecordingsStoreOptions) {
     queuedStage: 'upload',
     requeueExtra: { percent: 100 },
     now: options.now ?? (() => new Date()),
+    ...(options.outbox === undefined ? {} : { outbox: options.outbox }),
   });
   const deps: StoreDeps = { db: options.db, get: (id) => rows.get(id) };
   const recordingOf = (row: Row | undefined) => (row === undefined ? undefined : toRecording(row));
@@ -168,16 +172,27 @@ export function createRecordingsStore(options: RecordingsStoreOptions) {
     /** The owner's recordings, newest first. */
     list: (owner: string, page: { limit: number; cursor?: string }): Promise<RecordingsPage> =>
       rows.page(owner, page, toRecording),
+    /** True when `update` writes its `announce` events in the update's transaction (the outbox). */
+    announces: options.outbox !== undefined,
     /**
      * Applies `changes`, bumping the version; resolves to the row after the change, or undefined
-     * when the recording is gone (deleted while its job ran).
+     * when the recording is gone (deleted while its job ran). `announce`: see `announces`.
      */
-    update: async (id: string, changes: RecordingChanges) =>
+    update: async (
+      id: string,
+      changes: RecordingChanges,
+      announce?: (recording: Recording) => readonly OutboxMessage[],
+    ) =>
       recordingOf(
-        await rows.update(id, {
-          ...changes,
-          ...(changes.percent === undefined ? {} : { percent: Math.round(changes.percent) }),
-        }),
+        await rows.update(
+          id,
+          {
+            ...changes,
+            ...(changes.percent === undefined ? {} : { percent: Math.round(changes.percent) }),
+          },
+          {},
+          announce === undefined ? undefined : (row) => announce(toRecording(row)),
+        ),
       ),
     /** Moves a failed recording back to queued, its failed stages pending; undefined when it is not failed. */
     requeueFailed: async (id: string, stages: Stages) => recordingOf(await rows.requeueFailed(id, stages)),

@@ -7,7 +7,8 @@ import { moduleDb } from '../../platform/db/database.js';
 import type { PlatformDb } from '../../platform/db/platform-tables.js';
 import type { BlobStore } from '../../platform/blob/blob-store.js';
 import type { RecordingsSettings } from './recordings-settings.js';
-import type { EventBus } from '../../platform/events/event-bus.js';
+import type { EventPublisher } from '../../platform/events/event-bus.js';
+import type { OutboxWriter } from '../../platform/outbox/outbox.js';
 import type { HealthRegistry } from '../../platform/health/health-registry.js';
 import type { JobQueue } from '../../platform/jobs/job-queue.js';
 import { createLlmCallLedger } from '../../platform/llm/llm-call-ledger.js';
@@ -39,7 +40,10 @@ export interface RecordingsWorkerDeps {
   /** The composed store; jobs run outside any request, so no upload quota applies to them. */
   blobs: BlobStore;
   jobs: Pick<JobQueue, 'process' | 'schedule'>;
-  events: EventBus;
+  /** Where progress events go when there is no outbox (tests); the outbox's publisher in the roles. */
+  events: EventPublisher;
+  /** Progress events written with their update, in one transaction (the roles always give it). */
+  outbox?: OutboxWriter;
   llm: LlmProvider;
   /** Gets the `ffmpeg` check (optional: degraded when ffmpeg is missing). */
   health: Pick<HealthRegistry, 'register' | 'checks'>;
@@ -66,7 +70,11 @@ export interface RecordingsWorker {
 export async function registerRecordingsWorker(deps: RecordingsWorkerDeps): Promise<RecordingsWorker> {
   const { settings, logger } = deps;
   const now = deps.now === undefined ? {} : { now: deps.now };
-  const store = createRecordingsStore({ db: moduleDb<RecordingsTables>(deps.db), ...now });
+  const store = createRecordingsStore({
+    db: moduleDb<RecordingsTables>(deps.db),
+    ...now,
+    ...(deps.outbox === undefined ? {} : { outbox: deps.outbox }),
+  });
   const ffmpeg =
     deps.ffmpeg ?? createFfmpeg({ path: settings.FFMPEG_PATH, bundledPath: bundledFfmpegPath, logger });
   if (!deps.health.checks.some((check) => check.name === ffmpeg.check.name))

@@ -1,7 +1,9 @@
 // Progress of a scan on the event bus and the /ws socket: one channel per scan, so a socket gets
 // exactly the scans it watches. The same shapes as recordings' messages, keyed by `scanId`.
-import type { EventBus } from '../../platform/events/event-bus.js';
+import type { EventPublisher } from '../../platform/events/event-bus.js';
+import type { OutboxMessage } from '../../platform/outbox/outbox.js';
 import type { Scan } from './scan.js';
+import type { ScanChanges, ScansStore } from './scans-store.js';
 
 export const scanChannel = (id: string): string => `scans:${id}`;
 
@@ -35,6 +37,21 @@ export function scanMessageOf(scan: Scan): ScanMessage {
   return { type: 'progress', ...base };
 }
 
-export async function publishScan(events: EventBus, scan: Scan): Promise<void> {
-  await events.publish(scanChannel(scan.id), scanMessageOf(scan));
+const announcement = (scan: Scan): OutboxMessage[] => [
+  { channel: scanChannel(scan.id), data: scanMessageOf(scan) },
+];
+
+/**
+ * Applies `changes` and announces the scan as it then is: in the update's transaction when the
+ * store writes to the outbox, otherwise published right after. Undefined when the scan is gone.
+ */
+export async function updateAndAnnounce(
+  deps: { store: ScansStore; events: EventPublisher },
+  id: string,
+  changes: ScanChanges,
+): Promise<Scan | undefined> {
+  if (deps.store.announces) return deps.store.update(id, changes, announcement);
+  const next = await deps.store.update(id, changes);
+  if (next !== undefined) await deps.events.publish(scanChannel(next.id), scanMessageOf(next));
+  return next;
 }

@@ -2,6 +2,7 @@
 // PGlite through Kysely. Writes are keyed updates or upserts, so a retried job step writes the same
 // rows again instead of adding ones.
 import type { Kysely, Selectable } from 'kysely';
+import type { OutboxMessage, OutboxWriter } from '../../platform/outbox/outbox.js';
 import { jobRowColumns, jobRowFields, jobRows, type ChangeColumns } from '../../platform/db/job-rows.js';
 import { isUuid, type Page } from '../../platform/db/newest-first-page.js';
 import type { LabelReading } from './stages/label-reading.js';
@@ -135,13 +136,19 @@ async function hashesOf(
 export type ScansStore = ReturnType<typeof createScansStore>;
 
 /** Scan rows, with their job attempts (scan-attempts-store.ts) and artifacts (scan-snapshots-store.ts). */
-export function createScansStore(options: { db: Kysely<ScansTables>; now?: () => Date }) {
+export function createScansStore(options: {
+  db: Kysely<ScansTables>;
+  now?: () => Date;
+  /** Where progress events go with their update, in one transaction; without it `announces` is false. */
+  outbox?: OutboxWriter;
+}) {
   const deps: StoreDeps = { db: options.db, now: options.now ?? (() => new Date()) };
   const rows = jobRows<Row, ScanChanges>(options.db, {
     table: 'scan_history',
     columns: changeColumns,
     queuedStage: 'queued',
     now: deps.now,
+    ...(options.outbox === undefined ? {} : { outbox: options.outbox }),
   });
   const scanOf = (row: Row | undefined) => (row === undefined ? undefined : toScan(row));
   return {
@@ -150,13 +157,16 @@ export function createScansStore(options: { db: Kysely<ScansTables>; now?: () =>
     /** Newest first; every owner's scans when `owner` is null (admins). */
     list: (owner: string | null, page: { limit: number; cursor?: string }): Promise<ScansPage> =>
       rows.page(owner, page, toScan),
-    /** Applies `changes` and bumps the version; undefined when the scan is gone. */
-    update: async (id: string, changes: ScanChanges) =>
+    /** True when `update` writes its `announce` events in the update's transaction (the outbox). */
+    announces: options.outbox !== undefined,
+    /** Applies `changes` and bumps the version; undefined when the scan is gone. `announce`: see `announces`. */
+    update: async (id: string, changes: ScanChanges, announce?: (scan: Scan) => readonly OutboxMessage[]) =>
       scanOf(
         await rows.update(
           id,
           changes,
           changes.image === undefined ? {} : { perceptual_hash: changes.image.perceptualHash },
+          announce === undefined ? undefined : (row) => announce(toScan(row)),
         ),
       ),
     /** Moves a failed scan back to queued, its failed stages pending; undefined when it is not failed. */

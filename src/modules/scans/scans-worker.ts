@@ -5,7 +5,8 @@ import type { Registry } from 'prom-client';
 import type { BlobStore } from '../../platform/blob/blob-store.js';
 import { moduleDb } from '../../platform/db/database.js';
 import type { PlatformDb } from '../../platform/db/platform-tables.js';
-import type { EventBus } from '../../platform/events/event-bus.js';
+import type { EventPublisher } from '../../platform/events/event-bus.js';
+import type { OutboxWriter } from '../../platform/outbox/outbox.js';
 import type { JobQueue } from '../../platform/jobs/job-queue.js';
 import { createLlmCallLedger } from '../../platform/llm/llm-call-ledger.js';
 import type { LlmProvider } from '../../platform/llm/llm-provider.js';
@@ -31,7 +32,10 @@ export interface ScansWorkerDeps {
   /** The composed store; jobs run outside any request, so no upload quota applies to them. */
   blobs: BlobStore;
   jobs: Pick<JobQueue, 'process'>;
-  events: EventBus;
+  /** Where progress events go when there is no outbox (tests); the outbox's publisher in the roles. */
+  events: EventPublisher;
+  /** Progress events written with their update, in one transaction (the roles always give it). */
+  outbox?: OutboxWriter;
   llm: LlmProvider;
   metrics: Registry;
   logger: Logger;
@@ -57,15 +61,21 @@ async function loadScanPipeline(deps: ScansWorkerDeps) {
     ]);
   const { settings } = deps;
   const now = deps.now ?? (() => new Date());
-  const store = createScansStore({ db: moduleDb<ScansTables>(deps.db), now });
+  const store = createScansStore({
+    db: moduleDb<ScansTables>(deps.db),
+    now,
+    ...(deps.outbox === undefined ? {} : { outbox: deps.outbox }),
+  });
   const seconds = histogram(deps.metrics, {
     name: 'azimuth_scan_report_seconds',
     help: 'Time to render one scan report, by format',
     labelNames: ['format'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   });
+  const ledger = createLlmCallLedger({ db: deps.db, now });
   return createScanPipeline({
     store,
+    ledger,
     blobs: deps.blobs,
     container: settings.SCANS_CONTAINER,
     events: deps.events,
@@ -73,7 +83,7 @@ async function loadScanPipeline(deps: ScansWorkerDeps) {
     now,
     stages: [
       processingStage({ blobs: deps.blobs, store, maxPx: settings.SCANS_MAX_IMAGE_PX }),
-      analysingStage({ llm: deps.llm, ledger: createLlmCallLedger({ db: deps.db, now }) }),
+      analysingStage({ llm: deps.llm, ledger }),
       reportingStage({
         blobs: deps.blobs,
         store,

@@ -3,6 +3,7 @@
 import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
 import { errors } from '../../platform/errors/app-error.js';
 import type { DependencyCheck } from '../../platform/health/dependency-check.js';
+import type { OutboxWriter } from '../../platform/outbox/outbox.js';
 import { isStoreId } from './ids.js';
 import {
   decodeIdCursor,
@@ -14,6 +15,7 @@ import {
 } from './page-cursor.js';
 import type { NewStar, PopularStar, Star } from './star.js';
 import type {
+  Announce,
   Clock,
   LikeResult,
   PopularRequest,
@@ -34,6 +36,8 @@ export interface PostgresStarsStoreOptions {
   /** Shown on /health and in stats: `postgres` or `pglite`. */
   driver: 'postgres' | 'pglite';
   clock?: Clock;
+  /** Where writes put their change events, in their own transaction; without it `announces` is false. */
+  outbox?: OutboxWriter;
 }
 
 const FOREIGN_KEY_VIOLATION = '23503';
@@ -70,13 +74,17 @@ function toStar(row: StarRow): Star {
 
 export class PostgresStarsStore implements StarsStore {
   readonly health: DependencyCheck;
+  readonly announces: boolean;
   private readonly db: Kysely<StarsTables>;
+  private readonly outbox: OutboxWriter | undefined;
   private readonly driver: 'postgres' | 'pglite';
   private readonly clock: Clock;
   private readonly ids = new UuidV7Generator();
 
   constructor(options: PostgresStarsStoreOptions) {
     this.db = options.db;
+    this.outbox = options.outbox;
+    this.announces = options.outbox !== undefined;
     this.driver = options.driver;
     this.clock = options.clock ?? Date.now;
     this.health = {
@@ -102,17 +110,39 @@ export class PostgresStarsStore implements StarsStore {
     return new Date(this.clock());
   }
 
-  async createUser(input: NewUser): Promise<User> {
+  /**
+   * Runs a write with its change events: both in one transaction when there are events to write
+   * (or `transactional`), the relay woken after the commit; otherwise as one statement on `db`.
+   */
+  private async write<T>(
+    announce: Announce<T> | undefined,
+    fn: (db: Kysely<StarsTables>) => Promise<T>,
+    transactional = false,
+  ): Promise<T> {
+    const outbox = announce === undefined ? undefined : this.outbox;
+    if (outbox === undefined && !transactional) return fn(this.db);
+    const result = await this.db.transaction().execute(async (tx) => {
+      const value = await fn(tx);
+      if (outbox !== undefined && announce !== undefined) await outbox.append(tx, announce(value));
+      return value;
+    });
+    outbox?.committed();
+    return result;
+  }
+
+  async createUser(input: NewUser, announce?: Announce<User>): Promise<User> {
     const now = this.now();
     const id = input.id ?? this.ids.next(now.getTime());
-    const row = await this.db
-      .insertInto('star_users')
-      .values({ id, name: input.name, email: input.email ?? null, created_at: now, updated_at: now })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .returningAll()
-      .executeTakeFirst();
-    if (row === undefined) throw errors.conflict(`User ${id} already exists.`);
-    return toUser(row);
+    return this.write(announce, async (db) => {
+      const row = await db
+        .insertInto('star_users')
+        .values({ id, name: input.name, email: input.email ?? null, created_at: now, updated_at: now })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (row === undefined) throw errors.conflict(`User ${id} already exists.`);
+      return toUser(row);
+    });
   }
 
   async getUser(id: string): Promise<User | undefined> {
@@ -121,24 +151,30 @@ export class PostgresStarsStore implements StarsStore {
     return row === undefined ? undefined : toUser(row);
   }
 
-  async updateUser(id: string, changes: UserChanges): Promise<User | undefined> {
+  async updateUser(
+    id: string,
+    changes: UserChanges,
+    announce?: Announce<User | undefined>,
+  ): Promise<User | undefined> {
     if (!isStoreId(id)) return undefined;
-    const row = await this.db
-      .updateTable('star_users')
-      .set({
-        ...(changes.name === undefined ? {} : { name: changes.name }),
-        ...(changes.email === undefined ? {} : { email: changes.email }),
-        updated_at: this.now(),
-      })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirst();
-    return row === undefined ? undefined : toUser(row);
+    return this.write(announce, async (db) => {
+      const row = await db
+        .updateTable('star_users')
+        .set({
+          ...(changes.name === undefined ? {} : { name: changes.name }),
+          ...(changes.email === undefined ? {} : { email: changes.email }),
+          updated_at: this.now(),
+        })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row === undefined ? undefined : toUser(row);
+    });
   }
 
-  async deleteUser(id: string): Promise<boolean> {
+  async deleteUser(id: string, announce?: Announce<boolean>): Promise<boolean> {
     if (!isStoreId(id)) return false;
-    return this.db.transaction().execute(async (tx) => {
+    const cascade = async (tx: Kysely<StarsTables>) => {
       // The row lock conflicts with the key-share lock a concurrent like's foreign key takes,
       // so no like by this user can slip in between the decrement and the cascade.
       const user = await tx
@@ -156,7 +192,8 @@ export class PostgresStarsStore implements StarsStore {
       // Cascades to the user's stars, their likes, and the likes the user gave.
       await tx.deleteFrom('star_users').where('id', '=', id).execute();
       return true;
-    });
+    };
+    return this.write(announce, cascade, true);
   }
 
   async listUsers(page: PageRequest): Promise<Page<User>> {
@@ -171,27 +208,29 @@ export class PostgresStarsStore implements StarsStore {
     return toPage(rows.map(toUser), limit, (user) => ({ id: user.id }));
   }
 
-  async createStar(input: NewStar): Promise<Star> {
+  async createStar(input: NewStar, announce?: Announce<Star>): Promise<Star> {
     const now = this.now();
     if (!isStoreId(input.userId)) throw errors.notFound(`User ${input.userId} does not exist.`);
     try {
-      const row = await this.db
-        .insertInto('stars')
-        .values({
-          id: this.ids.next(now.getTime()),
-          user_id: input.userId,
-          name: input.name,
-          message: input.message ?? null,
-          ra: input.ra,
-          dec: input.dec,
-          color: input.color ?? null,
-          active: input.active ?? true,
-          created_at: now,
-          expires_at: input.expiresAt ?? null,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toStar(row);
+      return await this.write(announce, async (db) => {
+        const row = await db
+          .insertInto('stars')
+          .values({
+            id: this.ids.next(now.getTime()),
+            user_id: input.userId,
+            name: input.name,
+            message: input.message ?? null,
+            ra: input.ra,
+            dec: input.dec,
+            color: input.color ?? null,
+            active: input.active ?? true,
+            created_at: now,
+            expires_at: input.expiresAt ?? null,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return toStar(row);
+      });
     } catch (error) {
       if (hasCode(error, FOREIGN_KEY_VIOLATION)) {
         throw errors.notFound(`User ${input.userId} does not exist.`);
@@ -206,10 +245,12 @@ export class PostgresStarsStore implements StarsStore {
     return row === undefined ? undefined : toStar(row);
   }
 
-  async deleteStar(id: string): Promise<boolean> {
+  async deleteStar(id: string, announce?: Announce<boolean>): Promise<boolean> {
     if (!isStoreId(id)) return false;
-    const result = await this.db.deleteFrom('stars').where('id', '=', id).executeTakeFirst();
-    return result.numDeletedRows > 0n;
+    return this.write(announce, async (db) => {
+      const result = await db.deleteFrom('stars').where('id', '=', id).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    });
   }
 
   async listStars(page: PageRequest): Promise<Page<Star>> {
@@ -279,27 +320,12 @@ export class PostgresStarsStore implements StarsStore {
     return toPage(items, limit, (star) => ({ likes: star.windowLikes, id: star.id }));
   }
 
-  async like(starId: string, userId: string): Promise<LikeResult> {
+  async like(starId: string, userId: string, announce?: Announce<LikeResult>): Promise<LikeResult> {
     if (!isStoreId(starId)) throw errors.notFound(`Star ${starId} does not exist.`);
     if (!isStoreId(userId)) throw errors.notFound(`User ${userId} does not exist.`);
     const at = this.now();
-    let row: StarRow | undefined;
     try {
-      // One statement: the counter moves only when the (star, user) key was new, and the
-      // update's row lock serializes concurrent likes of the same star.
-      row = await this.db
-        .with('inserted', (db) =>
-          db
-            .insertInto('star_likes')
-            .values({ star_id: starId, user_id: userId, created_at: at })
-            .onConflict((oc) => oc.doNothing())
-            .returning('star_id'),
-        )
-        .updateTable('stars')
-        .set((eb) => ({ likes: eb('likes', '+', 1) }))
-        .where('id', 'in', (eb) => eb.selectFrom('inserted').select('star_id'))
-        .returningAll()
-        .executeTakeFirst();
+      return await this.write(announce, (db) => this.likeIn(db, starId, userId, at));
     } catch (error) {
       if (!hasCode(error, FOREIGN_KEY_VIOLATION)) throw error;
       const star = await this.getStar(starId);
@@ -307,10 +333,33 @@ export class PostgresStarsStore implements StarsStore {
         ? errors.notFound(`Star ${starId} does not exist.`)
         : errors.notFound(`User ${userId} does not exist.`);
     }
+  }
+
+  private async likeIn(
+    db: Kysely<StarsTables>,
+    starId: string,
+    userId: string,
+    at: Date,
+  ): Promise<LikeResult> {
+    // One statement: the counter moves only when the (star, user) key was new, and the
+    // update's row lock serializes concurrent likes of the same star.
+    const row = await db
+      .with('inserted', (cte) =>
+        cte
+          .insertInto('star_likes')
+          .values({ star_id: starId, user_id: userId, created_at: at })
+          .onConflict((oc) => oc.doNothing())
+          .returning('star_id'),
+      )
+      .updateTable('stars')
+      .set((eb) => ({ likes: eb('likes', '+', 1) }))
+      .where('id', 'in', (eb) => eb.selectFrom('inserted').select('star_id'))
+      .returningAll()
+      .executeTakeFirst();
     if (row !== undefined) return { liked: true, star: toStar(row) };
-    const star = await this.getStar(starId);
-    if (star === undefined) throw errors.notFound(`Star ${starId} does not exist.`);
-    return { liked: false, star };
+    const found = await db.selectFrom('stars').selectAll().where('id', '=', starId).executeTakeFirst();
+    if (found === undefined) throw errors.notFound(`Star ${starId} does not exist.`);
+    return { liked: false, star: toStar(found) };
   }
 
   async stats(): Promise<StarsStoreStats> {

@@ -32,8 +32,9 @@ export interface StarsModuleDeps {
   cache: Cache;
   events: EventBus;
   /**
-   * Where the service's change events go; default `events` itself, whose failures then reach the
-   * caller. The roles pass the platform's RetryingPublisher, which waits out a bus outage.
+   * Where the service's change events go when the store cannot write them with the change
+   * (Table Storage); default `events` itself, whose failures then reach the caller. The roles pass
+   * the outbox's publisher: the event is stored before the write is acknowledged.
    */
   publisher?: EventPublisher;
   lifecycle: Lifecycle;

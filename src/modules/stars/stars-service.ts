@@ -11,11 +11,13 @@
 import type { Cache } from '../../platform/cache/cache.js';
 import { errors } from '../../platform/errors/app-error.js';
 import type { EventPublisher } from '../../platform/events/event-bus.js';
+import type { OutboxMessage } from '../../platform/outbox/outbox.js';
 import { pageLimit, type Page, type PageRequest } from './page-cursor.js';
-import type { StarsStore, StarsStoreStats } from './stars-store.js';
+import type { Star } from './star.js';
+import type { Announce, LikeResult, StarsStore, StarsStoreStats } from './stars-store.js';
 import type { PopularStarResponse, StarResponse, UserResponse } from './stars-schemas.js';
 import { popularStarView, starView, userView } from './stars-views.js';
-import type { UserChanges } from './user.js';
+import type { User, UserChanges } from './user.js';
 
 export const STARS_CHANNEL = 'stars';
 /** User events never carry emails: every subscriber gets the same frame (stars-module.ts). */
@@ -61,8 +63,9 @@ export interface StarsServiceOptions {
   store: StarsStore;
   cache: Cache;
   /**
-   * Where change events go. A RetryingPublisher in the roles: a bus outage delays announcements
-   * (in order) instead of losing them, and never fails the write that was already stored.
+   * Where change events go when the store cannot write them with the change (`store.announces`
+   * false: Table Storage). The outbox's publisher in the roles: the event is stored before the
+   * write is acknowledged and reaches the bus once it answers.
    */
   events: EventPublisher;
   /** REDIS_POPULARITY_WINDOW: likes younger than this count for the popular list. */
@@ -163,19 +166,26 @@ export class StarsService {
     if (actor !== null && userId !== actor.userId) {
       throw errors.forbidden('You can create stars only as yourself.');
     }
-    const star = await this.#store.createStar({
-      userId,
-      name: input.name,
-      message: input.message ?? null,
-      ra: input.ra,
-      dec: input.dec,
-      color: input.color ?? null,
-      expiresAt: input.ttlSeconds === undefined ? null : new Date(this.#clock() + input.ttlSeconds * 1000),
-      ...(input.active === undefined ? {} : { active: input.active }),
-    });
+    const star = await this.#write<Star>(
+      (announce) =>
+        this.#store.createStar(
+          {
+            userId,
+            name: input.name,
+            message: input.message ?? null,
+            ra: input.ra,
+            dec: input.dec,
+            color: input.color ?? null,
+            expiresAt:
+              input.ttlSeconds === undefined ? null : new Date(this.#clock() + input.ttlSeconds * 1000),
+            ...(input.active === undefined ? {} : { active: input.active }),
+          },
+          announce,
+        ),
+      (created) => [starEvent('create', starView(created, this.#now()))],
+    );
     const view = starView(star, this.#now());
     await this.#cache.deleteByPrefix(LIST_PREFIX);
-    await this.#publish(STARS_CHANNEL, { type: 'create', data: view });
     return view;
   }
 
@@ -189,12 +199,12 @@ export class StarsService {
     if (liker === undefined) throw errors.badRequest('userId is required.');
     if (actor !== null && liker !== actor.userId)
       throw errors.forbidden('You can like stars only as yourself.');
-    const result = await this.#store.like(starId, liker);
+    const result = await this.#write<LikeResult>(
+      (announce) => this.#store.like(starId, liker, announce),
+      (like) => (like.liked ? [starEvent('update', starView(like.star, this.#now()))] : []),
+    );
     const view = starView(result.star, this.#now());
-    if (result.liked) {
-      await this.#invalidateStar(starId);
-      await this.#publish(STARS_CHANNEL, { type: 'update', data: view });
-    }
+    if (result.liked) await this.#invalidateStar(starId);
     return { liked: result.liked, star: view };
   }
 
@@ -205,9 +215,12 @@ export class StarsService {
     if (actor !== null && !actor.admin && star.userId !== actor.userId) {
       throw errors.forbidden('Only its owner or an admin may delete this star.');
     }
-    if (!(await this.#store.deleteStar(id))) throw errors.notFound(`Star ${id} does not exist.`);
+    const deleted = await this.#write<boolean>(
+      (announce) => this.#store.deleteStar(id, announce),
+      (gone) => (gone ? [starEvent('delete', starView(star, this.#now()))] : []),
+    );
+    if (!deleted) throw errors.notFound(`Star ${id} does not exist.`);
     await this.#invalidateStar(id);
-    await this.#publish(STARS_CHANNEL, { type: 'delete', data: starView(star, this.#now()) });
   }
 
   // Users
@@ -229,21 +242,25 @@ export class StarsService {
 
   /** With an actor (jwt) the new user is the actor's own, under the id their token gives them. */
   async createUser(actor: Actor, input: { name: string; email?: string }): Promise<UserResponse> {
-    const user = await this.#store.createUser({
-      ...(actor === null ? {} : { id: actor.userId }),
-      name: input.name,
-      email: input.email ?? null,
-    });
-    await this.#publish(USERS_CHANNEL, { type: 'create', data: userView(user, false) });
+    const user = await this.#write<User>(
+      (announce) =>
+        this.#store.createUser(
+          { ...(actor === null ? {} : { id: actor.userId }), name: input.name, email: input.email ?? null },
+          announce,
+        ),
+      (created) => [userEvent('create', userView(created, false))],
+    );
     return userView(user, true);
   }
 
   /** That user or an admin (jwt); anyone (none). */
   async updateUser(actor: Actor, id: string, changes: UserChanges): Promise<UserResponse> {
     this.#mustManageUser(actor, id);
-    const user = await this.#store.updateUser(id, changes);
+    const user = await this.#write<User | undefined>(
+      (announce) => this.#store.updateUser(id, changes, announce),
+      (updated) => (updated === undefined ? [] : [userEvent('update', userView(updated, false))]),
+    );
     if (user === undefined) throw errors.notFound(`User ${id} does not exist.`);
-    await this.#publish(USERS_CHANNEL, { type: 'update', data: userView(user, false) });
     return userView(user, true);
   }
 
@@ -253,11 +270,16 @@ export class StarsService {
     const user = await this.#store.getUser(id);
     if (user === undefined) throw errors.notFound(`User ${id} does not exist.`);
     const stars = await this.#starsOf(id);
-    if (!(await this.#store.deleteUser(id))) throw errors.notFound(`User ${id} does not exist.`);
+    const deleted = await this.#write<boolean>(
+      (announce) => this.#store.deleteUser(id, announce),
+      (gone) =>
+        gone
+          ? [userEvent('delete', userView(user, false)), ...stars.map((star) => starEvent('delete', star))]
+          : [],
+    );
+    if (!deleted) throw errors.notFound(`User ${id} does not exist.`);
     // Their likes changed other stars' counters too, so every cached star may be stale.
     await this.#cache.deleteByPrefix(CACHE_PREFIX);
-    await this.#publish(USERS_CHANNEL, { type: 'delete', data: userView(user, false) });
-    for (const star of stars) await this.#publish(STARS_CHANNEL, { type: 'delete', data: star });
   }
 
   // Admin and debug
@@ -318,8 +340,15 @@ export class StarsService {
     await Promise.all([this.#cache.delete(cacheKeys.star(id)), this.#cache.deleteByPrefix(LIST_PREFIX)]);
   }
 
-  async #publish(channel: string, event: ChangeEvent<StarResponse | UserResponse>): Promise<void> {
-    await this.#events.publish(channel, event);
+  /**
+   * A write and its change events: the store writes them in the write's transaction when it can
+   * (`announces`); otherwise they are published after the write, in order.
+   */
+  async #write<T>(write: (announce?: Announce<T>) => Promise<T>, events: Announce<T>): Promise<T> {
+    if (this.#store.announces) return write(events);
+    const result = await write();
+    for (const event of events(result)) await this.#events.publish(event.channel, event.data);
+    return result;
   }
 
   /** `active` as it is now: a cached view may predate the star's expiry. */
@@ -330,6 +359,14 @@ export class StarsService {
   #now(): Date {
     return new Date(this.#clock());
   }
+}
+
+function starEvent(type: ChangeType, data: StarResponse): OutboxMessage {
+  return { channel: STARS_CHANNEL, data: { type, data } satisfies ChangeEvent<StarResponse> };
+}
+
+function userEvent(type: ChangeType, data: UserResponse): OutboxMessage {
+  return { channel: USERS_CHANNEL, data: { type, data } satisfies ChangeEvent<UserResponse> };
 }
 
 /** That user or an admin (jwt); anyone (none). */

@@ -1,6 +1,7 @@
 // The StarsStore port: every read and write the stars module makes, over users, stars and likes.
 // Drivers: PostgreSQL/PGlite (Kysely) and Azure Table Storage; one contract suite keeps them equal.
 import type { DependencyCheck } from '../../platform/health/dependency-check.js';
+import type { OutboxMessage } from '../../platform/outbox/outbox.js';
 import type { Page, PageRequest } from './page-cursor.js';
 import type { NewStar, PopularStar, Star } from './star.js';
 import type { NewUser, User, UserChanges } from './user.js';
@@ -14,6 +15,9 @@ export interface LikeResult {
   /** The star after the like, with its exact counter. */
   star: Star;
 }
+
+/** A write's change events, from its result; written with the change where the store can (`announces`). */
+export type Announce<T> = (result: T) => readonly OutboxMessage[];
 
 export interface PopularRequest extends PageRequest {
   /** Only likes at or after `now - windowSeconds` count (REDIS_POPULARITY_WINDOW). */
@@ -52,22 +56,34 @@ export interface RecomputeResult {
  * Deleting a user cascades (see user.ts); both drivers implement the same rule.
  */
 export interface StarsStore {
+  /**
+   * True when the store writes each write's `announce` events to the outbox in the write's own
+   * transaction (PostgreSQL with an outbox): an acknowledged change is then announced even after a
+   * crash, and the caller publishes nothing itself. False (Table Storage, which cannot join an SQL
+   * transaction): `announce` is ignored and the caller publishes after the write.
+   */
+  readonly announces: boolean;
+
   /** Creates what the store needs (tables); idempotent. Postgres expects its migrations run. */
   init(): Promise<void>;
 
-  createUser(input: NewUser): Promise<User>;
+  createUser(input: NewUser, announce?: Announce<User>): Promise<User>;
   getUser(id: string): Promise<User | undefined>;
   /** Undefined when the user does not exist. */
-  updateUser(id: string, changes: UserChanges): Promise<User | undefined>;
+  updateUser(
+    id: string,
+    changes: UserChanges,
+    announce?: Announce<User | undefined>,
+  ): Promise<User | undefined>;
   /** False when the user did not exist. Cascades to their stars and the likes they gave. */
-  deleteUser(id: string): Promise<boolean>;
+  deleteUser(id: string, announce?: Announce<boolean>): Promise<boolean>;
   listUsers(page: PageRequest): Promise<Page<User>>;
 
   /** Throws notFound when the user does not exist. */
-  createStar(input: NewStar): Promise<Star>;
+  createStar(input: NewStar, announce?: Announce<Star>): Promise<Star>;
   getStar(id: string): Promise<Star | undefined>;
   /** False when the star did not exist. Its likes go with it. */
-  deleteStar(id: string): Promise<boolean>;
+  deleteStar(id: string, announce?: Announce<boolean>): Promise<boolean>;
   listStars(page: PageRequest): Promise<Page<Star>>;
   /** Empty when the user has no stars (or does not exist). */
   listStarsByUser(userId: string, page: PageRequest): Promise<Page<Star>>;
@@ -80,7 +96,7 @@ export interface StarsStore {
    * Records that `userId` likes `starId` (at the clock's now). Idempotent per (star, user); the
    * counter is exact under any concurrency. Throws notFound for a missing star or user.
    */
-  like(starId: string, userId: string): Promise<LikeResult>;
+  like(starId: string, userId: string, announce?: Announce<LikeResult>): Promise<LikeResult>;
 
   /** Counts for the admin and debug endpoints; may scan, so not for hot paths. */
   stats(): Promise<StarsStoreStats>;

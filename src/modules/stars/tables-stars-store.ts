@@ -151,6 +151,8 @@ function toStar(entity: TableEntityResult<StarEntity>): Star {
 }
 
 export class TablesStarsStore implements StarsStore {
+  /** Table Storage cannot join the outbox's SQL transaction: the service publishes after each write. */
+  readonly announces = false;
   readonly health: DependencyCheck;
   private readonly users: TableClient;
   private readonly stars: TableClient;

@@ -19,14 +19,15 @@ export interface AuditEntry {
 
 export interface AuditRecordOptions {
   /**
-   * The caller does not wait for this record (a hot path that only logs a failure): it may be
-   * written with others up to a second later. Resolves, as any record, once it is written.
+   * @deprecated Ignored. It let a record wait up to a second for others, and a crash lost what
+   * waited; every record is now written with those of the same event-loop turn, and the caller
+   * acknowledges only after it resolves.
    */
   lazy?: boolean;
 }
 
 export interface AuditLog {
-  /** Resolves once the entry is written. */
+  /** Resolves once the entry is written (committed): acknowledge what it records only after that. */
   record(entry: AuditEntry, options?: AuditRecordOptions): Promise<void>;
 }
 

@@ -1,10 +1,10 @@
 // Group commit for the audit log: entries are written as multi-row inserts. On embedded PGlite a
 // one-row insert costs ~1.5 ms of event-loop time (more with a busy disk) and a batch of ten
 // ~0.2 ms a row; on PostgreSQL it is one round trip instead of one per entry.
-// A record someone waits for is written at the end of the current event-loop turn, with whatever
-// else is waiting (no added latency); a `lazy` one (blob operations, SAS links: nobody waits)
-// rides the next batch, at most `lazyDelayMs` later. Either way `record` resolves only once its
-// row is written, `close` writes what waits (shutdown), and `latest` writes it before reading.
+// Every record is written at the end of the current event-loop turn, with whatever else was
+// recorded in it (no added latency, and nothing waits in memory longer than that turn, so a crash
+// can lose only records whose operations were not yet acknowledged: callers acknowledge after
+// `record` resolves). `close` writes what waits (shutdown), and `latest` writes it before reading.
 import type { AuditEntry, AuditLog, AuditLogReader, AuditRecordOptions } from './audit-log.js';
 
 /** The log the batches go to: one entry at a time, or many in one write (all or none). */
@@ -13,8 +13,6 @@ export interface AuditBatchWriter extends AuditLog, AuditLogReader {
 }
 
 export interface BatchedAuditLogOptions {
-  /** How long a lazy record may wait for others (1 s). */
-  lazyDelayMs?: number;
   /** A batch this large is written at once (500). */
   maxBatch?: number;
 }
@@ -27,10 +25,8 @@ interface Waiting {
 
 export class BatchedAuditLog implements AuditLog, AuditLogReader {
   readonly #target: AuditBatchWriter;
-  readonly #lazyDelayMs: number;
   readonly #maxBatch: number;
   #waiting: Waiting[] = [];
-  #lazyTimer: NodeJS.Timeout | undefined;
   #promptFlush: NodeJS.Immediate | undefined;
   // Batches are written one after another, so rows keep the order they were recorded in.
   #written: Promise<void> = Promise.resolve();
@@ -38,26 +34,23 @@ export class BatchedAuditLog implements AuditLog, AuditLogReader {
 
   constructor(target: AuditBatchWriter, options: BatchedAuditLogOptions = {}) {
     this.#target = target;
-    this.#lazyDelayMs = options.lazyDelayMs ?? 1000;
     this.#maxBatch = options.maxBatch ?? 500;
   }
 
-  record(entry: AuditEntry, options: AuditRecordOptions = {}): Promise<void> {
+  /** `options` is accepted for the port's sake; no record waits past this event-loop turn. */
+  record(entry: AuditEntry, _options?: AuditRecordOptions): Promise<void> {
     // After close nothing would flush a batch: written one by one, as they come.
     if (this.#closed) return this.#target.record(entry);
     return new Promise((resolve, reject) => {
       this.#waiting.push({ entry, resolve, reject });
       if (this.#waiting.length >= this.#maxBatch) void this.flush();
-      else if (options.lazy !== true) this.#promptFlush ??= setImmediate(() => void this.flush());
-      else this.#lazyTimer ??= setTimeout(() => void this.flush(), this.#lazyDelayMs);
+      else this.#promptFlush ??= setImmediate(() => void this.flush());
     });
   }
 
   /** Writes what is waiting; resolves when every batch taken so far has been written or refused. */
   flush(): Promise<void> {
-    clearTimeout(this.#lazyTimer);
     clearImmediate(this.#promptFlush);
-    this.#lazyTimer = undefined;
     this.#promptFlush = undefined;
     const batch = this.#waiting;
     this.#waiting = [];

@@ -74,7 +74,12 @@ interface Instruments {
 
 type AuditFields = Omit<AuditEntry, 'actor' | 'clientIp' | 'correlationId' | 'at'>;
 
-function recordAudit({ audit, logger }: Instruments, entry: AuditFields): void {
+/**
+ * Writes the audit record; resolves once it is written (or its failure logged), never rejects.
+ * Callers acknowledge the operation only after it resolves, so a crash cannot lose the record of
+ * an operation someone was told succeeded.
+ */
+function recordAudit({ audit, logger }: Instruments, entry: AuditFields): Promise<void> {
   const context = requestContext.get();
   const record: AuditEntry = {
     actor: context?.principalId ?? null,
@@ -83,13 +88,10 @@ function recordAudit({ audit, logger }: Instruments, entry: AuditFields): void {
     at: new Date(),
     ...entry,
   };
-  // An audit sink that fails must not fail the operation it records; it is logged instead.
-  // Nobody waits for it, so it may ride the audit log's next batch.
-  audit.record(record, { lazy: true }).catch((error: unknown) => {
-    logger.error(
-      { err: error, audit: { operation: record.operation, target: record.target } },
-      'audit record failed',
-    );
+  // An audit sink that fails must not fail the operation it records (already done); the log line
+  // carries the whole record instead, so it can be restored from the logs.
+  return audit.record(record).catch((error: unknown) => {
+    logger.error({ err: error, audit: record }, 'audit record failed');
   });
 }
 
@@ -104,15 +106,17 @@ function report(
 ) {
   const { operation, ref } = call;
   const auditOperation = auditedOperations[operation];
-  if (auditOperation !== undefined)
-    recordAudit(instruments, {
-      operation: auditOperation,
-      target: formatBlobUri(ref),
-      outcome: outcome.audit,
-      bytes: outcome.bytes,
-      detail: outcome.detail,
-    });
-  return {
+  const audited =
+    auditOperation === undefined
+      ? Promise.resolve()
+      : recordAudit(instruments, {
+          operation: auditOperation,
+          target: formatBlobUri(ref),
+          outcome: outcome.audit,
+          bytes: outcome.bytes,
+          detail: outcome.detail,
+        });
+  const blob = {
     operation,
     container: ref.container,
     name: ref.name,
@@ -120,22 +124,31 @@ function report(
     durationMs: Math.round(outcome.durationMs),
     ...extra,
   };
+  return { blob, audited };
 }
 
+/** Resolves once the audit record (for audited operations) is written. */
 function succeeded(
   instruments: Instruments,
   call: Call,
   bytes: number | null,
   extra: Record<string, unknown> = {},
-): void {
+): Promise<void> {
   const durationMs = instruments.clock() - call.started;
   instruments.metrics.duration.observe({ operation: call.operation, outcome: 'success' }, durationMs / 1000);
   const detail = typeof extra.detail === 'string' ? extra.detail : null;
-  const blob = report(instruments, call, { audit: 'success', bytes, durationMs, detail }, extra);
+  const { blob, audited } = report(instruments, call, { audit: 'success', bytes, durationMs, detail }, extra);
   instruments.logger.info({ blob }, `blob ${call.operation}`);
+  return audited;
 }
 
-function failed(instruments: Instruments, call: Call, error: unknown, bytes: number | null = null): void {
+/** Resolves once the audit record (for audited operations) is written. */
+function failed(
+  instruments: Instruments,
+  call: Call,
+  error: unknown,
+  bytes: number | null = null,
+): Promise<void> {
   const { operation } = call;
   const durationMs = instruments.clock() - call.started;
   const status = statusOf(error);
@@ -144,11 +157,12 @@ function failed(instruments: Instruments, call: Call, error: unknown, bytes: num
   const denied = status === 401 || status === 403 || status === 413 || status === 429;
   const detail = error instanceof Error ? error.message : String(error);
   const audit = denied ? 'denied' : 'failure';
-  const blob = report(instruments, call, { audit, bytes, durationMs, detail }, { status });
+  const { blob, audited } = report(instruments, call, { audit, bytes, durationMs, detail }, { status });
   // A refusal (404, 416, quota…) is the caller's doing: info, and no stack to read past.
   if (status !== undefined && refusalStatuses.has(status) && isAppError(error))
     instruments.logger.info({ blob, reason: error.message }, `blob ${operation} refused`);
   else instruments.logger.error({ blob, err: error }, `blob ${operation} failed`);
+  return audited;
 }
 
 async function around<T>(
@@ -161,10 +175,10 @@ async function around<T>(
   const call = { operation, ref, started: instruments.clock() };
   try {
     const value = await fn();
-    succeeded(instruments, call, bytesOf === undefined ? null : bytesOf(value));
+    await succeeded(instruments, call, bytesOf === undefined ? null : bytesOf(value));
     return value;
   } catch (error) {
-    failed(instruments, call, error);
+    await failed(instruments, call, error);
     throw error;
   }
 }
@@ -175,16 +189,17 @@ async function upload(
   ...[ref, body, uploadOptions]: Parameters<BlobStore['upload']>
 ): Promise<BlobProperties> {
   const call = { operation: 'upload' as const, ref, started: instruments.clock() };
+  let properties: BlobProperties;
   try {
-    const properties = await store.upload(ref, body, uploadOptions);
-    instruments.metrics.uploads.inc();
-    instruments.metrics.uploadBytes.inc(properties.size);
-    succeeded(instruments, call, properties.size, { contentType: properties.contentType });
-    return properties;
+    properties = await store.upload(ref, body, uploadOptions);
   } catch (error) {
-    failed(instruments, call, error, body instanceof Readable ? null : body.byteLength);
+    await failed(instruments, call, error, body instanceof Readable ? null : body.byteLength);
     throw error;
   }
+  instruments.metrics.uploads.inc();
+  instruments.metrics.uploadBytes.inc(properties.size);
+  await succeeded(instruments, call, properties.size, { contentType: properties.contentType });
+  return properties;
 }
 
 /** The download's body, metered: the outcome is known only when it has been sent (or abandoned). */
@@ -204,10 +219,11 @@ function meteredBody(instruments: Instruments, call: Call, download: BlobDownloa
     metrics.downloadBytes.inc(sent);
     if (error === undefined && sent === download.contentLength) {
       metrics.downloads.inc();
-      succeeded(instruments, call, sent, download.range === undefined ? {} : { range: download.range });
+      // Written as the body ends; the response is already on its way, so nothing waits for it.
+      void succeeded(instruments, call, sent, download.range === undefined ? {} : { range: download.range });
     } else {
       const cause = error ?? new Error(`download ended after ${sent} of ${download.contentLength} bytes`);
-      failed(instruments, call, cause, sent);
+      void failed(instruments, call, cause, sent);
     }
   };
   const source = download.stream;
@@ -234,7 +250,7 @@ async function download(
   try {
     found = await store.download(ref, downloadOptions);
   } catch (error) {
-    failed(instruments, call, error);
+    await failed(instruments, call, error);
     throw error;
   }
   return { ...found, stream: meteredBody(instruments, call, found) };
@@ -273,7 +289,7 @@ function sasUrl(
       instruments.metrics.duration.observe(sasSuccess, durationMs / 1000);
       const expiresOn = expiryText(link.expiresOn);
       const detail = `permissions=${link.permissions} expiresOn=${expiresOn}${sas.contentDisposition === undefined ? '' : ' contentDisposition=set'}`;
-      recordAudit(instruments, {
+      const audited = recordAudit(instruments, {
         operation: 'blob.sas',
         target: formatBlobUri(ref),
         outcome: 'success',
@@ -291,12 +307,13 @@ function sasUrl(
         expiresOn,
       };
       instruments.logger.info({ blob }, 'blob sas');
-      return link;
+      // The link is handed out only once its issuance is on record.
+      return audited.then(() => link);
     },
-    (error: unknown) => {
-      failed(instruments, { operation: 'sas', ref, started }, error);
-      throw error;
-    },
+    (error: unknown) =>
+      failed(instruments, { operation: 'sas', ref, started }, error).then(() => {
+        throw error;
+      }),
   );
 }
 

@@ -3,6 +3,7 @@
 // to queued for another run. Writes are keyed, so a retried job step writes the same row again
 // instead of adding one.
 import { sql, type Kysely } from 'kysely';
+import type { OutboxMessage, OutboxWriter } from '../outbox/outbox.js';
 import { after, decodeCursor, isUuid, newestFirst, pageOf, type Page } from './newest-first-page.js';
 
 /** Where each field of a change goes: a column, or a JSON column (written as JSON text). */
@@ -80,6 +81,8 @@ export interface JobRowsOptions<C> {
   /** Columns a requeue also resets (e.g. a percentage). */
   requeueExtra?: Record<string, unknown>;
   now: () => Date;
+  /** Where an update's change events go, in the update's own transaction (outbox.ts). */
+  outbox?: OutboxWriter;
 }
 
 /**
@@ -116,15 +119,33 @@ export function jobRows<Row, C extends object>(db: object, options: JobRowsOptio
       return pageOf((found as Row[]).map(toItem), request.limit);
     },
 
-    /** Applies `changes` and bumps the version; undefined when the row is gone. */
-    async update(id: string, changes: C, extra: Record<string, unknown> = {}): Promise<Row | undefined> {
-      const row = await rows
-        .updateTable(table)
-        .set({ ...setOf(changes, options.columns), ...extra, ...bumped() })
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      return row as Row | undefined;
+    /**
+     * Applies `changes` and bumps the version; undefined when the row is gone. `announce` gives the
+     * change events of the updated row, written to the outbox in the same transaction (when the
+     * rows were given one; otherwise ignored, and the caller publishes).
+     */
+    async update(
+      id: string,
+      changes: C,
+      extra: Record<string, unknown> = {},
+      announce?: (row: Row) => readonly OutboxMessage[],
+    ): Promise<Row | undefined> {
+      const write = async (db: Kysely<Record<string, JobRowTable>>) =>
+        (await db
+          .updateTable(table)
+          .set({ ...setOf(changes, options.columns), ...extra, ...bumped() })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst()) as Row | undefined;
+      const { outbox } = options;
+      if (outbox === undefined || announce === undefined) return write(rows);
+      const row = await rows.transaction().execute(async (tx) => {
+        const updated = await write(tx);
+        if (updated !== undefined) await outbox.append(tx, announce(updated));
+        return updated;
+      });
+      outbox.committed();
+      return row;
     },
 
     /** Moves a failed row back to queued with its failed stages pending; undefined when it is not failed. */

@@ -33,16 +33,27 @@ export interface EventBusStats {
 }
 
 /**
- * What a module that only announces changes needs. The composition root gives it a
- * RetryingPublisher (retrying-publisher.ts), which waits out a bus outage instead of failing.
+ * What a module that only announces changes needs. The composition root gives it the outbox
+ * (outbox-publisher.ts): the event is stored before the call resolves and published by the relay.
  */
 export interface EventPublisher {
   publish(channel: string, data: unknown): Promise<unknown>;
 }
 
+export interface PublishOptions {
+  /**
+   * The event's position in its source (the outbox row id, a decimal integer), increasing per
+   * channel. A publish whose sequence is not above the newest sequence in the channel's log is a
+   * redelivery (the relay retried after a crash or a lost reply): nothing is appended or
+   * delivered, and the channel's newest id is returned. So consumers (SSE resume by
+   * Last-Event-ID, WebSocket progress) never see one change twice under two ids.
+   */
+  sequence?: string;
+}
+
 export interface EventBus {
   /** Appends to the channel's log and delivers to every subscriber in every process; returns the id. */
-  publish(channel: string, data: unknown): Promise<string>;
+  publish(channel: string, data: unknown, options?: PublishOptions): Promise<string>;
   subscribe<T = unknown>(channel: string, options: SubscribeOptions<T>): Subscription;
   stats(): EventBusStats;
 }

@@ -8,6 +8,7 @@ import type {
   BusEvent,
   EventBusStats,
   ManagedEventBus,
+  PublishOptions,
   SubscribeOptions,
   Subscription,
 } from './event-bus.js';
@@ -33,6 +34,8 @@ export class MemoryEventBus implements ManagedEventBus {
   readonly check: DependencyCheck;
   readonly #replaySize: number;
   readonly #logs: LRUCache<string, BusEvent[]>;
+  /** The newest PublishOptions.sequence per channel, forgotten with the channel's log. */
+  readonly #sequences: LRUCache<string, bigint>;
   readonly #channels = new Map<string, ChannelFanout>();
   readonly #logger: Logger;
   readonly #now: () => number;
@@ -41,6 +44,7 @@ export class MemoryEventBus implements ManagedEventBus {
   constructor(options: MemoryEventBusOptions, deps: EventBusDeps) {
     this.#replaySize = options.replaySize;
     this.#logs = new LRUCache({ max: options.maxChannels ?? 10_000 });
+    this.#sequences = new LRUCache({ max: options.maxChannels ?? 10_000 });
     this.#logger = deps.logger;
     this.#now = deps.now ?? Date.now;
     this.#published = publishedEventsMetric(deps.metrics);
@@ -52,9 +56,15 @@ export class MemoryEventBus implements ManagedEventBus {
     };
   }
 
-  publish(channel: string, data: unknown): Promise<string> {
+  publish(channel: string, data: unknown, options: PublishOptions = {}): Promise<string> {
     const log = this.#logs.get(channel) ?? [];
     this.#logs.set(channel, log);
+    if (options.sequence !== undefined) {
+      const sequence = BigInt(options.sequence);
+      const newest = this.#sequences.get(channel);
+      if (newest !== undefined && sequence <= newest) return Promise.resolve(log.at(-1)?.id ?? '0-0');
+      this.#sequences.set(channel, sequence);
+    }
     // Round-trip through JSON so subscribers get what the Redis driver would give them.
     const event: BusEvent = {
       id: nextEventId(log.at(-1)?.id, this.#now()),
@@ -105,6 +115,7 @@ export class MemoryEventBus implements ManagedEventBus {
     for (const fanout of this.#channels.values()) for (const s of fanout.subscribers) s.closed = true;
     this.#channels.clear();
     this.#logs.clear();
+    this.#sequences.clear();
     return Promise.resolve();
   }
 }

@@ -22,6 +22,7 @@ import type {
   BusEvent,
   EventBusStats,
   ManagedEventBus,
+  PublishOptions,
   SubscribeOptions,
   Subscription,
 } from './event-bus.js';
@@ -29,8 +30,23 @@ import { isEventId } from './event-id.js';
 import { publishedEventsMetric } from './published-events-metric.js';
 import type { EventBusDeps } from './memory-event-bus.js';
 
+// ARGV[5], when not empty, is the event's sequence (PublishOptions): kept in the entry as `s`, and
+// a sequence not above the newest entry's is a redelivery, answered with that entry's id. Only the
+// newest entry is read: the relay publishes a channel's events in sequence order.
 const PUBLISH_SCRIPT = `
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'd', ARGV[4])
+local id
+if ARGV[5] ~= '' then
+  local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
+  if newest then
+    local fields = newest[2]
+    for i = 1, #fields, 2 do
+      if fields[i] == 's' and tonumber(fields[i + 1]) >= tonumber(ARGV[5]) then return newest[1] end
+    end
+  end
+  id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'd', ARGV[4], 's', ARGV[5])
+else
+  id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'd', ARGV[4])
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PUBLISH', ARGV[1], id .. '\\n' .. ARGV[4])
 return id`;
@@ -99,7 +115,7 @@ export class RedisEventBus implements ManagedEventBus {
     return `${this.#options.prefix}${channel}`;
   }
 
-  async publish(channel: string, data: unknown): Promise<string> {
+  async publish(channel: string, data: unknown, options: PublishOptions = {}): Promise<string> {
     const id = (await this.#publisher.eval(
       PUBLISH_SCRIPT,
       1,
@@ -108,6 +124,7 @@ export class RedisEventBus implements ManagedEventBus {
       this.#options.replaySize,
       this.#options.replayTtlSeconds * 1000,
       JSON.stringify(data ?? null),
+      options.sequence ?? '',
     )) as string;
     this.#published?.inc({ driver: 'redis' });
     return id;

@@ -4,6 +4,8 @@
 // step is called again was left by a worker that died in between: its call is in doubt (the
 // provider most likely served it, its usage is lost), so it is settled at the cost of the call that
 // replaces it (the same input to the same model), marked estimated, and never counted twice.
+// When the work is given up for good (its job's last attempt failed), rows still `started` will
+// never be settled so: `abandon` closes them (`abandoned`, cost unknown) instead of leaving them open.
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { moduleDb } from '../db/database.js';
@@ -19,7 +21,7 @@ export interface LlmCallKey {
 }
 
 export interface LlmCallEntry extends LlmCallKey {
-  state: 'started' | 'completed' | 'settled';
+  state: 'started' | 'completed' | 'settled' | 'abandoned';
   cost: LlmCost | null;
   estimated: boolean;
 }
@@ -35,6 +37,11 @@ export interface LlmCallLedger {
     options?: { answered?: () => Promise<void> },
   ): Promise<T>;
   entries(subject: string): Promise<LlmCallEntry[]>;
+  /**
+   * Closes the subject's rows still `started` as `abandoned`: its work failed for good, so no
+   * later call will settle them. Returns how many it closed.
+   */
+  abandon(subject: string): Promise<number>;
 }
 
 const costColumns = (cost: LlmCost) => ({
@@ -111,6 +118,16 @@ export function createLlmCallLedger(options: { db: PlatformDb; now?: () => Date 
           .execute();
       });
       return result;
+    },
+
+    async abandon(subject) {
+      const result = await db
+        .updateTable('llm_calls')
+        .set({ state: 'abandoned', finished_at: now() })
+        .where('subject', '=', subject)
+        .where('state', '=', 'started')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
 
     async entries(subject) {

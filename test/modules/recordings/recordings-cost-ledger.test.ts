@@ -66,4 +66,16 @@ describe('the cost of provider calls when a worker dies mid-call', () => {
         .sort(),
     ).toEqual(['analyse', 'transcribe:0']);
   });
+
+  it('when every attempt dies after the provider answered, then the job fails and its calls in doubt are closed as abandoned', async () => {
+    // Six attempts (RECORDINGS_JOB_ATTEMPTS), each dying before its ledger row is completed: no
+    // later call settles them, so without closing they would stay `started` for ever.
+    deaths.push(...Array<PipelinePoint>(6).fill('provider-answered'));
+    const { id } = (await upload(fixture, { data: media.mp3 })).json<{ id: string }>();
+    await waitForStatus(fixture, id, 'failed');
+    expect(deaths).toEqual([]);
+    const entries = await createLlmCallLedger({ db: fixture.db }).entries(`recording:${id}`);
+    expect(entries).toHaveLength(6);
+    expect(entries.map((e) => e.state)).toEqual(Array(6).fill('abandoned'));
+  });
 });

@@ -1,6 +1,8 @@
 // The scans API's edges without an LLM provider: refused uploads, the skipped analysis, HTML
 // escaping and CSP, duplicates, share links (view, revoke → 410, expiry → 410), delete, failure and
 // retry, and owner isolation over HTTP and /ws.
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import {
@@ -104,6 +106,14 @@ describe('scans without a provider', () => {
     const { url, id: shareId } = created.json<{ url: string; id: string }>();
     const path = new URL(url).pathname;
     expect(path).toMatch(/^\/s\/[A-Za-z0-9_-]{43}$/);
+    // The table holds the token's SHA-256 and nowhere the token itself (a leaked table opens nothing).
+    const token = path.slice(3);
+    const stored = await sql<
+      Record<string, unknown>
+    >`select * from scan_shares where id = ${shareId}`.execute(fixture.db);
+    expect(stored.rows).toHaveLength(1);
+    expect(stored.rows[0]?.token_hash).toBe(createHash('sha256').update(token).digest('hex'));
+    expect(JSON.stringify(stored.rows[0])).not.toContain(token);
     const page = await fixture.app.inject({ method: 'GET', url: path });
     expect(page.statusCode).toBe(200);
     expect(page.headers['referrer-policy']).toBe('no-referrer');

@@ -105,6 +105,36 @@ describe('withInstrumentation', () => {
     expect(audit.entries[2]?.detail).toMatch(/^permissions=r expiresOn=/);
   });
 
+  it('when an upload, a delete or a SAS link is acknowledged, then its audit record is already written (none waits in memory)', async () => {
+    const { store: disk } = await diskStore();
+    const { logger } = createCapturingLogger();
+    const written: string[] = [];
+    let open!: () => void;
+    let gate = new Promise<void>((resolve) => (open = resolve));
+    // An audit log whose writes complete only when the test opens the gate.
+    const audit = {
+      async record(entry: { operation: string }) {
+        await gate;
+        written.push(entry.operation);
+      },
+    };
+    const store = withInstrumentation(disk, { logger, registry: new Registry(), audit });
+    for (const [operation, act] of [
+      ['blob.upload', () => store.upload(ref('held.txt'), Buffer.from('x'))],
+      ['blob.sas', () => store.sasUrl(ref('held.txt'), { permissions: 'r', expiresInSeconds: 60 })],
+      ['blob.delete', () => store.delete(ref('held.txt'))],
+    ] as const) {
+      let acknowledged = false;
+      const call = (act() as Promise<unknown>).then(() => (acknowledged = true));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(acknowledged, `${operation} acknowledged before its audit record was written`).toBe(false);
+      open();
+      await call;
+      expect(written.at(-1)).toBe(operation);
+      gate = new Promise<void>((resolve) => (open = resolve));
+    }
+  });
+
   it('when a storage call fails for a non-client reason, then it logs at ERROR and audits a failure', async () => {
     const { logger, lines } = createCapturingLogger();
     const registry = new Registry();

@@ -72,6 +72,28 @@ export function describeEventBusContract(driver: string, setup: () => Promise<Ev
       expect((await bus.check.check(AbortSignal.timeout(2000))).status).toBe('healthy');
     });
 
+    it('when an event is published again with a sequence not above the newest, then it is neither logged nor delivered again', async () => {
+      const ch = channel('sequence');
+      const got = collector<number>();
+      const sub = bus.subscribe<number>(ch, { onEvent: got.onEvent });
+      await sub.ready;
+      const first = await bus.publish(ch, 1, { sequence: '41' });
+      const second = await bus.publish(ch, 2, { sequence: '42' });
+      // The relay retrying after a crash, or a second relay: both copies are redeliveries.
+      expect(await bus.publish(ch, 1, { sequence: '41' })).toBe(second);
+      expect(await bus.publish(ch, 2, { sequence: '42' })).toBe(second);
+      await bus.publish(ch, 3, { sequence: '43' });
+      await got.waitFor(3);
+      expect(got.events.map((e) => e.data)).toEqual([1, 2, 3]);
+      // A client resuming from the first event is replayed the log: no copy there either.
+      const resumed = collector<number>();
+      const again = bus.subscribe<number>(ch, { after: first, onEvent: resumed.onEvent });
+      await again.ready;
+      expect(resumed.events.map((e) => e.data)).toEqual([2, 3]);
+      sub.unsubscribe();
+      again.unsubscribe();
+    });
+
     it('when subscribing after an id, then the events after it are replayed, then live ones, none twice', async () => {
       const ch = channel('replay');
       const ids: string[] = [];

@@ -51,13 +51,10 @@ export function finishStage(options: FinishStageOptions): Stage {
         'application/json',
       );
       await context.fault('metadata-written');
-      await context.update({
-        status: 'completed',
-        stage: 'complete',
-        percent: 100,
-        error: null,
-        completedAt: context.now(),
-      });
+      await context.update(
+        { status: 'completed', stage: 'complete', percent: 100, error: null, completedAt: context.now() },
+        { announce: true },
+      );
       await context.completed();
     },
   };

@@ -5,11 +5,11 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { BlobRef, BlobStore } from '../../../platform/blob/blob-store.js';
-import type { EventBus } from '../../../platform/events/event-bus.js';
+import type { EventPublisher } from '../../../platform/events/event-bus.js';
 import type { JobContext } from '../../../platform/jobs/job-queue.js';
 import type { Logger } from '../../../platform/telemetry/logger.js';
 import { statusOfStage, type Recording } from '../recording.js';
-import { publishRecording } from '../recording-events.js';
+import { updateAndAnnounce } from '../recording-events.js';
 import type { RecordingJobPayload } from '../recording-job.js';
 import type { RecordingsStore } from '../recordings-store.js';
 import type { PipelinePoint, RunBlobs, RunContext } from './stage.js';
@@ -20,7 +20,7 @@ export interface RunContextOptions {
   store: RecordingsStore;
   blobs: BlobStore;
   container: string;
-  events: EventBus;
+  events: EventPublisher;
   /** The job's temporary directory. */
   dir: string;
   logger: Logger;
@@ -69,8 +69,11 @@ export function createRunContext(options: RunContextOptions): RunContext {
   const id = options.recording.id;
   let recording = options.recording;
 
-  const update: RunContext['update'] = async (changes) => {
-    const next = await store.update(id, changes);
+  const update: RunContext['update'] = async (changes, updateOptions = {}) => {
+    const next =
+      updateOptions.announce === true
+        ? await updateAndAnnounce({ store, events }, id, changes)
+        : await store.update(id, changes);
     if (next === undefined) throw new RecordingGoneError(`recording ${id} was deleted`);
     recording = next;
     return next;
@@ -84,9 +87,8 @@ export function createRunContext(options: RunContextOptions): RunContext {
     update,
     async progress(stage, percent, changes = {}) {
       const rounded = Math.round(percent);
-      await update({ status: statusOfStage[stage], stage, percent: rounded, ...changes });
+      await update({ status: statusOfStage[stage], stage, percent: rounded, ...changes }, { announce: true });
       await job.progress({ stage, percent: rounded });
-      await publishRecording(events, recording);
     },
     finished: (stage, state, reason) => ({
       ...recording.stages,
@@ -97,8 +99,8 @@ export function createRunContext(options: RunContextOptions): RunContext {
       },
     }),
     async completed() {
+      // Watchers heard of the completion with the update that recorded it (finish-stage.ts).
       await job.progress({ stage: 'complete', percent: 100 });
-      await publishRecording(events, recording);
     },
     blobs: runBlobs(options.blobs, options.container, options.dir),
     dir: options.dir,

@@ -35,7 +35,8 @@ export interface RunContext {
   /** The recording as last written by this run. */
   readonly recording: Recording;
   /** Writes `changes`; throws (and the run stops quietly) when the recording was deleted meanwhile. */
-  update(changes: RecordingChanges): Promise<Recording>;
+  /** `announce`: the change is announced to watchers with the update (in its transaction, with the outbox). */
+  update(changes: RecordingChanges, options?: { announce?: boolean }): Promise<Recording>;
   /** Moves the recording to `stage` at `percent` (rounded), writing `changes` with it, and tells watchers. */
   progress(stage: StageName, percent: number, changes?: RecordingChanges): Promise<void>;
   /** The recording's stages with `stage` finished as `state`. */

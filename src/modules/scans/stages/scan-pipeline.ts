@@ -4,12 +4,13 @@
 // is an image_jobs row (seed 001).
 import { randomUUID } from 'node:crypto';
 import type { BlobStore } from '../../../platform/blob/blob-store.js';
-import type { EventBus } from '../../../platform/events/event-bus.js';
+import type { EventPublisher } from '../../../platform/events/event-bus.js';
+import type { LlmCallLedger } from '../../../platform/llm/llm-call-ledger.js';
 import type { JobContext } from '../../../platform/jobs/job-queue.js';
 import type { Logger } from '../../../platform/telemetry/logger.js';
 import type { Scan, StageName } from '../scan.js';
 import { refIn, removeScanBlobs, scanBlobs } from '../scan-blobs.js';
-import { publishScan } from '../scan-events.js';
+import { updateAndAnnounce } from '../scan-events.js';
 import type { ScanChanges, ScansStore } from '../scans-store.js';
 import type { ScanRun, ScanStage, StageOutcome } from './scan-stage.js';
 
@@ -23,12 +24,14 @@ export interface ScanPipelineDeps {
   store: ScansStore;
   blobs: BlobStore;
   container: string;
-  events: EventBus;
+  events: EventPublisher;
   stages: readonly ScanStage[];
   logger: Logger;
   now: () => Date;
   /** Tests: throw after a stage's work, before it is marked done. */
   faults?: (stage: StageName, scanId: string) => void | Promise<void>;
+  /** Closes the provider calls a scan that failed for good left in doubt. */
+  ledger?: Pick<LlmCallLedger, 'abandon'>;
 }
 
 /** The scan was deleted while its job ran: stop quietly. */
@@ -43,8 +46,12 @@ function runContext(deps: ScanPipelineDeps, initial: Scan): ScanRun & { scan: Sc
   const cache = new Map<string, Buffer>();
   const context = {
     scan: initial,
-    async update(changes: ScanChanges) {
-      const next = await deps.store.update(initial.id, changes);
+    /** `announce`: watchers hear of the change with the update (in its transaction, with the outbox). */
+    async update(changes: ScanChanges, options: { announce?: boolean } = {}) {
+      const next =
+        options.announce === true
+          ? await updateAndAnnounce(deps, initial.id, changes)
+          : await deps.store.update(initial.id, changes);
       if (next === undefined) throw new ScanGoneError(`scan ${initial.id} was deleted`);
       context.scan = next;
       return next;
@@ -78,7 +85,7 @@ async function runStages(deps: ScanPipelineDeps, attempt: Attempt): Promise<void
     const state = context.scan.stages[stage.name].state;
     if (state === 'done' || state === 'skipped') continue;
     attempt.stage = stage.name;
-    await publishScan(deps.events, await context.update({ status: stage.name, stage: stage.name }));
+    await context.update({ status: stage.name, stage: stage.name }, { announce: true });
     const outcome: StageOutcome = await stage.run(context);
     await deps.faults?.(stage.name, context.scan.id);
     const finished = { ...outcome, finishedAt: deps.now().toISOString() };
@@ -86,14 +93,11 @@ async function runStages(deps: ScanPipelineDeps, attempt: Attempt): Promise<void
     await job.progress({ stage: stage.name });
   }
   delete attempt.stage;
-  const done = await context.update({
-    status: 'completed',
-    stage: 'completed',
-    error: null,
-    completedAt: deps.now(),
-  });
+  await context.update(
+    { status: 'completed', stage: 'completed', error: null, completedAt: deps.now() },
+    { announce: true },
+  );
   await deps.store.finishJob(attempt.jobId, { status: 'completed' });
-  await publishScan(deps.events, done);
 }
 
 /** On the queue's last attempt the scan is marked failed, naming the stage; earlier ones only log. */
@@ -121,18 +125,20 @@ async function failed(deps: ScanPipelineDeps, attempt: Attempt, error: unknown):
     })
     .catch(() => undefined);
   if (!last) return;
-  await deps.store
-    .update(scan.id, {
-      status: 'failed',
-      error: `${stage ?? 'completing'}: ${message(error)}`,
-      ...(stage === undefined
-        ? {}
-        : { stages: { ...scan.stages, [stage]: { state: 'failed', reason: message(error) } } }),
-    })
-    .then((row) => (row === undefined ? undefined : publishScan(deps.events, row)))
+  await deps.ledger
+    ?.abandon(`scan:${scan.id}`)
     .catch((cause: unknown) =>
-      deps.logger.error({ err: cause, scanId: scan.id }, 'could not record the failure'),
+      deps.logger.warn({ err: cause, scanId: scan.id }, 'could not close the ledger'),
     );
+  await updateAndAnnounce(deps, scan.id, {
+    status: 'failed',
+    error: `${stage ?? 'completing'}: ${message(error)}`,
+    ...(stage === undefined
+      ? {}
+      : { stages: { ...scan.stages, [stage]: { state: 'failed', reason: message(error) } } }),
+  }).catch((cause: unknown) =>
+    deps.logger.error({ err: cause, scanId: scan.id }, 'could not record the failure'),
+  );
 }
 
 async function run(deps: ScanPipelineDeps, job: JobContext<ScanJobPayload>): Promise<void> {

@@ -9,7 +9,8 @@ export const NO_PROVIDER = 'no provider configured';
 export interface ScanRun {
   /** The scan after the last change. */
   readonly scan: Scan;
-  update(changes: ScanChanges): Promise<Scan>;
+  /** `announce`: watchers hear of the change with the update (in its transaction, with the outbox). */
+  update(changes: ScanChanges, options?: { announce?: boolean }): Promise<Scan>;
   ref(name: string): BlobRef;
   /** A blob of this scan, downloaded once per run. */
   read(name: string): Promise<Buffer>;
