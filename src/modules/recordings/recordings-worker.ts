@@ -14,9 +14,9 @@ import { createLlmCallLedger } from '../../platform/llm/llm-call-ledger.js';
 import { MAX_TRANSCRIPTION_UPLOAD_BYTES, type LlmProvider } from '../../platform/llm/llm-provider.js';
 import type { Logger } from '../../platform/telemetry/logger.js';
 import { requestContext } from '../../platform/telemetry/request-context.js';
-import { bundledFfmpegPath } from './bundled-ffmpeg.js';
 import { createFfmpeg, type Ffmpeg } from './ffmpeg.js';
 import { createJobTempDirs } from './job-temp-dirs.js';
+import { wasmFfmpegCommand } from './wasm-ffmpeg.js';
 import { RECORDING_JOB, type RecordingJobPayload } from './recording-job.js';
 import { createRecordingPipeline, type PipelinePoint } from './recording-pipeline.js';
 import { createRecordingsStore } from './recordings-store.js';
@@ -31,6 +31,8 @@ export type RecordingsWorkerSettings = Pick<
   | 'RECORDINGS_SWEEP_INTERVAL_MS'
   | 'RECORDINGS_AUDIO_BITRATE_KBPS'
   | 'FFMPEG_PATH'
+  | 'FFMPEG_TIMEOUT_MS'
+  | 'FFMPEG_MAX_OUTPUT_MB'
 >;
 
 export interface RecordingsWorkerDeps {
@@ -49,7 +51,7 @@ export interface RecordingsWorkerDeps {
   chunkBytes?: number;
   /** Where jobs make their temporary directories; default `{os temp dir}/azimuth`. */
   tempDir?: string;
-  /** Tests: another ffmpeg (the default spawns FFMPEG_PATH, else the bundled binary). */
+  /** Tests: another ffmpeg (the default spawns FFMPEG_PATH, else the WebAssembly build). */
   ffmpeg?: Ffmpeg;
   /** Tests: throw at a pipeline point to fail the job there. */
   faults?: (point: PipelinePoint, recordingId: string) => void | Promise<void>;
@@ -68,7 +70,16 @@ export async function registerRecordingsWorker(deps: RecordingsWorkerDeps): Prom
   const now = deps.now === undefined ? {} : { now: deps.now };
   const store = createRecordingsStore({ db: moduleDb<RecordingsTables>(deps.db), ...now });
   const ffmpeg =
-    deps.ffmpeg ?? createFfmpeg({ path: settings.FFMPEG_PATH, bundledPath: bundledFfmpegPath, logger });
+    deps.ffmpeg ??
+    createFfmpeg({
+      path: settings.FFMPEG_PATH,
+      wasm: wasmFfmpegCommand,
+      limits: {
+        timeoutMs: settings.FFMPEG_TIMEOUT_MS,
+        maxOutputBytes: settings.FFMPEG_MAX_OUTPUT_MB * 1024 * 1024,
+      },
+      logger,
+    });
   if (!deps.health.checks.some((check) => check.name === ffmpeg.check.name))
     deps.health.register(ffmpeg.check);
   const found = await ffmpeg.availability();
