@@ -9,7 +9,7 @@ import type { LlmCallLedger } from '../../platform/llm/llm-call-ledger.js';
 import type { LlmProvider } from '../../platform/llm/llm-provider.js';
 import type { Logger } from '../../platform/telemetry/logger.js';
 import { isPermanentFfmpegError, type Ffmpeg } from './ffmpeg.js';
-import type { JobTempDirs } from './job-temp-dirs.js';
+import type { OwnedTemp } from '../../platform/temp/owned-temp.js';
 import type { Recording, StageName } from './recording.js';
 import { removeRecordingBlobs } from './recording-blobs.js';
 import { publishRecording } from './recording-events.js';
@@ -40,7 +40,7 @@ export interface RecordingPipelineDeps {
   /** Largest audio sent in one transcription; MAX_TRANSCRIPTION_UPLOAD_BYTES in production. */
   chunkBytes: number;
   /** Where each job's temporary directory is made (and removed). */
-  tempDirs: JobTempDirs;
+  tempDirs: OwnedTemp;
   /** Fault injection for tests: throwing here fails the job at that point. */
   faults?: (point: PipelinePoint, recordingId: string) => void | Promise<void>;
   now?: () => Date;

@@ -15,7 +15,7 @@ import { MAX_TRANSCRIPTION_UPLOAD_BYTES, type LlmProvider } from '../../platform
 import type { Logger } from '../../platform/telemetry/logger.js';
 import { requestContext } from '../../platform/telemetry/request-context.js';
 import { createFfmpeg, type Ffmpeg } from './ffmpeg.js';
-import { createJobTempDirs } from './job-temp-dirs.js';
+import { createOwnedTemp } from '../../platform/temp/owned-temp.js';
 import { wasmFfmpegCommand } from './wasm-ffmpeg.js';
 import { RECORDING_JOB, type RecordingJobPayload } from './recording-job.js';
 import { createRecordingPipeline, type PipelinePoint } from './recording-pipeline.js';
@@ -85,7 +85,7 @@ export async function registerRecordingsWorker(deps: RecordingsWorkerDeps): Prom
   const found = await ffmpeg.availability();
   if (!found.ok)
     logger.warn({ reason: found.reason }, 'ffmpeg not found: recordings will be stored uncompressed');
-  const tempDirs = createJobTempDirs({
+  const tempDirs = createOwnedTemp({
     root: deps.tempDir ?? join(tmpdir(), 'azimuth'),
     prefix: 'recording',
   });
