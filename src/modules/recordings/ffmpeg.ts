@@ -80,7 +80,7 @@ export interface FfmpegOptions {
 export class FfmpegError extends Error {
   readonly isFfmpegError = true;
   /**
-   * True when running again cannot help: ffmpeg read the input and refused it, or it holds no
+   * True when running again cannot help (platform/errors/permanent-failure.ts's rule): ffmpeg read the input and refused it, or it holds no
    * audio, or it decodes to more than the output limit. A crash, a kill or a time-out is not.
    */
   readonly permanent: boolean;
@@ -90,9 +90,6 @@ export class FfmpegError extends Error {
     this.permanent = options.permanent;
   }
 }
-
-export const isPermanentFfmpegError = (error: unknown): error is FfmpegError =>
-  error instanceof FfmpegError && error.permanent;
 
 /** `path` as recorded with `ext`; an extension no upload could have had is refused for good. */
 export function mediaInput(path: string, ext: string): MediaInput {

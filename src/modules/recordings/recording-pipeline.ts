@@ -8,7 +8,8 @@ import type { JobContext } from '../../platform/jobs/job-queue.js';
 import type { LlmCallLedger } from '../../platform/llm/llm-call-ledger.js';
 import type { LlmProvider } from '../../platform/llm/llm-provider.js';
 import type { Logger } from '../../platform/telemetry/logger.js';
-import { isPermanentFfmpegError, type Ffmpeg } from './ffmpeg.js';
+import { isPermanentFailure } from '../../platform/errors/permanent-failure.js';
+import type { Ffmpeg } from './ffmpeg.js';
 import type { OwnedTemp } from '../../platform/temp/owned-temp.js';
 import type { Recording, StageName } from './recording.js';
 import { removeRecordingBlobs } from './recording-blobs.js';
@@ -69,7 +70,7 @@ export function createRecordingPipeline(deps: RecordingPipelineDeps) {
     error: unknown,
   ): Promise<void> {
     const id = recording.id;
-    const last = isPermanentFfmpegError(error) || job.attemptsMade + 1 >= job.payload.attempts;
+    const last = isPermanentFailure(error) || job.attemptsMade + 1 >= job.payload.attempts;
     logger.warn(
       { err: error, recordingId: id, stage, attempt: job.attemptsMade + 1, last },
       'recording step failed',
@@ -104,7 +105,7 @@ export function createRecordingPipeline(deps: RecordingPipelineDeps) {
       if (!isRecordingGone(error)) {
         await recordFailure(job, context.recording, current, error);
         // Recorded as failed for good: the queue is told the job is done, so it is not run again.
-        if (isPermanentFfmpegError(error)) return;
+        if (isPermanentFailure(error)) return;
         throw error;
       }
       logger.info({ recordingId: initial.id }, 'recording deleted while processing; its blobs are removed');
