@@ -1,6 +1,6 @@
 // Picks and assembles the BlobStore from configuration: the Azure driver for the storage account
 // (storage-account.ts) unless AZURE_BLOB_ENABLED=false or none is set, else the disk under DATA_DIR; then the decorators, outermost first:
-// instrumentation → upload quota → SAS cache → resilience (Azure only) → driver.
+// NFC names → instrumentation → upload quota → SAS cache → resilience (Azure only) → driver.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -30,6 +30,7 @@ import type { BlobStore } from './blob-store.js';
 import { createDiskBlobStore, diskUploadTemp } from './disk-blob-store.js';
 import { createDiskLinkVerifier } from './disk-signed-links.js';
 import { withInstrumentation } from './instrumented-blob-store.js';
+import { withNfcNames } from './nfc-names-blob-store.js';
 import { withUploadQuota } from './quota-blob-store.js';
 import { withResilience } from './resilient-blob-store.js';
 import { withSasCache } from './sas-cached-blob-store.js';
@@ -208,6 +209,8 @@ export async function createBlobStore(
     limitBytes: options.uploadQuotaMbPerHour * 1024 * 1024,
   });
   store = withInstrumentation(store, { logger: deps.logger, registry: deps.registry, audit: deps.audit });
+  // Outermost: every layer below, audit and quota included, sees the one form of each name.
+  store = withNfcNames(store);
   return {
     store,
     driver: driver.driver,
