@@ -189,7 +189,7 @@ export async function createBlobStore(
     const sweeping = await temp.sweepEvery(TEMP_SWEEP_INTERVAL_MS, (names) =>
       deps.logger.info({ removed: names.length }, 'removed temporary upload files of stopped processes'),
     );
-    close = sweeping.stop;
+    close = () => sweeping.stop();
     driver = createDiskBlobStore({
       root,
       defaultContainer: options.container,
