@@ -6,6 +6,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Collects what test loggers write and fails the run if a secret reached it.
     globalSetup: ['test/log-secrets-setup.ts'],
+    // A file handle closed by the garbage collector (a stream opened and dropped) fails its file.
+    setupFiles: ['test/file-handle-leak-setup.ts'],
+    execArgv: ['--expose-gc'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 60_000,

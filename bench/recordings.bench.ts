@@ -72,7 +72,10 @@ export async function run(): Promise<void> {
 
   // Baseline: the same compression, ffmpeg alone.
   const bareStart = performance.now();
-  await run$('ffmpeg', compressArgs(audio, join(dir, 'bare.mp3'), 40));
+  // Confined as the pipeline runs it: in the audio's directory, with the same limits.
+  await run$('ffmpeg', compressArgs({ path: audio, ext: 'mp3' }, join(dir, 'bare.mp3'), 40, 2 ** 30), {
+    cwd: dir,
+  });
   const bareMs = performance.now() - bareStart;
 
   const metrics = new Registry();

@@ -16,7 +16,7 @@ const outdir = join(root, 'dist/roles');
 /**
  * Packages left to Node, each for a reason: OpenTelemetry instruments them as they are imported
  * (http is built in; pg, ioredis, the Azure SDKs), they find files beside their own code (PGlite's
- * WebAssembly, sharp's and ffmpeg's binaries, pdfkit's fonts, the static and Swagger UI assets,
+ * WebAssembly, sharp's binaries and ffmpeg's WebAssembly, pdfkit's fonts, the static and Swagger UI assets,
  * pino's worker-thread transports), they run in a worker, or they are optional native add-ons.
  */
 const external = [
@@ -33,7 +33,7 @@ const external = [
   '@opentelemetry/*',
   '@fastify/static',
   '@fastify/swagger-ui',
-  '@ffmpeg-installer/ffmpeg',
+  '@ffmpeg/core',
   'pdfkit',
   'bufferutil',
   'utf-8-validate',

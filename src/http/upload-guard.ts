@@ -43,9 +43,10 @@ type OnSendDone = (error: Error | null, payload: unknown) => void;
 /**
  * Fails the upload once the client has sent no byte for `idleMs` while the route was reading. A
  * pause on our side (a slow store applying backpressure, a handler not reading yet) is not the
- * client's stall, so the clock only runs while the body flows.
+ * client's stall, so the clock only runs while the body flows. Exported for routes that stream a
+ * raw body (PUT /api/files/*): the same rule as multipart uploads.
  */
-function watchForStall(request: FastifyRequest, reply: FastifyReply, idleMs: number): void {
+export function watchForStall(request: FastifyRequest, reply: FastifyReply, idleMs: number): void {
   const raw = request.raw;
   let bytesSeen = raw.socket.bytesRead;
   const check = () => {

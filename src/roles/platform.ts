@@ -200,6 +200,7 @@ async function openStorage(
     policyMetrics,
   });
   health.register(blobs.health);
+  closers.push(async () => blobs.close());
   const llm = await loadLlmProvider(settings, { logger, registry: metrics, policyMetrics });
   closers.push(() => llm.close());
   health.register(llm.health);

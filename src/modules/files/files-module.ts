@@ -2,6 +2,7 @@
 // check, the signed-link verifier (disk driver), and its settings; registers its routes.
 import multipart from '@fastify/multipart';
 import type { App, AppModule } from '../../http/app-types.js';
+import { watchForStall } from '../../http/upload-guard.js';
 import type { BlobStore } from '../../platform/blob/blob-store.js';
 import type { SignedLinkVerifier } from '../../platform/blob/signed-link-verifier.js';
 import type { DependencyCheck } from '../../platform/health/dependency-check.js';
@@ -41,8 +42,13 @@ export function filesModule(deps: FilesModuleDeps): AppModule {
     registerList(app, service);
     registerLinks(app, service);
     registerObjectRoutes(app, routes);
-    // PUT's only content-type parser hands the request stream through untouched.
+    // PUT's only content-type parser hands the request stream through untouched; a client that
+    // stalls or leaves mid-body is cut off as a multipart upload is (UPLOAD_IDLE_TIMEOUT_MS, 400).
     await app.register(async (raw: App) => {
+      raw.addHook('onRequest', (request, reply, done) => {
+        watchForStall(request, reply, settings.UPLOAD_IDLE_TIMEOUT_MS);
+        done();
+      });
       raw.removeAllContentTypeParsers();
       raw.addContentTypeParser('*', (_request, payload, done) => {
         done(null, payload);

@@ -1,5 +1,6 @@
 // Blob properties and links as the files API shows them, in bodies and in response headers.
 import type { FastifyReply } from 'fastify';
+import { userContentHeaders } from '../../http/user-content.js';
 import type { BlobProperties, SasLink } from '../../platform/blob/blob-store.js';
 
 export const fileView = (p: BlobProperties) => ({
@@ -25,13 +26,22 @@ export const linkView = (link: SasLink) => ({
   permissions: link.permissions,
 });
 
-/** The headers of a file's representation (GET, HEAD and 304 alike). */
+/**
+ * The headers of a file's representation (GET, HEAD and 304 alike): a user's bytes, so inline only
+ * when its type is on the user-content allow-list, sandboxed always (http/user-content.ts).
+ */
 export function setFileHeaders(reply: FastifyReply, p: BlobProperties, contentDisposition?: string): void {
   reply.header('content-type', p.contentType);
   reply.header('etag', p.etag);
   reply.header('last-modified', p.lastModified.toUTCString());
   reply.header('accept-ranges', 'bytes');
-  if (contentDisposition !== undefined) reply.header('content-disposition', contentDisposition);
+  const filename = p.name.split('/').pop();
+  reply.headers(
+    userContentHeaders(p.contentType, {
+      ...(filename === undefined ? {} : { filename }),
+      ...(contentDisposition === undefined ? {} : { requested: contentDisposition }),
+    }),
+  );
 }
 
 /** If-None-Match (RFC 9110 §13.1.2): weak comparison, `*` matches any representation. */

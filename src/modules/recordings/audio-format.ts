@@ -7,6 +7,23 @@ export interface AudioFormat {
   contentType: string;
 }
 
+/**
+ * The ffmpeg demuxer for each format we accept. Every ffmpeg run names it (`-f`), so ffmpeg never
+ * guesses a format from the content: a playlist (HLS, ffconcat) behind an `ID3` tag is parsed as
+ * the MP3 it claimed to be, and refused, never followed to the files it names.
+ */
+export const DEMUXERS: Record<AudioFormat['ext'], string> = {
+  mp3: 'mp3',
+  wav: 'wav',
+  m4a: 'mov',
+  ogg: 'ogg',
+  opus: 'ogg',
+  webm: 'matroska',
+  flac: 'flac',
+};
+
+export const isAudioExt = (ext: string): ext is AudioFormat['ext'] => Object.hasOwn(DEMUXERS, ext);
+
 /** Bytes to read before deciding; Opus is told from Vorbis by its `OpusHead` page at offset 28. */
 export const AUDIO_SIGNATURE_BYTES = 64;
 

@@ -8,8 +8,9 @@ import type { JobContext } from '../../platform/jobs/job-queue.js';
 import type { LlmCallLedger } from '../../platform/llm/llm-call-ledger.js';
 import type { LlmProvider } from '../../platform/llm/llm-provider.js';
 import type { Logger } from '../../platform/telemetry/logger.js';
+import { isPermanentFailure } from '../../platform/errors/permanent-failure.js';
 import type { Ffmpeg } from './ffmpeg.js';
-import type { JobTempDirs } from './job-temp-dirs.js';
+import type { OwnedTemp } from '../../platform/temp/owned-temp.js';
 import type { Recording, StageName } from './recording.js';
 import { removeRecordingBlobs } from './recording-blobs.js';
 import { updateAndAnnounce } from './recording-events.js';
@@ -40,7 +41,7 @@ export interface RecordingPipelineDeps {
   /** Largest audio sent in one transcription; MAX_TRANSCRIPTION_UPLOAD_BYTES in production. */
   chunkBytes: number;
   /** Where each job's temporary directory is made (and removed). */
-  tempDirs: JobTempDirs;
+  tempDirs: OwnedTemp;
   /** Fault injection for tests: throwing here fails the job at that point. */
   faults?: (point: PipelinePoint, recordingId: string) => void | Promise<void>;
   now?: () => Date;
@@ -58,7 +59,10 @@ export function createRecordingPipeline(deps: RecordingPipelineDeps) {
     finishStage({ bitrateKbps: deps.bitrateKbps }),
   ];
 
-  /** On the queue's last attempt the recording is marked failed, naming the stage; earlier ones only log. */
+  /**
+   * On the queue's last attempt, or on a failure no attempt can change (an upload ffmpeg refuses),
+   * the recording is marked failed, naming the stage and the reason; earlier ones only log.
+   */
   async function recordFailure(
     job: JobContext<RecordingJobPayload>,
     recording: Recording,
@@ -66,7 +70,7 @@ export function createRecordingPipeline(deps: RecordingPipelineDeps) {
     error: unknown,
   ): Promise<void> {
     const id = recording.id;
-    const last = job.attemptsMade + 1 >= job.payload.attempts;
+    const last = isPermanentFailure(error) || job.attemptsMade + 1 >= job.payload.attempts;
     logger.warn(
       { err: error, recordingId: id, stage, attempt: job.attemptsMade + 1, last },
       'recording step failed',
@@ -105,6 +109,8 @@ export function createRecordingPipeline(deps: RecordingPipelineDeps) {
     } catch (error) {
       if (!isRecordingGone(error)) {
         await recordFailure(job, context.recording, current, error);
+        // Recorded as failed for good: the queue is told the job is done, so it is not run again.
+        if (isPermanentFailure(error)) return;
         throw error;
       }
       logger.info({ recordingId: initial.id }, 'recording deleted while processing; its blobs are removed');

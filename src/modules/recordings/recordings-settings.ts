@@ -22,9 +22,20 @@ export const RecordingsSettingsSchema = Type.Object({
     0,
   ),
   RECORDINGS_AUDIO_BITRATE_KBPS: int('Bitrate of the compressed mono MP3, in kbit/s', 40, 8, 320),
-  FFMPEG_PATH: str('ffmpeg executable; when it is missing, compression is skipped and /health is degraded', {
-    default: 'ffmpeg',
-  }),
+  FFMPEG_PATH: str(
+    'ffmpeg executable; when the default `ffmpeg` is not on PATH the WebAssembly build (@ffmpeg/core) runs; when none runs, compression is skipped and /health is degraded',
+    { default: 'ffmpeg' },
+  ),
+  FFMPEG_TIMEOUT_MS: int(
+    'Longest one ffmpeg run may take before it is killed (the job fails or is retried)',
+    1_200_000,
+    1000,
+  ),
+  FFMPEG_MAX_OUTPUT_MB: int(
+    'Largest compressed audio one recording may produce, in MB (more fails the recording)',
+    256,
+    1,
+  ),
 });
 
 /** Everything a recordings part may read: its own settings and the platform's. */

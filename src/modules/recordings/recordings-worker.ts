@@ -15,9 +15,9 @@ import { createLlmCallLedger } from '../../platform/llm/llm-call-ledger.js';
 import { MAX_TRANSCRIPTION_UPLOAD_BYTES, type LlmProvider } from '../../platform/llm/llm-provider.js';
 import type { Logger } from '../../platform/telemetry/logger.js';
 import { requestContext } from '../../platform/telemetry/request-context.js';
-import { bundledFfmpegPath } from './bundled-ffmpeg.js';
 import { createFfmpeg, type Ffmpeg } from './ffmpeg.js';
-import { createJobTempDirs } from './job-temp-dirs.js';
+import { createOwnedTemp } from '../../platform/temp/owned-temp.js';
+import { wasmFfmpegCommand } from './wasm-ffmpeg.js';
 import { RECORDING_JOB, type RecordingJobPayload } from './recording-job.js';
 import { createRecordingPipeline, type PipelinePoint } from './recording-pipeline.js';
 import { createRecordingsStore } from './recordings-store.js';
@@ -32,6 +32,8 @@ export type RecordingsWorkerSettings = Pick<
   | 'RECORDINGS_SWEEP_INTERVAL_MS'
   | 'RECORDINGS_AUDIO_BITRATE_KBPS'
   | 'FFMPEG_PATH'
+  | 'FFMPEG_TIMEOUT_MS'
+  | 'FFMPEG_MAX_OUTPUT_MB'
 >;
 
 export interface RecordingsWorkerDeps {
@@ -53,7 +55,7 @@ export interface RecordingsWorkerDeps {
   chunkBytes?: number;
   /** Where jobs make their temporary directories; default `{os temp dir}/azimuth`. */
   tempDir?: string;
-  /** Tests: another ffmpeg (the default spawns FFMPEG_PATH, else the bundled binary). */
+  /** Tests: another ffmpeg (the default spawns FFMPEG_PATH, else the WebAssembly build). */
   ffmpeg?: Ffmpeg;
   /** Tests: throw at a pipeline point to fail the job there. */
   faults?: (point: PipelinePoint, recordingId: string) => void | Promise<void>;
@@ -76,13 +78,22 @@ export async function registerRecordingsWorker(deps: RecordingsWorkerDeps): Prom
     ...(deps.outbox === undefined ? {} : { outbox: deps.outbox }),
   });
   const ffmpeg =
-    deps.ffmpeg ?? createFfmpeg({ path: settings.FFMPEG_PATH, bundledPath: bundledFfmpegPath, logger });
+    deps.ffmpeg ??
+    createFfmpeg({
+      path: settings.FFMPEG_PATH,
+      wasm: wasmFfmpegCommand,
+      limits: {
+        timeoutMs: settings.FFMPEG_TIMEOUT_MS,
+        maxOutputBytes: settings.FFMPEG_MAX_OUTPUT_MB * 1024 * 1024,
+      },
+      logger,
+    });
   if (!deps.health.checks.some((check) => check.name === ffmpeg.check.name))
     deps.health.register(ffmpeg.check);
   const found = await ffmpeg.availability();
   if (!found.ok)
     logger.warn({ reason: found.reason }, 'ffmpeg not found: recordings will be stored uncompressed');
-  const tempDirs = createJobTempDirs({
+  const tempDirs = createOwnedTemp({
     root: deps.tempDir ?? join(tmpdir(), 'azimuth'),
     prefix: 'recording',
   });

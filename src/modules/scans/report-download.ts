@@ -1,6 +1,7 @@
 // A scan report sent as a download: its content type, a safe file name from the product name, no
 // caching, and the strict CSP of the HTML report.
 import type { FastifyReply } from 'fastify';
+import { attachment, userContentHeaders } from '../../http/user-content.js';
 import type { BlobDownload } from '../../platform/blob/blob-store.js';
 import { reportCsp } from './reports/report-html.js';
 import type { Scan } from './scan.js';
@@ -21,8 +22,13 @@ export function sendReport(reply: FastifyReply, scan: Scan, format: ReportFormat
   reply
     .header('content-type', reportContentTypes[format])
     .header('content-length', download.contentLength)
-    .header('content-disposition', `attachment; filename="${downloadName(scan, format)}"`)
-    .header('cache-control', 'private, no-store');
-  if (format === 'html') reply.header('content-security-policy', reportCsp());
+    .header('cache-control', 'private, no-store')
+    // A download always, under the user-content rule (a report quotes what the user wrote).
+    .headers(
+      userContentHeaders(reportContentTypes[format], {
+        requested: attachment(downloadName(scan, format)),
+        ...(format === 'html' ? { csp: reportCsp() } : {}),
+      }),
+    );
   return reply.send(download.stream);
 }

@@ -35,14 +35,17 @@ interface ScansRoutesDeps {
   uploadLimit: RouteRateLimit;
 }
 
-/** Reads one text field of the form into `fields`, refusing unknown and over-long ones. */
-function readField(fields: ScanFields, name: string, value: unknown): void {
+/**
+ * Reads one text field of the form into `fields`, refusing unknown and over-long ones. A value
+ * the parser cut at its byte limit (`truncated`) is over-long too: it is refused, never kept cut.
+ */
+function readField(fields: ScanFields, name: string, value: unknown, truncated: boolean): void {
   if (name === 'userId')
     throw errors.badRequest('The caller is not a form field: with AUTH_MODE=none, give ?userId= in the URL.');
   if (!(name in fieldLimits) || typeof value !== 'string')
     throw errors.badRequest(`Unknown form field ${name}.`);
   const known = name as keyof typeof fieldLimits;
-  if (value.length > fieldLimits[known])
+  if (truncated || value.length > fieldLimits[known])
     throw errors.badRequest(`${known} is longer than ${fieldLimits[known]} characters.`);
   fields[known] = value;
 }
@@ -55,7 +58,7 @@ async function receiveScan(request: FastifyRequest, service: ScansService): Prom
   try {
     for await (const part of request.parts()) {
       if (part.type !== 'file') {
-        readField(fields, part.fieldname, part.value);
+        readField(fields, part.fieldname, part.value, part.valueTruncated);
         continue;
       }
       if (part.fieldname !== 'image' || photo !== undefined) {
@@ -216,9 +219,13 @@ export async function registerScansRoutes(
   await app.register(multipart, {
     limits: {
       fileSize: options.maxImageBytes,
-      files: 1,
+      // Two, so a second file reaches the form reader and is the 400 it is (one more file than the
+      // form takes), not the parser's 413 (a size limit it is not).
+      files: 2,
       fields: 5,
-      fieldSize: fieldLimits.ingredients,
+      // Bytes, where the limits are characters: room for the longest field in 4-byte UTF-8, and a
+      // value cut at this size is refused as too long (readField), never stored cut.
+      fieldSize: fieldLimits.ingredients * 4,
       parts: 6,
     },
   });

@@ -1,5 +1,6 @@
 // AuditLog on the database: rows of `audit_log`, one insert per entry or per batch of entries.
 import type { Kysely } from 'kysely';
+import { sanitiseAuditEntry } from './audit-entry-sanitiser.js';
 import type { AuditEntry, AuditLog, AuditLogReader } from './audit-log.js';
 import type { AuditLogTable } from './audit-log-table.js';
 
@@ -7,17 +8,21 @@ export interface KyselyAuditLogOptions {
   db: Kysely<{ audit_log: AuditLogTable }>;
 }
 
-const toRow = (entry: AuditEntry) => ({
-  at: entry.at,
-  actor: entry.actor,
-  client_ip: entry.clientIp,
-  operation: entry.operation,
-  target: entry.target,
-  outcome: entry.outcome,
-  bytes: entry.bytes,
-  correlation_id: entry.correlationId,
-  detail: entry.detail,
-});
+/** The row of an entry, its text sanitised (audit-entry-sanitiser.ts): written, never dropped. */
+const toRow = (raw: AuditEntry) => {
+  const entry = sanitiseAuditEntry(raw);
+  return {
+    at: entry.at,
+    actor: entry.actor,
+    client_ip: entry.clientIp,
+    operation: entry.operation,
+    target: entry.target,
+    outcome: entry.outcome,
+    bytes: entry.bytes,
+    correlation_id: entry.correlationId,
+    detail: entry.detail,
+  };
+};
 
 export class KyselyAuditLog implements AuditLog, AuditLogReader {
   readonly #db: Kysely<{ audit_log: AuditLogTable }>;

@@ -1,6 +1,6 @@
 // Picks and assembles the BlobStore from configuration: the Azure driver for the storage account
 // (storage-account.ts) unless AZURE_BLOB_ENABLED=false or none is set, else the disk under DATA_DIR; then the decorators, outermost first:
-// instrumentation → upload quota → SAS cache → resilience (Azure only) → driver.
+// NFC names → instrumentation → upload quota → SAS cache → resilience (Azure only) → driver.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -27,9 +27,10 @@ import { createPolicy, type ResiliencePolicy } from '../resilience/resilience-po
 import type { Logger } from '../telemetry/logger.js';
 import type { AzureBlobAuth } from './azure-blob-store.js';
 import type { BlobStore } from './blob-store.js';
-import { createDiskBlobStore } from './disk-blob-store.js';
+import { createDiskBlobStore, diskUploadTemp } from './disk-blob-store.js';
 import { createDiskLinkVerifier } from './disk-signed-links.js';
 import { withInstrumentation } from './instrumented-blob-store.js';
+import { withNfcNames } from './nfc-names-blob-store.js';
 import { withUploadQuota } from './quota-blob-store.js';
 import { withResilience } from './resilient-blob-store.js';
 import { withSasCache } from './sas-cached-blob-store.js';
@@ -82,7 +83,12 @@ export interface BlobStoreBundle {
   sasTtlSeconds: number;
   /** Disk driver only: checks the signed links the API serves (any container the store signed). */
   verifyLink?: SignedLinkVerifier;
+  /** Stops background work (the disk driver's sweep of temporary files). */
+  close(): void;
 }
+
+/** How often the disk driver sweeps temporary upload files a stopped process left. */
+export const TEMP_SWEEP_INTERVAL_MS = 600_000;
 
 /** Maps settings to factory options; `publicBaseUrl` defaults to BLOB_PUBLIC_BASE_URL or localhost:PORT. */
 export function blobStoreOptionsFromSettings(
@@ -165,6 +171,7 @@ export async function createBlobStore(
   let driver: BlobStore;
   let policy: ResiliencePolicy | undefined;
   let verifyLink: BlobStoreBundle['verifyLink'];
+  let close = (): void => undefined;
   if (auth !== undefined) {
     policy = createStoragePolicy(options.resilience);
     // Loaded only when configured: the Azure SDK is a large import an embedded start doesn't need.
@@ -177,11 +184,18 @@ export async function createBlobStore(
       ...(options.signingKey === undefined ? {} : { signingKey: options.signingKey }),
       dir: root,
     });
+    const temp = diskUploadTemp(root);
+    // At start and every so often, as the jobs' temporary directories: what a crash mid-upload left.
+    const sweeping = await temp.sweepEvery(TEMP_SWEEP_INTERVAL_MS, (names) =>
+      deps.logger.info({ removed: names.length }, 'removed temporary upload files of stopped processes'),
+    );
+    close = () => sweeping.stop();
     driver = createDiskBlobStore({
       root,
       defaultContainer: options.container,
       signingKey: key,
       publicBaseUrl: options.publicBaseUrl,
+      temp,
     });
     verifyLink = createDiskLinkVerifier(key, options.container);
   }
@@ -195,6 +209,8 @@ export async function createBlobStore(
     limitBytes: options.uploadQuotaMbPerHour * 1024 * 1024,
   });
   store = withInstrumentation(store, { logger: deps.logger, registry: deps.registry, audit: deps.audit });
+  // Outermost: every layer below, audit and quota included, sees the one form of each name.
+  store = withNfcNames(store);
   return {
     store,
     driver: driver.driver,
@@ -207,5 +223,6 @@ export async function createBlobStore(
     }),
     sasTtlSeconds: options.sasTtlSeconds,
     ...(verifyLink === undefined ? {} : { verifyLink }),
+    close,
   };
 }

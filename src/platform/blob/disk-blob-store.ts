@@ -4,8 +4,10 @@
 // Layout: {root}/{container}/{seg}~d/…/{last}~m  JSON metadata, pointing at the current version
 //                                     …/{last}~{version}  the bytes of that version
 // An upload writes the bytes to {root}/.tmp, renames them beside the blob under a fresh version,
-// then atomically renames a new ~m file into place: readers see the old blob or the new one.
-import { randomBytes, randomUUID } from 'node:crypto';
+// then atomically renames a new ~m file into place: readers see the old blob or the new one. The
+// .tmp files are named for their process (platform/temp/owned-temp.ts), so those a crash left are
+// swept by the same rule as the jobs' temporary directories.
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { access, mkdir, open, readFile, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -13,6 +15,7 @@ import { Readable, Transform } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import { errors } from '../errors/app-error.js';
+import { createOwnedTemp, type OwnedTemp } from '../temp/owned-temp.js';
 import {
   assertBlobRef,
   assertContainerName,
@@ -47,8 +50,14 @@ export interface DiskBlobStoreOptions {
   signingKey: Buffer;
   /** The API's public origin for links, e.g. `http://localhost:8080`. */
   publicBaseUrl: string;
+  /** Where uploads in progress are written; default `{root}/.tmp`, owned by this process. */
+  temp?: OwnedTemp;
   now?: () => Date;
 }
+
+/** The temporary files of a disk store under `root`: one rule for writing and for sweeping them. */
+export const diskUploadTemp = (root: string): OwnedTemp =>
+  createOwnedTemp({ root: join(resolve(root), '.tmp'), prefix: 'upload' });
 
 interface MetaFile {
   name: string;
@@ -70,10 +79,10 @@ const encodeSegment = (segment: string): string =>
 const isNotFound = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ENOENT';
 
-/** What every operation needs: the resolved root, its temp folder, the clock and the options. */
+/** What every operation needs: the resolved root, its temp files, the clock and the options. */
 interface DiskContext {
   root: string;
-  tmpDir: string;
+  temp: OwnedTemp;
   now: () => Date;
   options: DiskBlobStoreOptions;
 }
@@ -200,8 +209,8 @@ async function upload(
   const location = locate(context, ref);
   assertMetadata(uploadOptions.metadata);
   if (body instanceof Readable) parkErrors(body);
-  await mkdir(context.tmpDir, { recursive: true });
-  const tmpData = join(context.tmpDir, randomUUID());
+  const tmp = await context.temp.file('blob');
+  const tmpData = tmp.path;
   const tmpMeta = `${tmpData}.meta`;
   const version = randomBytes(8).toString('hex');
   try {
@@ -222,10 +231,9 @@ async function upload(
     await rename(tmpMeta, location.meta);
     if (previous !== undefined) await rm(location.data(previous.version), { force: true });
     return toProperties(ref.container, meta);
-  } catch (error) {
-    await rm(tmpData, { force: true });
-    await rm(tmpMeta, { force: true });
-    throw error;
+  } finally {
+    // Renamed into place on success; removed when the body failed half-way.
+    await tmp.release();
   }
 }
 
@@ -336,7 +344,7 @@ export function createDiskBlobStore(options: DiskBlobStoreOptions): BlobStore {
   const root = resolve(options.root);
   const context: DiskContext = {
     root,
-    tmpDir: join(root, '.tmp'),
+    temp: options.temp ?? diskUploadTemp(root),
     now: options.now ?? (() => new Date()),
     options,
   };

@@ -102,7 +102,7 @@ describe('recording jobs and their temporary directory', () => {
 
   it('when the recording is deleted while its job runs, then the job stops and its directory and blobs are gone', async () => {
     const id = await run('delete');
-    await expect.poll(() => seenMidJob.has(id)).toBe(true);
+    await expect.poll(() => seenMidJob.has(id), { timeout: 30_000 }).toBe(true);
     expect(seenMidJob.get(id)).toHaveLength(1);
     await expect.poll(() => readdir(tempRoot)).toEqual([]);
     await expect.poll(async () => (await blobNames(fixture)).filter((n) => n.startsWith(id))).toEqual([]);

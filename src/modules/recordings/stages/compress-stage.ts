@@ -1,7 +1,7 @@
 // Stage 1: the original re-encoded as mono speech MP3 (`compressed.mp3`), with progress in steps of
 // 10 %. Without ffmpeg the stage is skipped with a warning and the original goes on as it is.
 import { join } from 'node:path';
-import type { Ffmpeg } from '../ffmpeg.js';
+import { mediaInput, type Ffmpeg, type MediaInput } from '../ffmpeg.js';
 import { recordingBlobs } from '../recording-blobs.js';
 import type { RunContext, Stage } from './stage.js';
 
@@ -28,7 +28,7 @@ export function compressStage(options: CompressStageOptions): Stage {
     });
   }
 
-  async function compress(context: RunContext, input: string): Promise<void> {
+  async function compress(context: RunContext, input: MediaInput): Promise<void> {
     const output = join(context.dir, 'compressed.mp3');
     // Steps of 10 %, written in order; 100 % is reported once the blob is stored.
     let reported = 0;
@@ -70,10 +70,10 @@ export function compressStage(options: CompressStageOptions): Stage {
     },
     async run(context) {
       const { id, recording } = context;
-      const input = await context.blobs.local(recordingBlobs.original(id, recording.originalExt));
+      const path = await context.blobs.local(recordingBlobs.original(id, recording.originalExt));
       await context.fault('downloaded');
       const found = await ffmpeg.availability();
-      if (found.ok) await compress(context, input);
+      if (found.ok) await compress(context, mediaInput(path, recording.originalExt));
       else await skip(context, found.reason);
     },
   };

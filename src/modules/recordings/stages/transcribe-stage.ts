@@ -5,7 +5,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LlmCallLedger } from '../../../platform/llm/llm-call-ledger.js';
 import type { LlmCost, LlmProvider } from '../../../platform/llm/llm-provider.js';
-import type { Ffmpeg } from '../ffmpeg.js';
+import { mediaInput, type Ffmpeg } from '../ffmpeg.js';
 import type { Transcript } from '../recording.js';
 import { recordingBlobs } from '../recording-blobs.js';
 import { addCost, withTotal } from './stage-costs.js';
@@ -22,6 +22,8 @@ export interface TranscribeStageOptions {
 
 interface Audio {
   path: string;
+  /** The format ffmpeg is told it is, when it cuts it. */
+  ext: string;
   filename: string;
   contentType: string;
 }
@@ -44,11 +46,13 @@ async function audioOf(context: RunContext): Promise<Audio> {
   if (recording.stages.compress.state === 'done')
     return {
       path: await context.blobs.local(recordingBlobs.compressed(id)),
+      ext: 'mp3',
       filename: 'audio.mp3',
       contentType: 'audio/mpeg',
     };
   return {
     path: await context.blobs.local(recordingBlobs.original(id, recording.originalExt)),
+    ext: recording.originalExt,
     filename: `audio.${recording.originalExt}`,
     contentType: recording.contentType,
   };
@@ -58,19 +62,19 @@ async function audioOf(context: RunContext): Promise<Audio> {
 async function piecesOf(
   { ffmpeg, chunkBytes }: TranscribeStageOptions,
   context: RunContext,
-  path: string,
+  { path, ext }: Audio,
 ): Promise<Piece[] | string> {
   const size = (await stat(path)).size;
   if (size <= chunkBytes) return [{ path, start: 0 }];
   const found = await ffmpeg.availability();
   if (!found.ok) return `audio larger than ${chunkBytes} bytes and ffmpeg not available to split it`;
-  const duration = context.recording.durationSeconds ?? (await ffmpeg.probeDuration(path));
+  const duration = context.recording.durationSeconds ?? (await ffmpeg.probeDuration(mediaInput(path, ext)));
   if (duration === null || duration <= 0) throw new Error('cannot split audio of unknown duration');
   // A margin below the limit: pieces end at frame boundaries and bitrates vary.
   const seconds = Math.max(1, Math.floor((duration * chunkBytes * 0.9) / size));
   const outputDir = join(context.dir, 'chunks');
   await mkdir(outputDir);
-  return ffmpeg.split({ input: path, outputDir, segmentSeconds: seconds });
+  return ffmpeg.split({ input: mediaInput(path, ext), outputDir, segmentSeconds: seconds });
 }
 
 async function transcribe(
@@ -131,7 +135,7 @@ export function transcribeStage(options: TranscribeStageOptions): Stage {
       return;
     }
     const audio = await audioOf(context);
-    const pieces = await piecesOf(options, context, audio.path);
+    const pieces = await piecesOf(options, context, audio);
     if (typeof pieces === 'string') {
       await context.update({ stages: context.finished('transcribe', 'skipped', pieces) });
       return;

@@ -1,6 +1,7 @@
 // processing: the uploaded photo becomes normalized.jpg (auto-oriented, bounded, every metadata block
 // gone: EXIF with GPS, XMP, IPTC, ICC) and a 320 px thumbnail.webp, and gets a perceptual hash that
 // flags the same product photographed again by the same owner.
+import { PermanentFailure } from '../../../platform/errors/permanent-failure.js';
 import sharp from 'sharp';
 import type { BlobStore } from '../../../platform/blob/blob-store.js';
 import { scanBlobs } from '../scan-blobs.js';
@@ -29,7 +30,12 @@ export function processingStage(deps: {
         .rotate()
         .resize({ width: deps.maxPx, height: deps.maxPx, fit: 'inside', withoutEnlargement: true })
         .jpeg({ quality: 85, mozjpeg: true })
-        .toBuffer({ resolveWithObject: true });
+        .toBuffer({ resolveWithObject: true })
+        .catch((error: unknown) => {
+          // The same bytes fail the same way every time: not worth a retry.
+          const reason = error instanceof Error ? error.message : String(error);
+          throw new PermanentFailure(`the photo cannot be decoded: ${reason}`, { cause: error });
+        });
       const thumbnail = await sharp(normalized.data)
         .resize({ width: THUMBNAIL_PX, height: THUMBNAIL_PX, fit: 'inside', withoutEnlargement: true })
         .webp({ quality: 80 })

@@ -2,6 +2,7 @@
 // when a previous run finished it. Blob names are fixed per scan and rows are updated in place, so a
 // job retried after a crash at any point ends with one set of blobs and one result. Every attempt
 // is an image_jobs row (seed 001).
+import { isPermanentFailure } from '../../../platform/errors/permanent-failure.js';
 import { randomUUID } from 'node:crypto';
 import type { BlobStore } from '../../../platform/blob/blob-store.js';
 import type { EventPublisher } from '../../../platform/events/event-bus.js';
@@ -100,7 +101,10 @@ async function runStages(deps: ScanPipelineDeps, attempt: Attempt): Promise<void
   await deps.store.finishJob(attempt.jobId, { status: 'completed' });
 }
 
-/** On the queue's last attempt the scan is marked failed, naming the stage; earlier ones only log. */
+/**
+ * On the queue's last attempt, or on a failure no attempt can change (a photo that cannot be
+ * decoded), the scan is marked failed, naming the stage; earlier ones only log.
+ */
 async function failed(deps: ScanPipelineDeps, attempt: Attempt, error: unknown): Promise<void> {
   const { job, stage } = attempt;
   const { scan } = attempt.context;
@@ -112,7 +116,7 @@ async function failed(deps: ScanPipelineDeps, attempt: Attempt, error: unknown):
     ]).catch(() => undefined);
     return;
   }
-  const last = job.attemptsMade + 1 >= job.payload.attempts;
+  const last = isPermanentFailure(error) || job.attemptsMade + 1 >= job.payload.attempts;
   deps.logger.warn(
     { err: error, scanId: scan.id, stage, attempt: job.attemptsMade + 1, last },
     'scan step failed',
@@ -156,6 +160,8 @@ async function run(deps: ScanPipelineDeps, job: JobContext<ScanJobPayload>): Pro
     await runStages(deps, attempt);
   } catch (error) {
     await failed(deps, attempt, error);
+    // Recorded as failed for good: the queue is told the job is done, so it is not run again.
+    if (isPermanentFailure(error)) return;
     throw error;
   }
 }

@@ -1,11 +1,13 @@
-// One temporary directory per running job, removed when the job ends however it ends. A worker
-// killed mid-job cannot remove its own, so each name says which host and process owns it and a
-// heartbeat keeps it fresh; a worker starting up removes those whose owner is gone.
+// Temporary entries owned by one process: a directory per running job (recordings), a file per
+// upload in progress (the disk blob store's `.tmp`), each removed when its work ends however it
+// ends. A process killed mid-work cannot remove its own, so each name says which host and process
+// owns it; one rule (isStale) decides what is left over, applied at start and every so often.
+import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
-export interface JobTempDirsOptions {
+export interface OwnedTempOptions {
   /** The folder the job directories go in (created when missing). */
   root: string;
   /** Tells this kind of job's directories from anything else in `root`; letters and digits only. */
@@ -28,10 +30,25 @@ export interface JobTempDir {
   remove(): Promise<void>;
 }
 
-export interface JobTempDirs {
+/** A file name reserved under the root while its work runs (the file itself is the caller's). */
+export interface TempFile {
+  /** The file's path; siblings named `{path}.{suffix}` belong to it too. */
+  readonly path: string;
+  /** Removes the file and its siblings if they are still there; ends the reservation. */
+  release(): Promise<void>;
+}
+
+export interface OwnedTemp {
   open(jobKey: string): Promise<JobTempDir>;
-  /** Removes directories whose owner is gone; resolves to their names. */
+  /** A fresh file name, created in `root` by the caller; a live upload's file is never swept. */
+  file(key: string): Promise<TempFile>;
+  /** Removes entries whose owner is gone; resolves to their names. */
   removeStale(): Promise<string[]>;
+  /**
+   * Runs removeStale now and then every `intervalMs` (timer unref'd: it never holds a process
+   * open); `onRemoved` hears of each sweep that removed something. Resolves once the first is done.
+   */
+  sweepEvery(intervalMs: number, onRemoved: (names: string[]) => void): Promise<{ stop(): void }>;
 }
 
 interface Owner {
@@ -59,15 +76,32 @@ function isRunning(pid: number): boolean {
   }
 }
 
-export function createJobTempDirs(options: JobTempDirsOptions): JobTempDirs {
+/**
+ * The entries in use in this process, per root (and owner: tests play other owners). Process-wide on purpose: two stores or workers of
+ * one process sharing a root must not take each other's live entries for a dead process's.
+ */
+const liveByRoot = new Map<string, Set<string>>();
+
+function liveUnder(root: string, owner: Owner): Set<string> {
+  const key = [resolve(root), owner.host, owner.pid].join('\0');
+  let live = liveByRoot.get(key);
+  if (live === undefined) liveByRoot.set(key, (live = new Set()));
+  return live;
+}
+
+export function createOwnedTemp(options: OwnedTempOptions): OwnedTemp {
   const self: Owner = options.owner ?? { host: safeHost(hostname()), pid: process.pid };
   const heartbeatMs = options.heartbeatMs ?? 30_000;
   const staleAfterMs = options.staleAfterMs ?? 600_000;
   const now = options.now ?? (() => new Date());
-  const live = new Set<string>();
+  const live = liveUnder(options.root, self);
+
+  /** A live entry's own name, or a sibling of a live file (`{name}.meta`). */
+  const isLive = (name: string): boolean =>
+    live.has(name) || [...live].some((entry) => name.startsWith(`${entry}.`));
 
   const isStale = async (name: string, owner: Owner): Promise<boolean> => {
-    if (live.has(name)) return false;
+    if (isLive(name)) return false;
     // Same host: a dead pid is certain; our own pid without the directory in `live` is a previous
     // process that had the same pid (a restarted container runs as pid 1 again).
     if (owner.host === self.host && (owner.pid === self.pid || !isRunning(owner.pid))) return true;
@@ -78,7 +112,7 @@ export function createJobTempDirs(options: JobTempDirsOptions): JobTempDirs {
     return modified !== undefined && now().getTime() - modified > staleAfterMs;
   };
 
-  return {
+  const temp: OwnedTemp = {
     async open(jobKey) {
       await mkdir(options.root, { recursive: true });
       const prefix = [options.prefix, self.host, String(self.pid), jobKey.replace(/_/g, '-'), ''];
@@ -100,6 +134,38 @@ export function createJobTempDirs(options: JobTempDirsOptions): JobTempDirs {
       };
     },
 
+    async file(key) {
+      await mkdir(options.root, { recursive: true });
+      const name = [options.prefix, self.host, String(self.pid), key.replace(/_/g, '-'), randomUUID()].join(
+        SEPARATOR,
+      );
+      const path = join(options.root, name);
+      live.add(name);
+      return {
+        path,
+        async release() {
+          const siblings = await readdir(options.root).catch(() => [] as string[]);
+          const own = siblings.filter((entry) => entry === name || entry.startsWith(`${name}.`));
+          await Promise.all(own.map((entry) => rm(join(options.root, entry), { force: true })));
+          live.delete(name);
+        },
+      };
+    },
+
+    async sweepEvery(intervalMs, onRemoved) {
+      const sweep = () =>
+        temp.removeStale().then(
+          (names) => {
+            if (names.length > 0) onRemoved(names);
+          },
+          () => undefined,
+        );
+      await sweep();
+      const timer = setInterval(() => void sweep(), intervalMs);
+      timer.unref();
+      return { stop: () => clearInterval(timer) };
+    },
+
     async removeStale() {
       const names = await readdir(options.root).catch(() => [] as string[]);
       const removed: string[] = [];
@@ -115,4 +181,5 @@ export function createJobTempDirs(options: JobTempDirsOptions): JobTempDirs {
       return removed;
     },
   };
+  return temp;
 }
