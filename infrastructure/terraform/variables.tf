@@ -459,3 +459,17 @@ variable "custom_domain_dns_ready" {
   type        = bool
   default     = false
 }
+
+# --- operations (issue 21) ---
+
+variable "database_pool_size" {
+  description = "Connections in each Azimuth process's PostgreSQL pool: DATABASE_POOL_SIZE as the app runs it (its default, 10, unless app_settings set it). The pool alerts measure use against it."
+  type        = number
+  default     = 10
+}
+
+variable "ws_connections_per_worker" {
+  description = "WebSocket connections one API worker process is planned to hold (seed 004's 'worker capacity'); the WebSocket alert fires at 80 % of it."
+  type        = number
+  default     = 1000
+}
