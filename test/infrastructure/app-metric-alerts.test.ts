@@ -63,7 +63,7 @@ const checks: Record<string, (m: TerraformModel) => void> = {
     }
   },
   "the pool size the alerts divide by is the app's DATABASE_POOL_SIZE": (m) => {
-    const appDefault = SettingsSchema.properties.DATABASE_POOL_SIZE.default as number;
+    const appDefault = (SettingsSchema.properties.DATABASE_POOL_SIZE as { default?: unknown }).default;
     const settings = JSON.stringify(local(m, 'app_settings_base'));
     const set = /"DATABASE_POOL_SIZE":"([^"]+)"/.exec(settings)?.[1];
     for (const env of environments) {
