@@ -53,8 +53,8 @@ resource "azurerm_role_assignment" "slot_metrics_publisher" {
 #               runner, deploys to the `staging` slot, smoke-tests it.
 #   production  CD's production stage (GitHub environment `production`, service connection
 #               `azimuth-<env>-production`, behind approvals): migrates production's database
-#               from the private runner, swaps the slot in (and back), deploys the worker and
-#               the console.
+#               from the private runner, swaps the slot in (and back), watches the site's
+#               metrics for 15 minutes, deploys the worker and the console.
 # No client secret exists anywhere. The principal that runs Terraform itself is bootstrapped out
 # of band (infrastructure/README.md, "First deployment").
 
@@ -89,6 +89,16 @@ locals {
       enabled  = true
       identity = "production"
       role     = "Website Contributor"
+      scope    = azurerm_linux_web_app.api.id
+    }
+    # The watched swap reads the API site's platform metrics (Requests, Http5xx) for 15 minutes
+    # after the swap (scripts/swap-watch.ts). Website Contributor has Microsoft.Web/sites/* but
+    # not Microsoft.Insights/metrics/read; Monitoring Reader is the narrowest built-in role that
+    # has it, and only on this site.
+    "production/api-metrics" = {
+      enabled  = true
+      identity = "production"
+      role     = "Monitoring Reader"
       scope    = azurerm_linux_web_app.api.id
     }
     "production/worker" = {

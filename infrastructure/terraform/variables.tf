@@ -490,4 +490,17 @@ variable "key_vault_break_glass_object_ids" {
     condition     = alltrue([for id in var.key_vault_break_glass_object_ids : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", id))])
     error_message = "key_vault_break_glass_object_ids must be Entra ID object ids (GUIDs)."
   }
+
+# --- operations (issue 21) ---
+
+variable "database_pool_size" {
+  description = "Connections in each Azimuth process's PostgreSQL pool: DATABASE_POOL_SIZE as the app runs it (its default, 10, unless app_settings set it). The pool alerts measure use against it."
+  type        = number
+  default     = 10
+}
+
+variable "ws_connections_per_worker" {
+  description = "WebSocket connections one API worker process is planned to hold (seed 004's 'worker capacity'); the WebSocket alert fires at 80 % of it."
+  type        = number
+  default     = 1000
 }

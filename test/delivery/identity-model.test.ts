@@ -96,6 +96,13 @@ const mutations: Mutation[] = [
     "production/worker" = {`,
   },
   {
+    finding: '21: the watched swap without Monitoring Reader (Website Contributor cannot read metrics)',
+    check: "every job's identity holds what the job touches",
+    file: 'identity.tf',
+    from: /role {5}= "Monitoring Reader"/,
+    to: 'role     = "Website Contributor"',
+  },
+  {
     finding: 'a role wider than its use: the whole vault for one secret',
     check: 'no identity holds a role or trusts a subject its jobs do not use',
     file: 'identity.tf',

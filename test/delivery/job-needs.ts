@@ -49,6 +49,15 @@ const classifiers: {
     }),
   },
   {
+    // The watched swap reads the site's platform metrics (`az monitor metrics list`,
+    // Microsoft.Insights/metrics/read), which Website Contributor does not carry.
+    pattern: /\bswap-watch\b[^\n]*/g,
+    needs: (model, command) => ({
+      role: 'Monitoring Reader',
+      target: { kind: 'site', resource: variableResource(model, flag(command, 'name') ?? '?') },
+    }),
+  },
+  {
     // A Key Vault secret read: data plane, private in staging and production.
     pattern: /\baz keyvault secret show\b[^\n]*/g,
     needs: (model, command) => ({

@@ -173,6 +173,21 @@ describe('CD (GitHub Actions)', () => {
     expect(back?.run).toMatch(/slot swap .*--slot staging --target-slot production/s);
   });
 
+  it('watches production for 15 minutes after the smoke test, from the swap time, before the worker and console', () => {
+    const swap = production.steps[stepIndex(production, /^swap$/m)];
+    expect(swap?.run).toMatch(/swapped-at=.*>> "\$GITHUB_OUTPUT"/);
+    const smokeProduction = stepIndex(production, /Smoke-test production/);
+    const watch = stepIndex(production, /npm run swap-watch/);
+    const worker = stepIndex(production, /Deploy the worker/);
+    expect(smokeProduction).toBeGreaterThan(-1);
+    expect(watch).toBe(smokeProduction + 1);
+    expect(worker).toBeGreaterThan(watch);
+    expect(production.steps[watch]?.run).toContain('--since "${{ steps.swap.outputs.swapped-at }}"');
+    expect(production.steps[watch]?.run).toContain('--name "${{ vars.APP_NAME }}"');
+    // A failing watch fails the job, and the Roll back step runs on failure after the swap.
+    expect(production.steps.at(-1)?.if).toMatch(/failure\(\)/);
+  });
+
   it('keeps one concurrency group per environment and production behind its environment', () => {
     for (const name of ['migrate', 'deploy-staging', 'production']) {
       const job = jobs[name];
@@ -269,6 +284,11 @@ describe('Azure Pipelines', () => {
     expect(at('"name":"Swap"')).toBeLessThan(at('Smoke-test production'));
     expect(at('Smoke-test production')).toBeLessThan(at('Roll back'));
     expect(text).toContain(`and(failed(), eq(variables['swapped'], 'true'))`);
+    // The watch follows production's smoke test, from the time the swap step recorded.
+    expect(text).toContain('swappedAt]$(date -u');
+    expect(at('Smoke-test production')).toBeLessThan(at('npm run swap-watch'));
+    expect(at('npm run swap-watch')).toBeLessThan(at('Deploy the worker'));
+    expect(text).toContain('--since \\"$(swappedAt)\\"');
   });
 
   it('CI publishes JUnit and coverage and the package', () => {
