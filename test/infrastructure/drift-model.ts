@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   asBodies,
+  azapiType,
   environments,
   local,
   resource,
@@ -268,10 +269,7 @@ export function checkKeyVaultAlertQueries(model: TerraformModel, facts: DriftFac
 /** Every Key Vault secret (written through ARM by azapi, or by the data plane) is created after the near-expiry subscription that reports on it. */
 export function checkSecretsWaitForNotifications(model: TerraformModel): void {
   const subscription = '${azurerm_eventgrid_system_topic_event_subscription.secret_near_expiry}';
-  const typeOf = (body: Body) => {
-    const reference = /^\$\{local\.(\w+)\}$/.exec(String(body.type));
-    return String(reference ? model.locals[reference[1]] : body.type);
-  };
+  const typeOf = (body: Body) => azapiType(model, body);
   const secrets = [
     ...Object.entries(resourcesOf(model, 'azurerm_key_vault_secret')).map(
       ([name, body]) => [`azurerm_key_vault_secret.${name}`, body] as const,

@@ -5,7 +5,7 @@
 // azurerm-5-differences.json (each change with its upgrade-guide or changelog line).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { asBodies, local, type Body, type TerraformModel } from './terraform-model.js';
+import { asBodies, azapiType, type Body, type TerraformModel } from './terraform-model.js';
 
 export interface BlockSchema {
   arguments: string[];
@@ -186,10 +186,7 @@ export function schemaProblems(model: TerraformModel, schema: SchemaExtract): st
 
 /** azapi resources are out of the schema check, but their type (literal or a local) must pin an API version. */
 function checkAzapi(model: TerraformModel, type: string, byName: Record<string, Body>): string[] {
-  const typeOf = (body: Body) => {
-    const reference = /^\$\{local\.(\w+)\}$/.exec(String(body.type));
-    return String(reference ? local(model, reference[1]) : body.type);
-  };
+  const typeOf = (body: Body) => azapiType(model, body);
   return Object.entries(byName)
     .filter(([, body]) => !/^[A-Za-z0-9.]+\/[A-Za-z0-9/]+@\d{4}-\d{2}-\d{2}(-preview)?$/.test(typeOf(body)))
     .map(([name, body]) => `${type}.${name}: type "${typeOf(body)}" has no @api-version`);

@@ -155,6 +155,12 @@ export function local(model: TerraformModel, name: string): unknown {
   return model.locals[name];
 }
 
+/** An azapi resource's `type`, read through a `local.` reference when it holds one. */
+export function azapiType(model: TerraformModel, body: Body): string {
+  const reference = /^\$\{local\.(\w+)\}$/.exec(String(body.type))?.[1];
+  return String(reference === undefined ? body.type : local(model, reference));
+}
+
 /** A variable's value in an environment: its tfvars entry, else its default. */
 export function variableValue(model: TerraformModel, env: EnvironmentName, name: string): unknown {
   const declared = model.variables[name];
