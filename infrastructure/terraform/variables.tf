@@ -490,6 +490,7 @@ variable "key_vault_break_glass_object_ids" {
     condition     = alltrue([for id in var.key_vault_break_glass_object_ids : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", id))])
     error_message = "key_vault_break_glass_object_ids must be Entra ID object ids (GUIDs)."
   }
+}
 
 # --- operations (issue 21) ---
 
