@@ -53,7 +53,12 @@ locals {
   kv_ref = { for k, s in local.secret_names : k => "@Microsoft.KeyVault(SecretUri=${azurerm_key_vault.main.vault_uri}secrets/${s}/)" }
 
   # ARM takes the expiry as Unix seconds (hashicorp/time's rfc3339_parse, Terraform 1.8+).
-  secret_expires_unix = provider::time::rfc3339_parse(var.secrets_expire_on).unix
+  # Secrets expire 30 days after the next rotation point, a year after they were written (seed
+  # 004 rotation), or on a fixed date when `secrets_expire_on` pins one: never a literal that goes
+  # stale. Key Vault's near-expiry event (30 days before) reaches the alert; the next apply after
+  # the rotation point writes every secret, and the database password, anew.
+  secrets_expire_on   = var.secrets_expire_on != "" ? var.secrets_expire_on : timeadd(time_rotating.secrets.rotation_rfc3339, "720h")
+  secret_expires_unix = provider::time::rfc3339_parse(local.secrets_expire_on).unix
   secret_api          = "Microsoft.KeyVault/vaults/secrets@2023-07-01"
 }
 
@@ -80,7 +85,7 @@ locals {
     rotation = var.database_password_version
     vault    = azurerm_key_vault.main.id # a replaced vault (id unknown at plan) gets new secrets
     secrets  = local.database_urls
-    expires  = var.secrets_expire_on
+    expires  = local.secrets_expire_on
   })), 0, 12), 16)
 }
 
@@ -144,7 +149,7 @@ resource "azapi_resource" "redis_url" {
     }
   }
   sensitive_body         = { properties = { value = local.redis_url } }
-  sensitive_body_version = { "properties.value" = sha256(jsonencode([local.redis_url, var.secrets_expire_on])) }
+  sensitive_body_version = { "properties.value" = sha256(jsonencode([local.redis_url, local.secrets_expire_on])) }
   depends_on             = [azurerm_eventgrid_system_topic_event_subscription.secret_near_expiry]
 }
 
@@ -161,7 +166,7 @@ resource "azapi_resource" "jwt" {
     }
   }
   sensitive_body         = { properties = { value = ephemeral.random_password.jwt.result } }
-  sensitive_body_version = { "properties.value" = sha256(jsonencode([var.auth_jwt_secret_version, var.secrets_expire_on])) }
+  sensitive_body_version = { "properties.value" = sha256(jsonencode([var.auth_jwt_secret_version, local.secrets_expire_on])) }
   depends_on             = [azurerm_eventgrid_system_topic_event_subscription.secret_near_expiry]
 }
 
@@ -177,7 +182,7 @@ resource "azapi_resource" "telemetry" {
     }
   }
   sensitive_body         = { properties = { value = azurerm_application_insights.component[each.key].connection_string } }
-  sensitive_body_version = { "properties.value" = sha256(jsonencode([azurerm_application_insights.component[each.key].connection_string, var.secrets_expire_on])) }
+  sensitive_body_version = { "properties.value" = sha256(jsonencode([azurerm_application_insights.component[each.key].connection_string, local.secrets_expire_on])) }
   depends_on             = [azurerm_eventgrid_system_topic_event_subscription.secret_near_expiry]
 }
 
@@ -224,4 +229,11 @@ resource "azurerm_eventgrid_system_topic_event_subscription" "secret_near_expiry
   }
 
   depends_on = [azurerm_role_assignment.eventgrid_queue_sender]
+}
+
+# The rotation point of every secret: 335 days after it was set, so secrets written then expire
+# 30 days later (local.secrets_expire_on), right when the near-expiry alert asks for the apply
+# that replaces this resource and rewrites them.
+resource "time_rotating" "secrets" {
+  rotation_days = 335
 }

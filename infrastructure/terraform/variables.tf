@@ -332,9 +332,9 @@ variable "ci_oidc_issuer" {
 }
 
 variable "secrets_expire_on" {
-  description = "Expiry of every Key Vault secret (RFC 3339, fixed so plans show no diff); moving it rewrites every secret and the database password (keyvault.tf)."
+  description = "Fixed expiry of every Key Vault secret (RFC 3339), or empty (default): 30 days after a yearly rotation point (keyvault.tf). Moving it rewrites every secret and the database password."
   type        = string
-  default     = "2027-12-01T00:00:00Z"
+  default     = ""
 }
 
 variable "auth_jwt_secret_version" {

@@ -63,6 +63,13 @@ const findings: Finding[] = [
     to: '$1"2026-12-01T00:00:00Z"',
   },
   {
+    finding: 'secrets expiring on a literal date (stale for a vault created after it)',
+    check: 'no date literal turns invalid',
+    file: 'variables.tf',
+    from: /(variable "secrets_expire_on" \{[\s\S]*?default\s+= )""/,
+    to: '$1"2027-12-01T00:00:00Z"',
+  },
+  {
     finding: '2: the budget start date follows every plan',
     check: 'no attribute diffs on every plan',
     file: 'budget.tf',

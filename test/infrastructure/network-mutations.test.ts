@@ -148,13 +148,13 @@ const mutations: Mutation[] = [
   {
     test: 'a replaced server or cache re-sends its secrets',
     file: 'keyvault.tf',
-    from: 'sensitive_body_version = { "properties.value" = sha256(jsonencode([local.redis_url, var.secrets_expire_on])) }',
-    to: 'sensitive_body_version = { "properties.value" = sha256(jsonencode([1, var.secrets_expire_on])) }',
+    from: 'sensitive_body_version = { "properties.value" = sha256(jsonencode([local.redis_url, local.secrets_expire_on])) }',
+    to: 'sensitive_body_version = { "properties.value" = sha256(jsonencode([1, local.secrets_expire_on])) }',
   },
   {
     test: 'every secret write carries its value (its version covers the body)',
     file: 'keyvault.tf',
-    from: 'sha256(jsonencode([var.auth_jwt_secret_version, var.secrets_expire_on]))',
+    from: 'sha256(jsonencode([var.auth_jwt_secret_version, local.secrets_expire_on]))',
     to: 'tostring(var.auth_jwt_secret_version)',
   },
   // Item 10's ordering, kept on the new resources.

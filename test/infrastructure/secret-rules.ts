@@ -37,7 +37,7 @@ export const secretRules: Rule[] = [
     for (const [name, secret] of Object.entries(vaultSecrets(m))) {
       // azapi omits the value from a PUT whose version did not change: a body-only change
       // (the expiry) must therefore change the version too.
-      expect(expanded(m, versionOf(secret)), name).toContain('var.secrets_expire_on');
+      expect(expanded(m, versionOf(secret)), name).toContain('local.secrets_expire_on');
     }
   }),
   rule('the server and every database secret share one password version covering them all', (m) => {
