@@ -5,6 +5,8 @@
 // App Service would give a site with those settings, its managed-identity endpoint included.
 import { randomBytes } from 'node:crypto';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { Redis } from 'ioredis';
+import { redisKeyPrefixes } from '../../src/platform/redis/redis-key-prefixes.js';
 import { devAccount, startAzurite, type Azurite } from '../helpers/azurite.js';
 import { startIngestionStandIn, type IngestionStandIn } from '../helpers/ingestion-stand-in.js';
 import { startLlmStandIn, standInCredentials, type LlmStandIn } from '../helpers/llm-stand-in.js';
@@ -43,6 +45,7 @@ export async function startRehearsalWorld(model: TerraformModel, home: string): 
   const databases: TestPostgres[] = [];
   return {
     async deployment(label) {
+      await dropEventStreams();
       const database = await createTestPostgres(label);
       databases.push(database);
       const blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
@@ -97,4 +100,24 @@ export async function startRehearsalWorld(model: TerraformModel, home: string): 
       for (const database of databases) await database.drop();
     },
   };
+}
+
+/**
+ * A new deployment starts with its own Redis: the event streams an earlier rehearsal left on the
+ * shared local server (in whichever database its purpose table chose) would hold sequences from
+ * another database's outbox, and the bus drops events numbered below what a stream has seen.
+ */
+async function dropEventStreams(): Promise<void> {
+  for (let db = 0; db < 16; db++) {
+    const redis = new Redis(services.redis.url, { db, lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await redis.connect();
+      const keys = await redis.keys(`${redisKeyPrefixes.events}*`);
+      if (keys.length > 0) await redis.del(...keys);
+    } catch {
+      break; // a one-database server refuses SELECT past 0: nothing more to clear
+    } finally {
+      redis.disconnect();
+    }
+  }
 }

@@ -28,17 +28,24 @@ it('when run with --status, then up, then --status, then the files under DATA_DI
     lines: [
       'pending  2026_11_23_000_audit_log',
       'pending  2026_11_26_400_llm_calls',
-      '0 applied, 2 pending (pglite)',
+      'pending  2026_12_08_000_outbox',
+      '0 applied, 3 pending (pglite)',
     ],
   });
   expect(await run(false)).toEqual({
     code: 0,
-    lines: ['applied  2026_11_23_000_audit_log', 'applied  2026_11_26_400_llm_calls', '2 applied (pglite)'],
+    lines: [
+      'applied  2026_11_23_000_audit_log',
+      'applied  2026_11_26_400_llm_calls',
+      'applied  2026_12_08_000_outbox',
+      '3 applied (pglite)',
+    ],
   });
   expect((await run(true)).lines).toEqual([
     'applied  2026_11_23_000_audit_log',
     'applied  2026_11_26_400_llm_calls',
-    '2 applied, 0 pending (pglite)',
+    'applied  2026_12_08_000_outbox',
+    '3 applied, 0 pending (pglite)',
   ]);
   expect((await run(false)).lines).toEqual(['up to date']);
   // Each run boots PGlite from disk (WebAssembly), which is slow on a busy machine.
